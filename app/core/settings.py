@@ -1,0 +1,173 @@
+"""One typed place for every setting, read from ``SAEKDAM_*`` environment variables (and ``.env``).
+
+No settings at all means the embedded default: SQLite, local storage, in-process queue and event bus
+under ``var/``. Setting a database, Redis or S3 URL switches that one part; the mode is configuration.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import secrets
+from pathlib import Path
+from typing import Literal
+
+import msgspec
+
+PREFIX = "SAEKDAM_"
+
+
+class SettingsError(ValueError):
+    """A setting has a value we cannot use; the message names the variable."""
+
+
+class Settings(msgspec.Struct, kw_only=True, frozen=True):
+    """Every knob of Saekdam. Field ``x`` is read from ``SAEKDAM_X``."""
+
+    # where embedded-mode state lives (SQLite file, local objects, secret, tiny models)
+    var_dir: Path = Path("var")
+    # HMAC key for signed URLs, session and CSRF tokens; generated once into var/ when unset
+    secret_key: str = ""
+    debug: bool = False
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # public base URL used in signed links handed to clients (default http://host:port)
+    public_url: str = ""
+    default_language: Literal["ko", "en"] = "ko"
+
+    # database: empty = SQLite under var/; postgres://... = PostgreSQL
+    database_url: str = ""
+    database_pool_min: int = 1
+    database_pool_max: int = 10
+
+    # redis: empty = in-process queue and event bus
+    redis_url: str = ""
+
+    # S3: a bucket name switches storage from local disk to S3
+    s3_bucket: str = ""
+    s3_endpoint_url: str = ""
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str = ""
+    s3_secret_access_key: str = ""
+    s3_path_style: bool = False
+
+    # accounts
+    access_token_ttl_s: int = 7 * 24 * 3600
+    session_ttl_s: int = 14 * 24 * 3600
+    password_iterations: int = 600_000
+    login_email_max_failures: int = 10
+    login_email_window_s: int = 300
+    login_ip_max_failures: int = 30
+    login_ip_window_s: int = 60
+
+    # uploads and signed URLs
+    max_upload_bytes: int = 25 * 1024 * 1024
+    max_pixels: int = 40_000_000
+    upload_url_ttl_s: int = 15 * 60
+    download_url_ttl_s: int = 60 * 60
+    file_retention_days: int = 30
+
+    # tasks
+    max_concurrent_tasks: int = 3
+    max_tasks_per_day: int = 50
+    job_timeout_s: int = 600
+    job_max_tries: int = 2
+    worker_poll_delay_s: float = 0.01
+    run_painter_in_api: bool = True
+
+    # models: "auto" uses the real models when present else tiny ones; "tiny" forces tiny; "real" forces real
+    models: Literal["auto", "tiny", "real"] = "auto"
+    models_dir: Path = Path("var/models")
+    inpaint_model: str = "stable-diffusion-v1-5/stable-diffusion-inpainting"
+    segment_model: str = "nvidia/segformer-b0-finetuned-ade-512-512"
+    translate_model: str = "Helsinki-NLP/opus-mt-ko-en"
+    translate_api_url: str = ""
+    translate_api_key: str = ""
+    translate_api_model: str = "gpt-4o-mini"
+    lcm_lora: str = "latent-consistency/lcm-lora-sdv1-5"
+    device: str = "auto"
+    preview_every: int = 2
+
+    @property
+    def embedded(self) -> bool:
+        return not self.redis_url
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.var_dir / "saekdam.sqlite"
+
+    @property
+    def storage_dir(self) -> Path:
+        return self.var_dir / "storage"
+
+    @property
+    def base_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+
+def _read_dotenv(path: Path) -> dict[str, str]:
+    values: dict[str, str] = {}
+    if not path.is_file():
+        return values
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        values[key.strip().removeprefix("export ").strip()] = value.strip().strip("'\"")
+    return values
+
+
+def _validate(s: Settings) -> None:
+    if s.database_url and not s.database_url.startswith(("postgres://", "postgresql://")):
+        raise SettingsError(f"{PREFIX}DATABASE_URL must start with postgres:// or postgresql://, got {s.database_url!r}")
+    if s.redis_url and not s.redis_url.startswith(("redis://", "rediss://", "unix://")):
+        raise SettingsError(f"{PREFIX}REDIS_URL must start with redis://, rediss:// or unix://, got {s.redis_url!r}")
+    if s.s3_endpoint_url and not s.s3_endpoint_url.startswith(("http://", "https://")):
+        raise SettingsError(f"{PREFIX}S3_ENDPOINT_URL must be an http(s) URL, got {s.s3_endpoint_url!r}")
+    if not 1 <= s.port <= 65535:
+        raise SettingsError(f"{PREFIX}PORT must be between 1 and 65535, got {s.port}")
+    if s.max_upload_bytes <= 0 or s.max_pixels <= 0:
+        raise SettingsError(f"{PREFIX}MAX_UPLOAD_BYTES and {PREFIX}MAX_PIXELS must be positive")
+
+
+def load_settings(environ: dict[str, str] | None = None, dotenv: Path | None = Path(".env")) -> Settings:
+    """Build settings from the environment (winning) and ``.env``; raise SettingsError naming the variable."""
+    env = dict(_read_dotenv(dotenv)) if dotenv else {}
+    env.update(os.environ if environ is None else environ)
+    raw: dict[str, object] = {}
+    for name in Settings.__struct_fields__:
+        key = PREFIX + name.upper()
+        if key in env:
+            raw[name] = env[key]
+    try:
+        settings = msgspec.convert(raw, Settings, strict=False)
+    except msgspec.ValidationError as exc:
+        # msgspec says "... - at `$.field`": turn the path back into the variable's name
+        message = str(exc)
+        field = message.rsplit("$.", 1)[-1].rstrip("`") if "$." in message else ""
+        variable = PREFIX + field.upper() if field else "a SAEKDAM_* variable"
+        raise SettingsError(f"{variable}: {message.split(' - at ')[0]}") from None
+    _validate(settings)
+    return settings
+
+
+def ensure_secret(settings: Settings) -> Settings:
+    """Embedded mode keeps a generated secret under var/ so a restart keeps sessions and links valid."""
+    if settings.secret_key:
+        return settings
+    if not settings.embedded:
+        raise SettingsError(f"{PREFIX}SECRET_KEY must be set when {PREFIX}REDIS_URL is set (shared by all processes)")
+    path = settings.var_dir / "secret_key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(48))
+    return msgspec.structs.replace(settings, secret_key=path.read_text().strip())
+
+
+@functools.lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (cached: tests set the environment before the first call)."""
+    return ensure_secret(load_settings())
