@@ -25,7 +25,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     """Every knob of Saekdam. Field ``x`` is read from ``SAEKDAM_X``."""
 
     # where embedded-mode state lives (SQLite file, local objects, secret, tiny models)
-    var_dir: Path = Path("var")
+    var_dir_path: str = "var"
     # HMAC key for signed URLs, session and CSRF tokens; generated once into var/ when unset
     secret_key: str = ""
     debug: bool = False
@@ -77,7 +77,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
 
     # models: "auto" uses the real models when present else tiny ones; "tiny" forces tiny; "real" forces real
     models: Literal["auto", "tiny", "real"] = "auto"
-    models_dir: Path = Path("var/models")
+    models_dir_path: str = ""
     inpaint_model: str = "stable-diffusion-v1-5/stable-diffusion-inpainting"
     segment_model: str = "nvidia/segformer-b0-finetuned-ade-512-512"
     translate_model: str = "Helsinki-NLP/opus-mt-ko-en"
@@ -91,6 +91,15 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     @property
     def embedded(self) -> bool:
         return not self.redis_url
+
+    @property
+    def var_dir(self) -> Path:
+        return Path(self.var_dir_path)
+
+    @property
+    def models_dir(self) -> Path:
+        """Where model folders live (real downloads and the tiny ones); default var/models."""
+        return Path(self.models_dir_path) if self.models_dir_path else self.var_dir / "models"
 
     @property
     def sqlite_path(self) -> Path:
@@ -137,7 +146,7 @@ def load_settings(environ: dict[str, str] | None = None, dotenv: Path | None = P
     env.update(os.environ if environ is None else environ)
     raw: dict[str, object] = {}
     for name in Settings.__struct_fields__:
-        key = PREFIX + name.upper()
+        key = PREFIX + name.upper().removesuffix("_PATH")
         if key in env:
             raw[name] = env[key]
     try:
@@ -146,7 +155,7 @@ def load_settings(environ: dict[str, str] | None = None, dotenv: Path | None = P
         # msgspec says "... - at `$.field`": turn the path back into the variable's name
         message = str(exc)
         field = message.rsplit("$.", 1)[-1].rstrip("`") if "$." in message else ""
-        variable = PREFIX + field.upper() if field else "a SAEKDAM_* variable"
+        variable = PREFIX + field.upper().removesuffix("_PATH") if field else "a SAEKDAM_* variable"
         raise SettingsError(f"{variable}: {message.split(' - at ')[0]}") from None
     _validate(settings)
     return settings

@@ -1,0 +1,31 @@
+"""Piccolo Admin, built once at start-up: each domain contributes its TableConfigs and forms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from piccolo_admin.endpoints import TableConfig, create_admin
+from piccolo_api.session_auth.tables import SessionsBase
+
+from app.accounts.tables import User
+from app.core.settings import Settings
+
+USERS = TableConfig(
+    User,
+    visible_columns=[User.id, User.username, User.nickname, User.active, User.admin, User.created_at],
+    visible_filters=[User.username, User.nickname, User.active, User.admin],
+    menu_group="Accounts",
+)
+
+
+def build_admin(settings: Settings) -> Any:
+    tables: list[TableConfig] = [USERS]
+    forms: list[Any] = []
+    return create_admin(
+        tables=tables,
+        forms=forms,
+        auth_table=User,
+        session_table=SessionsBase,
+        site_name="Saekdam Admin",
+        production=settings.base_url.startswith("https://"),
+    )

@@ -1,0 +1,97 @@
+"""``create_app()``: the Litestar application, assembled once from the settings."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from litestar import Litestar, Router, asgi
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import State
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.plugins.htmx import HTMXPlugin
+from litestar.response import Redirect
+from litestar.static_files import create_static_files_router
+from litestar import get
+from litestar.types import Receive, Scope, Send
+
+from app.accounts.api import AccountApiController
+from app.accounts.auth import CSRF_COOKIE, CSRF_HEADER, AuthMiddleware
+from app.accounts.pages import AccountPagesController
+from app.admin import build_admin
+from app.core.errors import AppError
+from app.core.settings import Settings, get_settings
+from app.web.errors import app_error_handler, http_error_handler, internal_error_handler, validation_handler
+from app.web.logging import configure_logging, request_id_middleware
+from app.web.pages import HealthController, ShellController
+from app.web.templating import template_config
+from app.wiring import Services
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+UNAUTHENTICATED_PATHS = ["^/admin", "^/static", "^/files", "^/healthz", "^/schema"]
+
+
+@get("/admin", include_in_schema=False, exclude_from_auth=True)
+async def admin_redirect() -> Redirect:
+    return Redirect("/admin/")
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or get_settings()
+    configure_logging(settings.debug)
+    import piccolo_conf  # the engine Piccolo's tables use
+
+    services = Services(settings, piccolo_conf.DB)
+    admin_app = build_admin(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        await services.start()
+        app.state.services = services
+        app.state.accounts = services.accounts
+        try:
+            yield
+        finally:
+            await services.close()
+
+    @asgi("/admin", is_mount=True, copy_scope=True, include_in_schema=False)
+    async def admin(scope: Scope, receive: Receive, send: Send) -> None:
+        await admin_app(scope, receive, send)
+
+    return Litestar(
+        route_handlers=[
+            ShellController,
+            HealthController,
+            AccountApiController,
+            AccountPagesController,
+            admin_redirect,
+            admin,
+            create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
+        ],
+        lifespan=[lifespan],
+        state=State({"settings": settings}),
+        middleware=[
+            request_id_middleware,
+            DefineMiddleware(AuthMiddleware, exclude=UNAUTHENTICATED_PATHS),
+        ],
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_name=CSRF_COOKIE,
+            header_name=CSRF_HEADER,
+            cookie_secure=settings.base_url.startswith("https://"),
+            exclude=["/api/", "/admin", "/files/"],
+        ),
+        template_config=template_config(),
+        plugins=[HTMXPlugin()],
+        openapi_config=OpenAPIConfig(title="Saekdam API", version="1.0.0", path="/schema"),
+        exception_handlers={
+            AppError: app_error_handler,
+            ValidationException: validation_handler,
+            HTTPException: http_error_handler,
+            Exception: internal_error_handler,
+        },
+        debug=False,
+    )

@@ -1,0 +1,58 @@
+"""The Piccolo engine for the configured database, and migrations run from code."""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import unquote, urlsplit
+
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine
+
+from app.core.settings import Settings
+
+
+def postgres_config(url: str) -> dict[str, object]:
+    """asyncpg connection arguments from a postgres:// URL."""
+    parts = urlsplit(url)
+    return {
+        "host": parts.hostname or "127.0.0.1",
+        "port": parts.port or 5432,
+        "user": unquote(parts.username or "postgres"),
+        "password": unquote(parts.password or "") or None,
+        "database": (parts.path or "/").lstrip("/") or "postgres",
+    }
+
+
+def make_engine(settings: Settings) -> Engine:
+    """PostgreSQL when ``database_url`` is set, else SQLite under ``var/``."""
+    if settings.database_url:
+        return PostgresEngine(config=postgres_config(settings.database_url))
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    # A busy timeout instead of instant "database is locked" when two writers meet.
+    return SQLiteEngine(path=str(settings.sqlite_path), timeout=30)
+
+
+async def run_migrations() -> None:
+    """Apply every app's migrations, like ``piccolo migrations forwards all``."""
+    os.environ.setdefault("PICCOLO_CONF", "piccolo_conf")
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    response = await run_forwards(app_name="all")
+    if not response.success:
+        raise RuntimeError(f"migrations failed: {response.message}")
+
+
+async def start_pool(engine: Engine, settings: Settings) -> None:
+    if isinstance(engine, PostgresEngine):
+        await engine.start_connection_pool(min_size=settings.database_pool_min, max_size=settings.database_pool_max)
+
+
+async def close_pool(engine: Engine) -> None:
+    if isinstance(engine, PostgresEngine):
+        await engine.close_connection_pool()
+
+
+async def ping(engine: Engine) -> None:
+    """Raise when the database does not answer (for /readyz)."""
+    await engine.run_ddl("SELECT 1")

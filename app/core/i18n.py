@@ -1,0 +1,102 @@
+"""Every user-facing string, in Korean (default) and English, behind one small lookup.
+
+Error texts are keyed by the error ``code`` so that the API's ``detail`` and the pages say the same thing.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+Language = Literal["ko", "en"]
+LANGUAGES: tuple[Language, ...] = ("ko", "en")
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # errors (key = error code)
+    "bad_request": ("요청이 올바르지 않습니다.", "The request is not valid."),
+    "invalid_input": ("입력값을 확인해 주세요.", "Please check the highlighted fields."),
+    "invalid_json": ("JSON 본문을 읽을 수 없습니다.", "The JSON body could not be read."),
+    "not_authenticated": ("로그인이 필요합니다.", "You need to log in."),
+    "invalid_token": ("인증 정보가 유효하지 않거나 만료되었습니다.", "The credentials are invalid or expired."),
+    "invalid_credentials": ("이메일 또는 비밀번호가 올바르지 않습니다.", "The email or password is wrong."),
+    "forbidden": ("권한이 없습니다.", "You are not allowed to do that."),
+    "csrf_failed": ("보안 토큰이 없거나 올바르지 않습니다. 페이지를 새로 고친 뒤 다시 시도해 주세요.",
+                    "The security token is missing or wrong. Reload the page and try again."),
+    "not_found": ("찾을 수 없습니다.", "Not found."),
+    "conflict": ("현재 상태에서는 할 수 없는 요청입니다.", "That is not possible in the current state."),
+    "email_taken": ("이미 가입된 이메일입니다.", "This email is already registered."),
+    "too_large": ("파일이 너무 큽니다.", "The file is too large."),
+    "unsupported_media_type": ("지원하지 않는 형식입니다.", "This media type is not supported."),
+    "unprocessable": ("처리할 수 없는 요청입니다.", "The request cannot be processed."),
+    "rate_limited": ("요청이 너무 많습니다. 잠시 후 다시 시도해 주세요.", "Too many requests. Try again shortly."),
+    "too_many_login_failures": ("로그인 실패가 너무 많습니다. {retry_after}초 후 다시 시도해 주세요.",
+                                "Too many failed logins. Try again in {retry_after} seconds."),
+    "unavailable": ("서비스를 잠시 사용할 수 없습니다.", "The service is unavailable for a moment."),
+    "internal_error": ("서버 오류가 발생했습니다.", "Something went wrong on our side."),
+    "method_not_allowed": ("허용되지 않는 메서드입니다.", "Method not allowed."),
+    # field messages
+    "field_required": ("필수 항목입니다.", "This field is required."),
+    "field_type": ("형식이 올바르지 않습니다.", "This value has the wrong type."),
+    "field_length": ("{min}–{max}자로 입력해 주세요.", "Must be {min}–{max} characters long."),
+    "field_min_length": ("{min}자 이상 입력해 주세요.", "Must be at least {min} characters long."),
+    "field_max_length": ("{max}자 이하로 입력해 주세요.", "Must be at most {max} characters long."),
+    "field_range": ("{min}에서 {max} 사이여야 합니다.", "Must be between {min} and {max}."),
+    "field_invalid": ("값이 올바르지 않습니다.", "This value is not valid."),
+    "email_invalid": ("올바른 이메일 주소를 입력해 주세요.", "Enter a valid email address."),
+    # pages
+    "site_tagline": ("낡은 벽을 AI 벽화로", "Old walls, new AI murals"),
+    "home_title": ("사진 한 장으로 낡은 벽에 벽화를", "Paint a mural on an old wall from one photo"),
+    "home_lead": ("벽 사진을 찍고, 테마를 고르고, 원하는 그림을 적으세요. 색담이 사진 속 벽을 찾아 그 부분에만 벽화를 그려 드립니다. 완성된 전후 사진은 커뮤니티에 공유할 수 있어요.",
+                  "Take a photo of a wall, pick a theme and describe what you want. Saekdam finds the wall in the photo and paints a mural onto that region only. Share the before and after with the community."),
+    "nav_create": ("벽화 만들기", "Create a mural"),
+    "nav_my": ("내 벽화", "My murals"),
+    "nav_board": ("커뮤니티", "Community"),
+    "nav_login": ("로그인", "Log in"),
+    "nav_signup": ("회원가입", "Sign up"),
+    "nav_logout": ("로그아웃", "Log out"),
+    "nav_admin": ("관리자", "Admin"),
+    "lang_switch": ("English", "한국어"),
+    "email": ("이메일", "Email"),
+    "password": ("비밀번호", "Password"),
+    "nickname": ("닉네임", "Nickname"),
+    "login_title": ("로그인", "Log in"),
+    "signup_title": ("회원가입", "Sign up"),
+    "login_submit": ("로그인", "Log in"),
+    "signup_submit": ("가입하기", "Create account"),
+    "no_account": ("계정이 없으신가요?", "No account yet?"),
+    "have_account": ("이미 계정이 있으신가요?", "Already have an account?"),
+    "password_hint": ("8–128자", "8–128 characters"),
+    "nickname_hint": ("2–20자", "2–20 characters"),
+    "welcome": ("{nickname}님, 환영합니다!", "Welcome, {nickname}!"),
+    "error_title": ("문제가 생겼어요", "Something went wrong"),
+    "back_home": ("처음으로", "Back to the start"),
+    "how_1": ("벽 사진 올리기", "Upload a wall photo"),
+    "how_2": ("테마와 소원 고르기", "Pick a theme and a wish"),
+    "how_3": ("실시간으로 그려지는 벽화 보기", "Watch the mural paint live"),
+    "cta_start": ("지금 시작하기", "Start now"),
+    "models_tiny_notice": ("실제 모델이 없어 테스트용 작은 모델로 그리고 있습니다. 결과는 무작위 무늬처럼 보입니다.",
+                           "The real models are not on this machine: painting with tiny test models, so results look like noise."),
+}
+
+
+def translate(lang: str, key: str, **params: Any) -> str:
+    """The message for ``key`` in ``lang`` (Korean when unknown), with ``{params}`` filled in."""
+    pair = MESSAGES.get(key)
+    if pair is None:
+        return key
+    text = pair[1] if lang == "en" else pair[0]
+    try:
+        return text.format(**params) if params else text
+    except (KeyError, IndexError):
+        return text
+
+
+def pick_language(cookie: str | None, accept_language: str | None, default: Language = "ko") -> Language:
+    """Cookie choice first, then the browser's preference, then the default."""
+    if cookie in LANGUAGES:
+        return cookie  # type: ignore[return-value]
+    if accept_language:
+        for part in accept_language.split(","):
+            tag = part.split(";")[0].strip().lower()[:2]
+            if tag in LANGUAGES:
+                return tag  # type: ignore[return-value]
+    return default

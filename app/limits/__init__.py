@@ -1,0 +1,1 @@
+"""Rate limiter implementations (in-process and Redis) behind ``app.core.ratelimit.RateLimiter``."""

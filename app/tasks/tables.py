@@ -1,0 +1,54 @@
+"""A task is one mural job: its photo, options, state, progress and results."""
+
+from __future__ import annotations
+
+import uuid
+
+from piccolo.columns import JSON, UUID, BigInt, Boolean, ForeignKey, Integer, Real, Text, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.columns.readable import Readable
+from piccolo.table import Table
+
+from app.accounts.tables import User
+
+
+class Task(Table, tablename="tasks_task"):
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    owner = ForeignKey(references=User, null=False, index=True)
+    status = Varchar(length=10, default="created", index=True)
+    theme = Varchar(length=32, default="")
+    prompt = Text(default="")
+    prompt_en = Text(default="")
+    region = JSON(default="null")
+    seed = BigInt(null=True, default=None)
+    variations = Integer(default=1)
+    steps = Integer(null=True, default=None)
+    strength = Real(default=1.0)
+    fast = Boolean(default=False)
+    content_type = Varchar(length=20)
+    size_bytes = Integer()
+    input_key = Varchar(length=200)
+    mask_key = Varchar(length=200, null=True, default=None)
+    mask_size_bytes = Integer(null=True, default=None)
+    width = Integer(null=True, default=None)
+    height = Integer(null=True, default=None)
+    result_keys = JSON(default="[]")
+    preview_key = Varchar(length=200, null=True, default=None)
+    progress_step = Integer(default=0)
+    progress_total = Integer(default=0)
+    message = Text(null=True, default=None)
+    error_code = Varchar(length=40, null=True, default=None)
+    error_detail = Text(null=True, default=None)
+    attempts = Integer(default=0)
+    worker = Varchar(length=100, null=True, default=None)
+    heartbeat_at = Timestamptz(null=True, default=None)
+    retry_of = UUID(null=True, default=None)
+    idempotency_key = Varchar(length=200, null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
+    queued_at = Timestamptz(null=True, default=None)
+    started_at = Timestamptz(null=True, default=None)
+    finished_at = Timestamptz(null=True, default=None)
+
+    @classmethod
+    def get_readable(cls) -> Readable:
+        return Readable(template="%s (%s)", columns=[cls.id, cls.status])

@@ -1,0 +1,25 @@
+"""The themes a mural can be painted in; seeded by a migration, editable in Piccolo Admin."""
+
+from __future__ import annotations
+
+from piccolo.columns import Boolean, Integer, Real, Text, Varchar
+from piccolo.columns.readable import Readable
+from piccolo.table import Table
+
+
+class Theme(Table, tablename="themes_theme"):
+    slug = Varchar(length=32, unique=True, index=True)
+    name_ko = Varchar(length=60)
+    name_en = Varchar(length=60)
+    description = Text(default="", help_text="Shown on the theme card")
+    prompt_template = Text(help_text="Style and trigger words; {wish} is replaced by the user's (English) wish")
+    negative_prompt = Text(default="")
+    lora_key = Varchar(length=255, null=True, default=None, help_text="Storage key of the theme's LoRA file")
+    lora_weight = Real(default=0.8)
+    default_steps = Integer(default=25)
+    sort_order = Integer(default=0)
+    active = Boolean(default=True)
+
+    @classmethod
+    def get_readable(cls) -> Readable:
+        return Readable(template="%s", columns=[cls.slug])

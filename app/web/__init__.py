@@ -1,0 +1,1 @@
+"""The web shell: rendering helpers, home page, health checks, error mapping, language switch."""
