@@ -1,0 +1,163 @@
+"""The app's own file endpoint for local storage: ``PUT``/``GET``/``HEAD /files/{key}`` with signed URLs.
+
+Mount ``FilesController`` only when the store is a ``LocalStorage`` (embedded mode) and provide it to the
+app as the dependency named ``storage`` (``Provide(lambda: storage, use_cache=True, sync_to_thread=False)``).
+With any other store the endpoint answers 404, because S3 serves its own presigned URLs.
+Errors here always have the API's shape ``{"status", "code", "detail"}``, whatever the app's handlers do.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from pathlib import Path
+from typing import Any
+
+import anyio
+import msgspec
+from litestar import Controller, Request, Response, get, head, put
+from litestar.response import File
+
+from app.core.errors import AppError
+from app.storage.errors import (
+    AlreadyUploaded,
+    ContentTypeMismatch,
+    FileNotFound,
+    SizeMismatch,
+    UnsupportedImage,
+    UploadTooLarge,
+)
+from app.storage.images import SNIFF_BYTES, matches_image_type, needs_image_check
+from app.storage.local import LocalStorage, LocalStat
+from app.storage.names import content_disposition, validate_key
+
+
+class UploadReceipt(msgspec.Struct, kw_only=True):
+    key: str
+    size: int
+    content_type: str
+
+
+def app_error_response(request: Request, exc: AppError) -> Response[dict[str, object] | None]:
+    """The API's error body; HEAD answers carry only the status and headers."""
+    body = {"status": exc.status, "code": exc.code, "detail": exc.detail or exc.code.replace("_", " ")}
+    return Response(
+        None if request.method == "HEAD" else body,
+        status_code=exc.status,
+        headers={"Cache-Control": "no-store", **exc.headers},
+        media_type="application/json",
+    )
+
+
+def _local(storage: Any, key: str) -> LocalStorage:
+    if not isinstance(storage, LocalStorage):
+        raise FileNotFound(detail="this server does not hold files")
+    try:
+        validate_key(key)
+    except ValueError:
+        raise FileNotFound(detail="no such file") from None
+    return storage
+
+
+def _declared_length(request: Request) -> int | None:
+    raw = request.headers.get("content-length")
+    if raw is None:
+        return None
+    if not raw.strip().isdigit():
+        raise SizeMismatch(detail="malformed Content-Length")
+    return int(raw)
+
+
+def _size_error(received: int, expected: int, max_bytes: int) -> AppError:
+    if received > max_bytes:
+        return UploadTooLarge(detail=f"uploads are limited to {max_bytes} bytes")
+    return SizeMismatch(detail=f"the URL accepts exactly {expected} bytes, got {received}")
+
+
+async def _receive(request: Request, temp: Path, content_type: str, expected: int, max_bytes: int) -> int:
+    """Stream the body into ``temp``, refusing wrong image bytes and any byte past ``expected``."""
+    received = 0
+    head = b""
+    checked = not needs_image_check(content_type)
+    async with await anyio.open_file(temp, "wb") as fh:
+        async for chunk in request.stream():
+            if not chunk:
+                continue
+            received += len(chunk)
+            if received > expected:
+                raise _size_error(received, expected, max_bytes)
+            if not checked:
+                head += chunk[: SNIFF_BYTES - len(head)]
+                if len(head) >= SNIFF_BYTES or received == expected:
+                    if not matches_image_type(content_type, head):
+                        raise UnsupportedImage(detail=f"the bytes are not a {content_type} image")
+                    checked = True
+            await fh.write(chunk)
+    if received != expected:
+        raise _size_error(received, expected, max_bytes)
+    return received
+
+
+def _file_response(found: LocalStat, filename: str | None, expires: int) -> File:
+    max_age = max(0, math.floor(expires - time.time()))
+    return File(
+        found.path,
+        media_type=found.content_type,
+        headers={
+            "Cache-Control": f"private, max-age={max_age}",
+            "X-Content-Type-Options": "nosniff",
+            "Content-Disposition": content_disposition(filename),
+        },
+    )
+
+
+class FilesController(Controller):
+    """Thin: checks the signed grant, then streams bytes to or from ``LocalStorage``.
+
+    ``storage`` is typed ``Any`` on purpose: Litestar isinstance-checks dependencies against their
+    annotation, and ``app.core.storage.Storage`` is a plain (not runtime-checkable) Protocol.
+    """
+
+    path = "/files"
+    tags = ["files"]
+    include_in_schema = False  # signed URLs are handed out by the API, never built by clients
+    exception_handlers = {AppError: app_error_response}
+
+    @put("/{key:path}", operation_id="UploadFile", status_code=201, request_max_body_size=None)
+    async def upload(self, request: Request, storage: Any, key: str) -> UploadReceipt:
+        key = key.lstrip("/")
+        local = _local(storage, key)
+        grant = local.verify_upload(key, request.query_params)
+        if (request.headers.get("content-type") or "").strip().lower() != grant.content_type:
+            raise ContentTypeMismatch(detail=f"this URL accepts only Content-Type {grant.content_type}")
+        declared = _declared_length(request)
+        if declared is not None and declared != grant.size:
+            raise _size_error(declared, grant.size, local.max_upload_bytes)
+        if grant.size > local.max_upload_bytes:
+            raise UploadTooLarge(detail=f"uploads are limited to {local.max_upload_bytes} bytes")
+        if await local.exists(key):
+            raise AlreadyUploaded(detail="an object was already uploaded to this URL")
+        temp = await local.new_upload_file()
+        try:
+            size = await _receive(request, temp, grant.content_type, grant.size, local.max_upload_bytes)
+            await local.commit_upload(temp, key, grant.content_type)
+        finally:
+            await local.discard(temp)
+        return UploadReceipt(key=key, size=size, content_type=grant.content_type)
+
+    @get("/{key:path}", operation_id="DownloadFile")
+    async def download(self, request: Request, storage: Any, key: str) -> File:
+        return await self._serve(request, storage, key)
+
+    @head("/{key:path}", operation_id="HeadFile")
+    async def head_file(self, request: Request, storage: Any, key: str) -> File:
+        return await self._serve(request, storage, key)
+
+    async def _serve(self, request: Request, storage: Any, key: str) -> File:
+        key = key.lstrip("/")
+        local = _local(storage, key)
+        grant = local.verify_download(key, request.query_params)
+        found = await local.stat(key)
+        if found is None:
+            raise FileNotFound(detail="no such file")
+        return _file_response(found, grant.filename, grant.expires)

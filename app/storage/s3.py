@@ -1,0 +1,198 @@
+"""Objects in S3 (or any S3-compatible store) through one long-lived aioboto3 client (distributed mode).
+
+Kept thin on purpose: moto, the test double, does not verify signatures or content types, so every line
+here that tests cannot really check is a plain call of the SDK. Presigned URLs use SigV4; the upload URL
+signs Content-Type and Content-Length, so S3 itself refuses other types or sizes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import AsyncExitStack
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import aioboto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from app.core.storage import ObjectNotFound, SignedUpload, StorageUnavailable
+from app.storage.errors import UploadTooLarge
+from app.storage.names import (
+    content_disposition,
+    validate_content_type,
+    validate_filename,
+    validate_key,
+    validate_prefix,
+)
+
+_MISSING = {"404", "NoSuchKey", "NotFound"}
+
+
+def _is_missing(exc: ClientError) -> bool:
+    return str(exc.response.get("Error", {}).get("Code")) in _MISSING
+
+
+class S3Storage:
+    """The ``Storage`` interface on one bucket. The client starts on first use or on ``start()``."""
+
+    def __init__(
+        self,
+        bucket: str,
+        endpoint_url: str | None,
+        region: str,
+        access_key_id: str | None,
+        secret_access_key: str | None,
+        path_style: bool,
+        *,
+        max_upload_bytes: int | None = None,
+    ) -> None:
+        self.bucket = bucket
+        self.max_upload_bytes = max_upload_bytes
+        self._endpoint_url = endpoint_url or None
+        self._region = region
+        self._access_key_id = access_key_id or None
+        self._secret_access_key = secret_access_key or None
+        self._config = Config(
+            signature_version="s3v4",
+            s3={"addressing_style": "path" if path_style else "auto"},
+            retries={"max_attempts": 3, "mode": "standard"},
+            connect_timeout=5,
+            read_timeout=30,
+        )
+        self._stack: AsyncExitStack | None = None
+        self._client: Any = None
+        self._lock = asyncio.Lock()
+
+    # lifecycle -------------------------------------------------------------------------------------------
+    async def start(self) -> None:
+        """Open the client (idempotent); ``close()`` releases it."""
+        async with self._lock:
+            if self._client is not None:
+                return
+            stack = AsyncExitStack()
+            session = aioboto3.Session()
+            self._client = await stack.enter_async_context(
+                session.client(
+                    "s3",
+                    endpoint_url=self._endpoint_url,
+                    region_name=self._region,
+                    aws_access_key_id=self._access_key_id,
+                    aws_secret_access_key=self._secret_access_key,
+                    config=self._config,
+                )
+            )
+            self._stack = stack
+
+    async def close(self) -> None:
+        async with self._lock:
+            stack, self._stack, self._client = self._stack, None, None
+            if stack is not None:
+                await stack.aclose()
+
+    async def _s3(self) -> Any:
+        if self._client is None:
+            await self.start()
+        return self._client
+
+    async def ensure_bucket(self) -> None:
+        """Create the bucket when missing (development and tests; production buckets are provisioned)."""
+        s3 = await self._s3()
+        try:
+            await s3.head_bucket(Bucket=self.bucket)
+        except ClientError as exc:
+            if not _is_missing(exc):
+                raise StorageUnavailable(f"bucket {self.bucket!r}: {exc}") from exc
+            kwargs: dict[str, Any] = {"Bucket": self.bucket}
+            if self._region and self._region != "us-east-1":
+                kwargs["CreateBucketConfiguration"] = {"LocationConstraint": self._region}
+            await s3.create_bucket(**kwargs)
+
+    async def ping(self) -> None:
+        try:
+            await (await self._s3()).head_bucket(Bucket=self.bucket)
+        except (ClientError, BotoCoreError) as exc:
+            raise StorageUnavailable(f"bucket {self.bucket!r} is unusable: {exc}") from exc
+
+    # objects ---------------------------------------------------------------------------------------------
+    async def put(self, key: str, data: bytes, content_type: str) -> None:
+        validate_key(key)
+        validate_content_type(content_type)
+        try:
+            await (await self._s3()).put_object(Bucket=self.bucket, Key=key, Body=data, ContentType=content_type)
+        except (ClientError, BotoCoreError) as exc:
+            raise StorageUnavailable(f"put {key!r}: {exc}") from exc
+
+    async def get(self, key: str) -> bytes:
+        validate_key(key)
+        try:
+            response = await (await self._s3()).get_object(Bucket=self.bucket, Key=key)
+            async with response["Body"] as body:
+                return await body.read()
+        except ClientError as exc:
+            if _is_missing(exc):
+                raise ObjectNotFound(key) from None
+            raise StorageUnavailable(f"get {key!r}: {exc}") from exc
+        except BotoCoreError as exc:
+            raise StorageUnavailable(f"get {key!r}: {exc}") from exc
+
+    async def size(self, key: str) -> int | None:
+        validate_key(key)
+        try:
+            response = await (await self._s3()).head_object(Bucket=self.bucket, Key=key)
+        except ClientError as exc:
+            if _is_missing(exc):
+                return None
+            raise StorageUnavailable(f"head {key!r}: {exc}") from exc
+        except BotoCoreError as exc:
+            raise StorageUnavailable(f"head {key!r}: {exc}") from exc
+        return int(response["ContentLength"])
+
+    async def exists(self, key: str) -> bool:
+        return await self.size(key) is not None
+
+    async def delete(self, key: str) -> None:
+        validate_key(key)
+        try:
+            await (await self._s3()).delete_object(Bucket=self.bucket, Key=key)
+        except (ClientError, BotoCoreError) as exc:
+            raise StorageUnavailable(f"delete {key!r}: {exc}") from exc
+
+    async def list_keys(self, prefix: str) -> list[str]:
+        validate_prefix(prefix)
+        keys: list[str] = []
+        try:
+            paginator = (await self._s3()).get_paginator("list_objects_v2")
+            async for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix):
+                keys.extend(item["Key"] for item in page.get("Contents", ()))
+        except (ClientError, BotoCoreError) as exc:
+            raise StorageUnavailable(f"list {prefix!r}: {exc}") from exc
+        return sorted(keys)
+
+    # presigned URLs --------------------------------------------------------------------------------------
+    async def upload_url(self, key: str, content_type: str, size_bytes: int, ttl_s: int) -> SignedUpload:
+        """The client must send the returned headers: both are part of the signature."""
+        validate_key(key)
+        validate_content_type(content_type)
+        if size_bytes <= 0:
+            raise ValueError("size_bytes must be positive")
+        if self.max_upload_bytes is not None and size_bytes > self.max_upload_bytes:
+            raise UploadTooLarge(detail=f"uploads are limited to {self.max_upload_bytes} bytes")
+        params = {"Bucket": self.bucket, "Key": key, "ContentType": content_type, "ContentLength": size_bytes}
+        url = await (await self._s3()).generate_presigned_url(
+            "put_object", Params=params, ExpiresIn=ttl_s, HttpMethod="PUT"
+        )
+        return SignedUpload(
+            url=url,
+            method="PUT",
+            headers={"Content-Type": content_type, "Content-Length": str(size_bytes)},
+            expires_at=datetime.now(UTC) + timedelta(seconds=ttl_s),
+        )
+
+    async def download_url(self, key: str, ttl_s: int, filename: str | None = None) -> str:
+        validate_key(key)
+        params: dict[str, Any] = {"Bucket": self.bucket, "Key": key}
+        if filename is not None:
+            validate_filename(filename)
+            params["ResponseContentDisposition"] = content_disposition(filename)
+        return await (await self._s3()).generate_presigned_url("get_object", Params=params, ExpiresIn=ttl_s)
