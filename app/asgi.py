@@ -13,9 +13,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.plugins.htmx import HTMXPlugin
-from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
-from litestar import get
 from litestar.types import Receive, Scope, Send
 
 from app.accounts.api import AccountApiController
@@ -32,11 +30,6 @@ from app.wiring import Services
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 UNAUTHENTICATED_PATHS = ["^/admin", "^/static", "^/files", "^/healthz", "^/schema"]
-
-
-@get("/admin", include_in_schema=False, exclude_from_auth=True)
-async def admin_redirect() -> Redirect:
-    return Redirect("/admin/")
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -59,6 +52,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     @asgi("/admin", is_mount=True, copy_scope=True, include_in_schema=False)
     async def admin(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope.get("raw_path", b"").rstrip(b"?") == b"/admin":
+            # the admin's page loads its assets relative to /admin/
+            await send({"type": "http.response.start", "status": 308, "headers": [(b"location", b"/admin/")]})
+            await send({"type": "http.response.body", "body": b""})
+            return
         await admin_app(scope, receive, send)
 
     return Litestar(
@@ -67,7 +65,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
             HealthController,
             AccountApiController,
             AccountPagesController,
-            admin_redirect,
             admin,
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
         ],

@@ -1,0 +1,61 @@
+# Saekdam: `make run` (serve the embedded default) and `make test` (the whole suite). Both idempotent.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip -q --disable-pip-version-check
+CONSTRAINTS := constraints/cpu.txt
+TINY := var/models/tiny
+export PIP_CONSTRAINT :=
+
+.PHONY: run test install install-test assets models browser bench lint clean
+
+$(VENV)/bin/python:
+	python3 -m venv $(VENV)
+	$(PIP) install --upgrade pip
+
+# torch first, from the one pinned line (CPU build here; GPU hosts install CUDA torch before `make`)
+$(VENV)/.installed: $(VENV)/bin/python pyproject.toml $(CONSTRAINTS)
+	$(PIP) install -c $(CONSTRAINTS) "$$(grep -E '^torch==' $(CONSTRAINTS))"
+	$(PIP) install -c $(CONSTRAINTS) -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(PIP) install -c $(CONSTRAINTS) -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed assets
+install-test: $(VENV)/.installed-test assets browser
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+app/static/vendor/.installed: node_modules/.installed
+	mkdir -p app/static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js node_modules/htmx-ext-sse/dist/sse.js app/static/vendor/
+	touch $@
+
+assets: app/static/vendor/.installed
+
+$(TINY)/READY: | $(VENV)/.installed
+	$(VENV)/bin/saekdam models make-tiny $(TINY)
+
+models: $(TINY)/READY
+
+# Debian's chromium for the browser tests (Playwright drives the system executable) and Korean fonts
+browser:
+	@command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi "noto sans cjk" || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+
+run: install models
+	$(VENV)/bin/saekdam serve
+
+test: install-test models
+	$(PY) -m pytest -q
+	SAEKDAM_TEST_DATABASE=postgres $(PY) -m pytest -q -m db
+
+bench: install-test models
+	$(PY) bench/run_all.py
+
+clean:
+	rm -rf $(VENV) node_modules app/static/vendor var
