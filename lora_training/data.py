@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import os
 import random
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -41,13 +40,19 @@ class Captioner(Protocol):
     def __call__(self, image: Image.Image, path: Path) -> str: ...
 
 
+def derive_seed(*parts: object) -> int:
+    """A stable 31-bit seed from parts (``hash()`` of strings changes per process, so it cannot be used)."""
+    digest = hashlib.blake2b(repr(parts).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "little") & 0x7FFFFFFF
+
+
 def trigger_words(theme: str) -> str:
     """The words that switch a theme's style on; every caption of that theme starts with them."""
     return f"saekdam_{theme} mural"
 
 
 class ManifestItem(msgspec.Struct):
-    path: str  # relative to the manifest's folder when possible
+    path: str  # relative to source_dir
     sha256: str
     width: int  # after EXIF rotation
     height: int
@@ -127,7 +132,6 @@ def prepare_dataset(
     resolution: int = 512,
     bucket_step: int = 64,
     captioner: Callable[[Image.Image, Path], str] | None = None,
-    manifest_path: Path | None = None,
 ) -> Manifest:
     """Check every photo in ``source`` and describe the usable ones; raise DatasetError for a broken folder.
 
@@ -150,7 +154,6 @@ def prepare_dataset(
 
     buckets = make_buckets(resolution, bucket_step)
     trigger = trigger_words(theme) if theme else ""
-    manifest_path = manifest_path or source / "manifest.json"
     items: list[ManifestItem] = []
     skipped: list[Skipped] = []
     corrupt: list[str] = []
@@ -173,7 +176,7 @@ def prepare_dataset(
         text, source_kind = _caption_for(path, image, captions.get(path.stem), caption, captioner)
         items.append(
             ManifestItem(
-                path=_relative(path, manifest_path.parent),
+                path=path.name,
                 sha256=digest,
                 width=image.width,
                 height=image.height,
@@ -224,13 +227,6 @@ def _with_trigger(text: str, trigger: str) -> str:
     return f"{trigger}, {text}" if text else trigger
 
 
-def _relative(path: Path, base: Path) -> str:
-    try:
-        return os.path.relpath(path.resolve(), base.resolve())
-    except ValueError:  # another drive on Windows
-        return str(path.resolve())
-
-
 def write_manifest(manifest: Manifest, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(msgspec.json.format(msgspec.json.encode(manifest), indent=2) + b"\n")
@@ -246,7 +242,10 @@ def load_manifest(path: Path, verify: bool = True) -> tuple[Manifest, list[Path]
         raise DatasetError(f"manifest {path} is not a manifest written by `train prepare`: {exc}") from None
     if not manifest.items:
         raise DatasetError(f"manifest {path} lists no images")
-    paths = [(path.parent / item.path).resolve() for item in manifest.items]
+    root = Path(manifest.source_dir)
+    if not root.is_dir() and (path.parent / manifest.items[0].path).is_file():
+        root = path.parent  # the folder moved together with its manifest
+    paths = [(root / item.path).resolve() for item in manifest.items]
     if verify:
         changed = []
         for item, p in zip(manifest.items, paths, strict=True):
@@ -331,7 +330,7 @@ class MuralDataset:
         import torch
 
         array = self.pixels_uint8(index)
-        return torch.from_numpy(array).permute(2, 0, 1).float().div(127.5).sub(1.0)
+        return torch.from_numpy(array.copy()).permute(2, 0, 1).float().div(127.5).sub(1.0)
 
     def mask(self, index: int, seed: int):
         import torch
@@ -387,8 +386,11 @@ class BucketBatchSampler:
         self.batch_size = batch_size
         self.seed = seed
         self.batches_per_epoch = sum(math.ceil(len(g) / batch_size) for g in self.groups.values())
+        self._last: tuple[int, list[list[tuple[int, int]]]] | None = None
 
     def epoch(self, epoch: int) -> list[list[tuple[int, int]]]:
+        if self._last is not None and self._last[0] == epoch:
+            return self._last[1]
         rng = np.random.default_rng([self.seed, epoch])
         batches: list[list[int]] = []
         for key in sorted(self.groups):
@@ -400,6 +402,7 @@ class BucketBatchSampler:
         for b in order:
             out.append([(index, int(seeds[k + j])) for j, index in enumerate(batches[b])])
             k += len(batches[b])
+        self._last = (epoch, out)
         return out
 
     def batch(self, position: int) -> list[tuple[int, int]]:

@@ -68,9 +68,9 @@ def load_components(model: str, device: torch.device, weight_dtype: torch.dtype)
 
     try:
         tokenizer = CLIPTokenizer.from_pretrained(model, subfolder="tokenizer")
-        text_encoder = CLIPTextModel.from_pretrained(model, subfolder="text_encoder")
-        vae = AutoencoderKL.from_pretrained(model, subfolder="vae")
-        unet = UNet2DConditionModel.from_pretrained(model, subfolder="unet")
+        text_encoder = CLIPTextModel.from_pretrained(model, subfolder="text_encoder", dtype=weight_dtype)
+        vae = AutoencoderKL.from_pretrained(model, subfolder="vae", torch_dtype=weight_dtype)
+        unet = UNet2DConditionModel.from_pretrained(model, subfolder="unet", torch_dtype=weight_dtype)
         noise_scheduler = DDPMScheduler.from_pretrained(model, subfolder="scheduler")
     except (OSError, ValueError) as exc:
         raise ModelError(
@@ -83,7 +83,7 @@ def load_components(model: str, device: torch.device, weight_dtype: torch.dtype)
         )
     for part in (text_encoder, vae, unet):
         part.requires_grad_(False)
-        part.to(device, dtype=weight_dtype)
+        part.to(device)
     text_encoder.eval()
     vae.eval()
     return Components(tokenizer, text_encoder, vae, unet, noise_scheduler, device, weight_dtype, model)
@@ -94,7 +94,7 @@ def check_target_modules(unet: torch.nn.Module, targets: list[str]) -> None:
     names = [n for n, m in unet.named_modules() if isinstance(m, (torch.nn.Linear, torch.nn.Conv2d))]
     missing = [t for t in targets if not any(n == t or n.endswith("." + t) for n in names)]
     if missing:
-        common = sorted({n.rsplit(".", 1)[-1] if not n.endswith(".0") else n.rsplit(".", 2)[-2] + ".0" for n in names})
+        common = sorted({".".join(n.split(".")[-2:]) if n.split(".")[-1].isdigit() else n.split(".")[-1] for n in names})
         raise ConfigError(
             f"lora.target_modules: {', '.join(repr(t) for t in missing)} match no Linear/Conv2d layer of this UNet; "
             f"names that exist include: {', '.join(common[:40])}"
