@@ -1,0 +1,135 @@
+"""The resume algorithm of every event stream (task and board), written once, plus SSE framing.
+
+Order matters: subscribe first, then catch up (history after ``Last-Event-ID``, or a snapshot numbered
+with the channel's latest id), then go live while skipping ids already sent. Whatever is published
+while we catch up is already queued on the subscription, so nothing is lost and nothing is sent twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import msgspec
+from litestar.response import ServerSentEventMessage
+
+from app.core.events import Event, EventBus
+from app.events.errors import SubscriptionLagged
+
+Snapshot = Callable[[], Awaitable[tuple[str, Any] | None]]
+
+
+def parse_last_event_id(value: str | None) -> int | None:
+    """The ``Last-Event-ID`` header as an id; anything malformed counts as absent (fresh snapshot)."""
+    if value is None:
+        return None
+    value = value.strip()
+    if not value.isascii() or not value.isdigit() or len(value) > 19:
+        return None
+    return int(value)
+
+
+def _plain(data: Any) -> Any:
+    # snapshots pass through JSON like bus events, so is_terminal sees one shape (dicts, not Structs)
+    return msgspec.json.decode(msgspec.json.encode(data))
+
+
+async def _with_pings(events: AsyncIterator[Event], interval_s: float) -> AsyncIterator[Event | None]:
+    """Yield events as they come and None after each ``interval_s`` of silence (never loses an event)."""
+    iterator = aiter(events)
+
+    async def next_event() -> Event:
+        return await anext(iterator)
+
+    pending: asyncio.Task[Event] | None = None
+    try:
+        while True:
+            if pending is None:
+                pending = asyncio.create_task(next_event())
+            done, _ = await asyncio.wait({pending}, timeout=interval_s)
+            if not done:
+                yield None
+                continue
+            task, pending = pending, None
+            try:
+                event = task.result()
+            except StopAsyncIteration:
+                return
+            yield event
+    finally:
+        if pending is not None:
+            pending.cancel()
+            with contextlib.suppress(BaseException):
+                await pending
+
+
+async def stream_channel(
+    bus: EventBus,
+    channel: str,
+    *,
+    last_event_id: int | None,
+    snapshot: Snapshot,
+    is_terminal: Callable[[Event], bool],
+    ping_interval_s: float = 15.0,
+) -> AsyncIterator[Event | None]:
+    """Events of ``channel`` for one client, resumable by id; None means "send a keep-alive ping".
+
+    ``snapshot()`` returns ``(event_name, data)`` for the current state, or None when there is nothing
+    to show (e.g. the board); the stream then goes on with live events. It ends right after an event or
+    snapshot for which ``is_terminal`` is true. A resumed stream whose channel already ended gets the
+    terminal snapshot. Event data arrives as JSON values (dicts, lists, str, numbers).
+    """
+    position = last_event_id  # the highest id the client holds
+    resumed = last_event_id is not None
+    while True:
+        try:
+            async with bus.subscribe(channel) as live:
+                backlog = None if position is None else await bus.history(channel, position)
+                if backlog is not None:
+                    for event in backlog:
+                        yield event
+                        position = event.id
+                        if is_terminal(event):
+                            return
+                if backlog is None or resumed:
+                    # no usable history, or a client resuming: it may have missed the end while away
+                    latest = await bus.last_id(channel)
+                    state = await snapshot()
+                    if state is not None:
+                        current = Event(channel=channel, id=latest, event=state[0], data=_plain(state[1]))
+                        if is_terminal(current):
+                            yield current
+                            return
+                        if backlog is None:
+                            yield current
+                    if backlog is None:
+                        position = latest
+                resumed = False
+                async with contextlib.aclosing(_with_pings(live, ping_interval_s)) as items:
+                    async for item in items:
+                        if item is None:
+                            yield None
+                        elif position is None or item.id > position:
+                            yield item
+                            position = item.id
+                            if is_terminal(item):
+                                return
+                return  # the bus closed the subscription
+        except SubscriptionLagged:
+            continue  # resubscribe, then catch up from `position` (history) or with a fresh snapshot
+
+
+def to_sse_message(item: Event | None) -> ServerSentEventMessage:
+    """An SSE frame: ``id``/``event``/``data`` (msgspec JSON) for an event, a comment ping for None."""
+    if item is None:
+        return ServerSentEventMessage(comment="ping", data=None)
+    return ServerSentEventMessage(id=item.id, event=item.event, data=msgspec.json.encode(item.data).decode())
+
+
+async def sse_messages(items: AsyncIterator[Event | None]) -> AsyncIterator[ServerSentEventMessage]:
+    """``stream_channel(...)`` framed for ``litestar.response.ServerSentEvent``."""
+    async with contextlib.aclosing(items) as source:  # type: ignore[type-var]
+        async for item in source:
+            yield to_sse_message(item)
