@@ -110,9 +110,8 @@ def load_photo(data: bytes, content_type: str | None, max_bytes: int, max_pixels
     _decode(img)
     icc = img.info.get("icc_profile")
     has_alpha = img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info)
-    if img.mode == "I;16" or img.mode == "I":
-        img = img.point(lambda v: v / 256).convert("L") if img.mode == "I" else img.convert("I").point(
-            lambda v: v / 256).convert("L")
+    if img.mode.startswith("I") or img.mode == "F":  # 16-bit gray PNG
+        img = Image.fromarray(np.clip(np.asarray(img, dtype=np.float32) / 256, 0, 255).astype(np.uint8), "L")
     mode = "RGBA" if has_alpha else "RGB"
     if img.mode != mode:
         img = img.convert(mode)

@@ -328,20 +328,20 @@ def _build_translator(folder: Path) -> None:
     (folder / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False))
     tokenizer = MarianTokenizer(
         source_spm=str(folder / "source.spm"), target_spm=str(folder / "target.spm"),
-        vocab=str(folder / "vocab.json"), source_lang="ko", target_lang="en", model_max_length=64,
+        vocab=str(folder / "vocab.json"), source_lang="ko", target_lang="en", model_max_length=32,
     )
     pad_id = vocab["<pad>"]
     torch.manual_seed(0)
     model = MarianMTModel(
         MarianConfig(
             vocab_size=len(vocab), d_model=16, encoder_layers=1, decoder_layers=1, encoder_attention_heads=2,
-            decoder_attention_heads=2, encoder_ffn_dim=32, decoder_ffn_dim=32, max_position_embeddings=64,
+            decoder_attention_heads=2, encoder_ffn_dim=32, decoder_ffn_dim=32, max_position_embeddings=32,
             pad_token_id=pad_id, eos_token_id=0, decoder_start_token_id=pad_id, forced_eos_token_id=0,
             scale_embedding=True, share_encoder_decoder_embeddings=True,
         )
     )
     model.generation_config = GenerationConfig(
-        max_length=24, num_beams=1, do_sample=False, pad_token_id=pad_id, eos_token_id=0,
+        max_length=16, num_beams=1, do_sample=False, pad_token_id=pad_id, eos_token_id=0,
         decoder_start_token_id=pad_id, bad_words_ids=[[pad_id]],
     )
     model.save_pretrained(folder)

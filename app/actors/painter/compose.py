@@ -1,0 +1,145 @@
+"""Geometry around the model call: crop the photo around the mask, size it for the model, paste it back.
+
+All heavy work happens on the crop, in Pillow's C code: a 12-megapixel photo is never converted to float.
+Every pixel farther than ``grow + feather`` (≤ 48 px) from the mask is copied from the photo unchanged.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Final
+
+from PIL import Image, ImageFilter
+
+from .errors import PaintError
+
+MAX_GROW: Final = 48
+PAD_FRACTION: Final = 0.15
+MIN_PAD: Final = 16
+MAX_ASPECT: Final = 2.0
+PREVIEW_SIDE: Final = 256
+
+
+@dataclass(frozen=True, slots=True)
+class CropPlan:
+    """Where the model paints: ``box`` (left, top, right, bottom) in photo pixels, at ``model_size`` (W, H)."""
+
+    box: tuple[int, int, int, int]
+    model_size: tuple[int, int]
+    edge: int  # grow and feather width in photo pixels
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.box[2] - self.box[0], self.box[3] - self.box[1]
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """The model's inputs and what compose needs: the crop plan and the soft alpha over the crop."""
+
+    plan: CropPlan
+    image: Image.Image  # RGB at model size
+    mask: Image.Image  # L 0/255 at model size: where the model repaints
+    alpha: Image.Image  # L at crop size: how much of the painting shows
+
+
+def edge_width(width: int, height: int) -> int:
+    """Grow and feather width: ~0.8 % of the long side, 3–16 px, so the blend is visible but ≤ 32 px wide."""
+    return max(3, min(MAX_GROW // 3, round(0.008 * max(width, height))))
+
+
+def _round8(value: float) -> int:
+    return max(64, int(round(value / 8)) * 8)
+
+
+def _widen(lo: int, hi: int, want: int, limit: int) -> tuple[int, int]:
+    """Grow [lo, hi) to length ``want`` around its centre, kept inside [0, limit)."""
+    want = min(want, limit)
+    extra = want - (hi - lo)
+    if extra <= 0:
+        return lo, hi
+    lo = max(0, lo - extra // 2)
+    hi = min(limit, lo + want)
+    return hi - want, hi
+
+
+def plan_crop(bbox: tuple[int, int, int, int], photo_size: tuple[int, int], native: int) -> CropPlan:
+    """Pad the mask's bounding box with context, bound its aspect ratio, and size it to ~native² pixels."""
+    width, height = photo_size
+    edge = edge_width(width, height)
+    left, top, right, bottom = bbox
+    pad = max(MIN_PAD, int(PAD_FRACTION * max(right - left, bottom - top))) + 2 * edge
+    left, top = max(0, left - pad), max(0, top - pad)
+    right, bottom = min(width, right + pad), min(height, bottom + pad)
+    w, h = right - left, bottom - top
+    if w > MAX_ASPECT * h:
+        top, bottom = _widen(top, bottom, math.ceil(w / MAX_ASPECT), height)
+    elif h > MAX_ASPECT * w:
+        left, right = _widen(left, right, math.ceil(h / MAX_ASPECT), width)
+    w, h = right - left, bottom - top
+    scale = native / math.sqrt(w * h)
+    return CropPlan((left, top, right, bottom), (_round8(w * scale), _round8(h * scale)), edge)
+
+
+def dilate(mask: Image.Image, radius: int) -> Image.Image:
+    """Grow a 0/255 mask by ``radius`` px (box neighbourhood) in O(pixels): box blur, then any > 0."""
+    if radius <= 0:
+        return mask
+    return mask.filter(ImageFilter.BoxBlur(radius)).point(lambda v: 255 if v > 0 else 0)
+
+
+def prepare_region(photo: Image.Image, mask: Image.Image, native: int) -> Prepared:
+    """Crop photo and mask around the mask and scale them to the model's size; build the feathered alpha."""
+    bbox = mask.getbbox()
+    if bbox is None:
+        raise PaintError("invalid_mask", "the region to paint is empty")
+    plan = plan_crop(bbox, photo.size, native)
+    crop_mask = mask.crop(plan.box)
+    grown = dilate(crop_mask, plan.edge)
+    # alpha ramps over [edge, 2·edge] outside the mask; the model repaints all of it
+    alpha = grown.filter(ImageFilter.BoxBlur(plan.edge))
+    model_mask = dilate(grown, plan.edge).resize(plan.model_size, Image.Resampling.BILINEAR)
+    model_mask = model_mask.point(lambda v: 255 if v > 0 else 0)
+    crop = photo.crop(plan.box)
+    if crop.mode != "RGB":
+        crop = crop.convert("RGB")
+    image = crop.resize(plan.model_size, Image.Resampling.BICUBIC, reducing_gap=3.0)
+    return Prepared(plan, image, model_mask, alpha)
+
+
+def compose(photo: Image.Image, painted: Image.Image, prepared: Prepared) -> Image.Image:
+    """Paste the painting back at full size through the alpha; the photo's alpha channel stays as it was."""
+    box = prepared.plan.box
+    patch = painted.resize(prepared.plan.size, Image.Resampling.BICUBIC)
+    if photo.mode == "RGBA":
+        patch = patch.convert("RGBA")
+        patch.putalpha(photo.crop(box).getchannel("A"))
+    out = photo.copy()
+    out.paste(patch, box[:2], prepared.alpha)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class PreviewCanvas:
+    """A small copy of the photo onto which step previews of the crop are pasted (cheap, ≤ 256 px)."""
+
+    thumb: Image.Image
+    box: tuple[int, int, int, int]
+    alpha: Image.Image
+
+    @classmethod
+    def build(cls, photo: Image.Image, prepared: Prepared) -> PreviewCanvas:
+        scale = min(1.0, PREVIEW_SIDE / max(photo.size))
+        size = (max(1, round(photo.width * scale)), max(1, round(photo.height * scale)))
+        thumb = photo.convert("RGB").resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0)
+        l, t, r, b = (round(v * scale) for v in prepared.plan.box)
+        r, b = max(r, l + 1), max(b, t + 1)
+        alpha = prepared.alpha.resize((r - l, b - t), Image.Resampling.BILINEAR)
+        return cls(thumb, (l, t, r, b), alpha)
+
+    def render(self, crop_preview: Image.Image) -> Image.Image:
+        out = self.thumb.copy()
+        l, t, r, b = self.box
+        out.paste(crop_preview.resize((r - l, b - t), Image.Resampling.BILINEAR), (l, t), self.alpha)
+        return out
