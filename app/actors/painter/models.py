@@ -9,6 +9,7 @@ import inspect
 import logging
 import re
 import threading
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +20,8 @@ from .errors import PaintError
 from .prompt import ApiTranslator, MarianTranslator, Translator
 
 log = logging.getLogger(__name__)
+# peft warns on every second adapter; several named adapters on one UNet is exactly what we want
+warnings.filterwarnings("ignore", message="Already found a `peft_config` attribute", category=UserWarning)
 
 LCM_ADAPTER = "lcm"
 
