@@ -16,6 +16,8 @@ from typing import Any
 import anyio
 import msgspec
 from litestar import Controller, Request, Response, get, head, put
+from litestar.di import NamedDependency
+from litestar.params import FromPath
 from litestar.response import File
 
 from app.core.errors import AppError
@@ -49,7 +51,7 @@ def app_error_response(request: Request, exc: AppError) -> Response[dict[str, ob
     )
 
 
-def _local(storage: Any, key: str) -> LocalStorage:
+def _local(storage: object, key: str) -> LocalStorage:
     if not isinstance(storage, LocalStorage):
         raise FileNotFound(detail="this server does not hold files")
     try:
@@ -124,7 +126,7 @@ class FilesController(Controller):
     exception_handlers = {AppError: app_error_response}
 
     @put("/{key:path}", operation_id="UploadFile", status_code=201, request_max_body_size=None)
-    async def upload(self, request: Request, storage: Any, key: str) -> UploadReceipt:
+    async def upload(self, request: Request, storage: NamedDependency[Any], key: FromPath[str]) -> UploadReceipt:
         key = key.lstrip("/")
         local = _local(storage, key)
         grant = local.verify_upload(key, request.query_params)
@@ -146,14 +148,14 @@ class FilesController(Controller):
         return UploadReceipt(key=key, size=size, content_type=grant.content_type)
 
     @get("/{key:path}", operation_id="DownloadFile")
-    async def download(self, request: Request, storage: Any, key: str) -> File:
+    async def download(self, request: Request, storage: NamedDependency[Any], key: FromPath[str]) -> File:
         return await self._serve(request, storage, key)
 
     @head("/{key:path}", operation_id="HeadFile")
-    async def head_file(self, request: Request, storage: Any, key: str) -> File:
+    async def head_file(self, request: Request, storage: NamedDependency[Any], key: FromPath[str]) -> File:
         return await self._serve(request, storage, key)
 
-    async def _serve(self, request: Request, storage: Any, key: str) -> File:
+    async def _serve(self, request: Request, storage: object, key: str) -> File:
         key = key.lstrip("/")
         local = _local(storage, key)
         grant = local.verify_download(key, request.query_params)

@@ -46,9 +46,12 @@ class S3Storage:
         path_style: bool,
         *,
         max_upload_bytes: int | None = None,
+        list_page_size: int = 1000,
+        max_attempts: int = 3,
     ) -> None:
         self.bucket = bucket
         self.max_upload_bytes = max_upload_bytes
+        self._page_size = list_page_size
         self._endpoint_url = endpoint_url or None
         self._region = region
         self._access_key_id = access_key_id or None
@@ -56,7 +59,7 @@ class S3Storage:
         self._config = Config(
             signature_version="s3v4",
             s3={"addressing_style": "path" if path_style else "auto"},
-            retries={"max_attempts": 3, "mode": "standard"},
+            retries={"max_attempts": max_attempts, "mode": "standard"},
             connect_timeout=5,
             read_timeout=30,
         )
@@ -163,7 +166,9 @@ class S3Storage:
         keys: list[str] = []
         try:
             paginator = (await self._s3()).get_paginator("list_objects_v2")
-            async for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix):
+            async for page in paginator.paginate(
+                Bucket=self.bucket, Prefix=prefix, PaginationConfig={"PageSize": self._page_size}
+            ):
                 keys.extend(item["Key"] for item in page.get("Contents", ()))
         except (ClientError, BotoCoreError) as exc:
             raise StorageUnavailable(f"list {prefix!r}: {exc}") from exc
