@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from litestar import Litestar, Router, asgi
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
+from litestar.di import Provide
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
@@ -19,6 +21,9 @@ from litestar.types import Receive, Scope, Send
 from app.accounts.api import AccountApiController
 from app.accounts.auth import CSRF_COOKIE, CSRF_HEADER, AuthMiddleware
 from app.accounts.pages import AccountPagesController
+from app.storage.http import FilesController
+from app.tasks.api import TaskApiController, TaskSocketController
+from app.themes.api import ThemeApiController
 from app.admin import build_admin
 from app.core.errors import AppError
 from app.core.settings import Settings, get_settings
@@ -30,6 +35,11 @@ from app.wiring import Services
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 UNAUTHENTICATED_PATHS = ["^/admin", "^/static", "^/files", "^/healthz", "^/schema"]
+
+
+def provide_storage(state: State) -> Any:
+    """The process's object store (the local store's /files routes need it)."""
+    return state.storage
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -45,6 +55,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         await services.start()
         app.state.services = services
         app.state.accounts = services.accounts
+        app.state.storage = services.storage
         try:
             yield
         finally:
@@ -65,11 +76,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
             HealthController,
             AccountApiController,
             AccountPagesController,
+            ThemeApiController,
+            TaskApiController,
+            TaskSocketController,
+            FilesController,
             admin,
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
         ],
         lifespan=[lifespan],
         state=State({"settings": settings}),
+        dependencies={"storage": Provide(provide_storage, sync_to_thread=False)},
         middleware=[
             request_id_middleware,
             DefineMiddleware(AuthMiddleware, exclude=UNAUTHENTICATED_PATHS),

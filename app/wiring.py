@@ -1,60 +1,146 @@
-"""Builds the services one process needs from the settings: the only place that picks implementations."""
+"""Builds the services one process needs from the settings: the only place that picks implementations.
+
+Embedded (no Redis): in-process queue and event bus, and the painter runs in this process.
+Distributed: arq + Redis pub/sub; the API only enqueues, ``saekdam worker`` processes paint.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import os
+import socket
 from typing import Any
 
 from piccolo.engine.base import Engine
 
 from app.accounts.service import AccountService
 from app.core import db
+from app.core.events import EventBus
+from app.core.queue import JobQueue
 from app.core.ratelimit import RateLimiter
 from app.core.settings import Settings
+from app.core.storage import Storage
+from app.tasks.service import TaskService
 
 log = logging.getLogger("saekdam.wiring")
+
+
+def worker_name(explicit: str | None = None) -> str:
+    return explicit or f"{socket.gethostname()}:{os.getpid()}"
 
 
 class Services:
     """Long-lived collaborators of one process, started and closed together."""
 
-    def __init__(self, settings: Settings, engine: Engine) -> None:
+    def __init__(self, settings: Settings, engine: Engine, *, role: str = "api", name: str | None = None) -> None:
         self.settings = settings
         self.engine = engine
+        self.role = role  # "api" or "worker"
+        self.name = worker_name(name)
         self.redis: Any = None
+        self.painter: Any = None
+        self.runner: Any = None
         self.limiter: RateLimiter
         self.accounts: AccountService
+        self.storage: Storage
+        self.bus: EventBus
+        self.queue: JobQueue
+        self.tasks: TaskService
+        self._background: list[asyncio.Task[None]] = []
+
+    @property
+    def paints_here(self) -> bool:
+        return self.role == "worker" or (self.settings.embedded and self.settings.run_painter_in_api)
 
     async def start(self) -> None:
+        from app.events.factory import create_event_bus
+        from app.storage.factory import open_storage
+
         s = self.settings
         await db.start_pool(self.engine, s)
         if s.redis_url:
             from redis.asyncio import Redis
 
             from app.limits.redis import RedisRateLimiter
+            from app.tasks.queue_arq import ArqQueue
 
             self.redis = Redis.from_url(s.redis_url)
             self.limiter = RedisRateLimiter(self.redis)
+            self.queue = await ArqQueue.connect(s.redis_url)
         else:
             from app.limits.memory import MemoryRateLimiter
+            from app.tasks.queue_memory import InProcessQueue
 
             self.limiter = MemoryRateLimiter()
+            self.queue = InProcessQueue()
+        self.storage = await open_storage(s)
+        self.bus = create_event_bus(s)
+        if hasattr(self.bus, "start"):
+            await self.bus.start()
         self.accounts = AccountService(s, self.limiter)
+        self.tasks = TaskService(s, self.storage, self.bus, self.queue)
+        if self.paints_here:
+            await self._start_painter()
+        if self.role == "api":
+            self._background.append(asyncio.create_task(self._housekeeping(), name="saekdam-housekeeping"))
+
+    async def _start_painter(self) -> None:
+        from app.actors.painter.actor import Painter
+        from app.actors.painter.config import painter_config_from_settings
+        from app.tasks.jobs import PaintJobRunner
+
+        s = self.settings
+        config = painter_config_from_settings(s)
+        self.painter = Painter(config)
+        await self.painter.start()
+        lora_dirs = [s.models_dir / "tiny" / "loras"] if config.tiny else [s.models_dir / "loras"]
+        self.runner = PaintJobRunner(self.tasks, self.painter, self.storage, self.name, lora_dirs,
+                                     s.var_dir / "cache" / "loras")
+        if self.role == "api":  # embedded: this process's queue feeds this process's painter
+            self.queue.start(self.runner.run)  # type: ignore[attr-defined]
+
+    async def _housekeeping(self) -> None:
+        """Put orphaned tasks back in line at start, then sweep stale jobs and expired files now and then."""
+        stale_after = self.settings.job_timeout_s + 30
+        while True:
+            try:
+                await self.tasks.requeue_orphans(stale_after)
+                await self.tasks.cleanup_expired()
+                await self.accounts.purge_expired_tokens()
+            except Exception:
+                log.exception("housekeeping failed")
+            await asyncio.sleep(60)
 
     async def close(self) -> None:
+        for task in self._background:
+            task.cancel()
+            with contextlib.suppress(BaseException):
+                await task
+        for closer in (getattr(self, "queue", None), self.painter, getattr(self, "bus", None),
+                       getattr(self, "storage", None)):
+            if closer is not None:
+                with contextlib.suppress(Exception):
+                    await closer.close()
         if self.redis is not None:
             await self.redis.aclose()
         await db.close_pool(self.engine)
 
     async def check_ready(self) -> dict[str, str]:
+        probes: dict[str, Any] = {
+            "database": lambda: db.ping(self.engine),
+            "storage": self.storage.ping,
+            "queue": self.queue.ping,
+            "events": self.bus.ping,
+        }
         checks: dict[str, str] = {}
-        for name, probe in (("database", lambda: db.ping(self.engine)),
-                            ("redis", (lambda: self.redis.ping()) if self.redis is not None else None)):
-            if probe is None:
-                continue
+        for name, probe in probes.items():
             try:
-                await probe()
+                await asyncio.wait_for(probe(), timeout=3)
                 checks[name] = "ok"
             except Exception as exc:  # readiness reports, it never raises
                 checks[name] = f"error: {type(exc).__name__}"
+        if self.painter is not None:
+            checks["painter"] = self.painter.state if self.painter.state != "unavailable" else f"unavailable: {self.painter.reason}"
         return checks

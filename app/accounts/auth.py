@@ -49,6 +49,8 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
         if token is not None:
             user = await accounts.resolve_token(token, "bearer")
             if user is None:
+                if connection.scope["type"] == "websocket":  # the handler closes with 4401 before any event
+                    return AuthenticationResult(user=None, auth=Auth("invalid", None))
                 raise NotAuthenticated("invalid_token")
             return AuthenticationResult(user=user, auth=Auth("bearer", token))
         session = connection.cookies.get(SESSION_COOKIE)

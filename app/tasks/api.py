@@ -1,0 +1,140 @@
+"""JSON API for tasks (api.md: Tasks), including the SSE and WebSocket event streams."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+import msgspec
+from litestar import Controller, Request, Response, WebSocket, delete, get, post, websocket
+from litestar.di import Provide
+from litestar.exceptions import WebSocketDisconnect
+from litestar.params import Parameter
+from litestar.response import ServerSentEvent
+
+from app.accounts.auth import Auth
+from app.accounts.guards import requires_user
+from app.accounts.tables import User
+from app.core.errors import AppError, FieldError, InvalidInput
+from app.core.i18n import translate
+from app.core.pagination import DEFAULT_LIMIT, check_limit
+from app.events.sse import parse_last_event_id, sse_messages, stream_channel
+from app.tasks.deps import provide_task_service
+from app.tasks.schemas import (
+    TERMINAL, MaskCreate, MaskCreated, Task, TaskCreate, TaskCreated, TaskList, TaskRetry, TaskSubmit,
+)
+from app.tasks.service import TaskService, channel
+from app.web.request import language
+
+STATUSES = ("created", "queued", "running", "succeeded", "failed", "canceled")
+
+
+def is_terminal_event(event: Any) -> bool:
+    return event.event in ("task", "status") and isinstance(event.data, dict) and event.data.get("status") in TERMINAL
+
+
+def task_stream(tasks: TaskService, task_id: str, last_event_id: int | None, lang: str) -> Any:
+    async def snapshot() -> tuple[str, Task] | None:
+        row = await tasks.get(task_id)
+        return None if row is None else ("task", await tasks.present(row, lang))
+
+    return stream_channel(tasks.bus, channel(task_id), last_event_id=last_event_id, snapshot=snapshot,
+                          is_terminal=is_terminal_event)
+
+
+class TaskApiController(Controller):
+    path = "/api/tasks"
+    tags = ["tasks"]
+    guards = [requires_user]
+    dependencies = {"tasks": Provide(provide_task_service, sync_to_thread=False)}
+
+    @post("/", operation_id="CreateTask", status_code=201, summary="Start a task: get a signed URL for the photo")
+    async def create(self, data: TaskCreate, request: Request[User, Auth, Any], tasks: TaskService) -> TaskCreated:
+        row, upload = await tasks.create(request.user.id, data)
+        return TaskCreated(task=await tasks.present(row, language(request)), upload=upload)
+
+    @get("/", operation_id="ListTasks", summary="My tasks, newest first")
+    async def list_tasks(
+        self, request: Request[User, Auth, Any], tasks: TaskService,
+        limit: int = Parameter(default=DEFAULT_LIMIT, description="1–100"),
+        cursor: str | None = Parameter(default=None), status: str | None = Parameter(default=None),
+    ) -> TaskList:
+        lang = language(request)
+        check_limit(limit, lang)
+        if status is not None and status not in STATUSES:
+            raise InvalidInput(errors=[FieldError(field="status", message=translate(lang, "field_invalid"))])
+        rows, next_cursor = await tasks.list_owned(request.user.id, limit, cursor, status, lang)
+        return TaskList(items=[await tasks.present(r, lang) for r in rows], next_cursor=next_cursor)
+
+    @get("/{task_id:str}", operation_id="GetTask")
+    async def read(self, task_id: str, request: Request[User, Auth, Any], tasks: TaskService) -> Task:
+        return await tasks.present(await tasks.get_owned(task_id, request.user.id), language(request))
+
+    @post("/{task_id:str}/mask", operation_id="CreateMaskUpload", status_code=201,
+          summary="Get a signed URL for a mask PNG (region mode `mask`)")
+    async def mask(self, task_id: str, data: MaskCreate, request: Request[User, Auth, Any],
+                   tasks: TaskService) -> MaskCreated:
+        row = await tasks.get_owned(task_id, request.user.id)
+        return MaskCreated(upload=await tasks.create_mask_upload(row, data))
+
+    @post("/{task_id:str}/submit", operation_id="SubmitTask", status_code=202)
+    async def submit(self, task_id: str, data: TaskSubmit, request: Request[User, Auth, Any], tasks: TaskService,
+                     idempotency_key: str | None = Parameter(header="Idempotency-Key", default=None,
+                                                             max_length=200)) -> Task:
+        lang = language(request)
+        row = await tasks.submit(request.user.id, task_id, data, idempotency_key, lang)
+        return await tasks.present(row, lang)
+
+    @post("/{task_id:str}/cancel", operation_id="CancelTask", status_code=202)
+    async def cancel(self, task_id: str, request: Request[User, Auth, Any], tasks: TaskService) -> Task:
+        return await tasks.present(await tasks.cancel(request.user.id, task_id), language(request))
+
+    @post("/{task_id:str}/retry", operation_id="RetryTask", status_code=201)
+    async def retry(self, task_id: str, request: Request[User, Auth, Any], tasks: TaskService,
+                    data: TaskRetry | None = None) -> Task:
+        lang = language(request)
+        row = await tasks.retry(request.user.id, task_id, data.seed if data else None, lang)
+        return await tasks.present(row, lang)
+
+    @delete("/{task_id:str}", operation_id="DeleteTask", status_code=204)
+    async def remove(self, task_id: str, request: Request[User, Auth, Any], tasks: TaskService) -> None:
+        await tasks.delete(request.user.id, task_id)
+
+    @get("/{task_id:str}/events", operation_id="StreamTaskEvents",
+         summary="Server-sent events: a snapshot, then progress and status until the task ends")
+    async def events(self, task_id: str, request: Request[User, Auth, Any], tasks: TaskService,
+                     last_event_id: str | None = Parameter(header="Last-Event-ID", default=None)) -> ServerSentEvent:
+        await tasks.get_owned(task_id, request.user.id)
+        stream = task_stream(tasks, task_id, parse_last_event_id(last_event_id), language(request))
+        return ServerSentEvent(sse_messages(stream), headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
+class TaskSocketController(Controller):
+    path = "/api/tasks"
+    tags = ["tasks"]
+
+    @websocket("/{task_id:str}/ws", dependencies={"tasks": Provide(provide_task_service, sync_to_thread=False)})
+    async def socket(self, task_id: str, socket: WebSocket[Any, Any, Any], tasks: TaskService) -> None:
+        """The same events as the SSE stream, as JSON text frames ``{"event", "id", "data"}``."""
+        user = socket.scope.get("user")
+        if user is None:
+            await socket.close(code=4401, reason="not_authenticated")
+            return
+        try:
+            await tasks.get_owned(task_id, user.id)
+        except AppError:
+            await socket.close(code=4404, reason="not_found")
+            return
+        await socket.accept()
+        last = parse_last_event_id(socket.query_params.get("last_event_id"))
+        stream = task_stream(tasks, task_id, last, language(socket))
+        try:
+            async with contextlib.aclosing(stream) as events:
+                async for item in events:
+                    if item is None:
+                        continue
+                    await socket.send_text(msgspec.json.encode({"event": item.event, "id": str(item.id),
+                                                                "data": item.data}).decode())
+            await socket.close(code=1000)
+        except WebSocketDisconnect:
+            pass

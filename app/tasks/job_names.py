@@ -1,0 +1,4 @@
+"""Names shared by the API (which enqueues) and the workers (which run): no heavy imports here."""
+
+PAINT_TASK = "paint_task"  # the arq job that paints one task; its job id is the task id
+QUEUE_NAME = "saekdam:queue"

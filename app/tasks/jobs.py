@@ -1,0 +1,182 @@
+"""The paint job: load task → fetch bytes → paint → store results → publish events.
+
+Jobs may run more than once (a worker dies, arq retries), so each run first checks the task's state and
+writes results under deterministic keys; a result is never painted twice into one finished task.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from app.actors.painter.actor import Painter
+from app.actors.painter.errors import PaintError
+from app.actors.painter.schemas import PaintProgress, PaintRequest, Region
+from app.core.storage import Storage
+from app.tasks.schemas import TERMINAL, ProgressEvent
+from app.tasks.service import TaskService, channel, now
+from app.tasks.tables import Task as TaskRow
+from app.themes.service import get_theme, style_of
+from app.themes.tables import Theme
+
+log = logging.getLogger("saekdam.jobs")
+
+HEARTBEAT_S = 5.0
+
+
+class PaintJobRunner:
+    """Runs one task at a time on this process's painter."""
+
+    def __init__(self, tasks: TaskService, painter: Painter, storage: Storage, worker_name: str,
+                 lora_dirs: list[Path], cache_dir: Path) -> None:
+        self.tasks = tasks
+        self.painter = painter
+        self.storage = storage
+        self.worker_name = worker_name
+        self.lora_dirs = lora_dirs
+        self.cache_dir = cache_dir
+        self.max_tries = tasks.settings.job_max_tries
+
+    async def run(self, task_id: str) -> str:
+        """Paint the task if it still wants painting; returns the status it ended in."""
+        row = await self.tasks.get(task_id)
+        if row is None:
+            return "deleted"
+        if row.status in TERMINAL or row.status == "created":
+            return row.status
+        if row.status == "running" and row.attempts >= self.max_tries:
+            await self.tasks.fail(task_id, "worker_lost", from_states=("running",))
+            return "failed"
+        started = await self.tasks.transition(
+            task_id, ("queued", "running"), "running", started_at=now(), attempts=row.attempts + 1,
+            worker=self.worker_name, heartbeat_at=now(), progress_step=0, progress_total=0, message=None,
+        )
+        if started is None:
+            return "skipped"
+        log.info("task %s: painting (attempt %d) on %s", task_id, started.attempts, self.worker_name)
+        watcher = asyncio.create_task(self._watch(task_id))
+        try:
+            return await self._paint(started)
+        finally:
+            watcher.cancel()
+            with contextlib.suppress(BaseException):
+                await watcher
+
+    async def _paint(self, row: TaskRow) -> str:
+        task_id = str(row.id)
+        theme = await get_theme(row.theme)
+        if theme is None:
+            await self.tasks.fail(task_id, "unknown_theme")
+            return "failed"
+        try:
+            request = PaintRequest(
+                job_id=task_id,
+                photo=await self.storage.get(row.input_key),
+                region=msgspec.convert(msgspec.json.decode(row.region) if isinstance(row.region, str) else row.region, Region),
+                mask=await self.storage.get(row.mask_key) if row.mask_key else None,
+                theme=style_of(theme, await self._lora_path(theme)),
+                prompt=row.prompt,
+                seed=int(row.seed or 0),
+                variations=row.variations,
+                steps=row.steps,
+                strength=row.strength,
+                fast=row.fast,
+            )
+        except Exception as exc:
+            log.exception("task %s: inputs unavailable", task_id)
+            await self.tasks.fail(task_id, "storage_error", f"{type(exc).__name__}")
+            return "failed"
+        try:
+            result = await self.painter.paint(request, lambda p: self._progress(task_id, p))
+        except PaintError as exc:
+            if exc.code == "canceled":
+                await self.tasks.transition(task_id, ("running",), "canceled", finished_at=now())
+                return "canceled"
+            await self.tasks.fail(task_id, exc.code, str(exc))
+            return "failed"
+        except Exception as exc:
+            log.exception("task %s: painter crashed", task_id)
+            await self.tasks.fail(task_id, "internal_error", type(exc).__name__)
+            return "failed"
+        keys = [f"tasks/{task_id}/result-{i + 1}.{result.ext}" for i in range(len(result.images))]
+        try:
+            for key, image in zip(keys, result.images):
+                await self.storage.put(key, image, result.content_type)
+        except Exception as exc:
+            log.exception("task %s: storing results failed", task_id)
+            await self.tasks.fail(task_id, "storage_error", type(exc).__name__)
+            return "failed"
+        done = await self.tasks.transition(
+            task_id, ("running",), "succeeded", finished_at=now(), result_keys=msgspec.json.encode(keys).decode(),
+            prompt_en=result.prompt_en, message="; ".join(result.messages) or None,
+            progress_step=row.progress_total or 1, progress_total=row.progress_total or 1,
+        )
+        if done is None:  # canceled or deleted while the last step ran: nothing half-finished stays
+            for key in keys:
+                await self.storage.delete(key)
+            return "canceled"
+        return "succeeded"
+
+    async def _progress(self, task_id: str, p: PaintProgress) -> None:
+        preview_key = None
+        preview_url = None
+        if p.preview_jpeg:
+            preview_key = f"tasks/{task_id}/preview.jpg"
+            await self.storage.put(preview_key, p.preview_jpeg, "image/jpeg")
+            preview_url = await self.storage.download_url(preview_key, self.tasks.settings.download_url_ttl_s)
+        values: dict[Any, Any] = {TaskRow.progress_step: p.step, TaskRow.progress_total: p.total,
+                                  TaskRow.heartbeat_at: now()}
+        if preview_key:
+            values[TaskRow.preview_key] = preview_key
+        await TaskRow.update(values).where((TaskRow.id == task_id) & (TaskRow.status == "running"))
+        eta = round(p.elapsed_s / p.step * (p.total - p.step), 1) if p.step else None
+        await self.tasks.publish_progress(task_id, ProgressEvent(
+            step=p.step, total=p.total, fraction=round(p.step / p.total, 4) if p.total else 0.0,
+            eta_seconds=eta, preview_url=preview_url))
+
+    async def _watch(self, task_id: str) -> None:
+        """Cancel the painting as soon as the task is canceled (from any API process), and keep a heartbeat."""
+        async with self.tasks.bus.subscribe(channel(task_id)) as events:
+            row = await self.tasks.get(task_id)
+            if row is None or row.status != "running":
+                self.painter.cancel(task_id)
+                return
+            iterator = events.__aiter__()
+            while True:
+                try:
+                    event = await asyncio.wait_for(iterator.__anext__(), timeout=HEARTBEAT_S)
+                except asyncio.TimeoutError:
+                    await TaskRow.update({TaskRow.heartbeat_at: now()}).where(
+                        (TaskRow.id == task_id) & (TaskRow.status == "running"))
+                    row = await self.tasks.get(task_id)
+                    if row is None or row.status != "running":  # missed the event (e.g. Redis restart)
+                        self.painter.cancel(task_id)
+                        return
+                    continue
+                except StopAsyncIteration:
+                    return
+                if event.event == "status" and isinstance(event.data, dict) and event.data.get("status") != "running":
+                    self.painter.cancel(task_id)
+                    return
+
+    async def _lora_path(self, theme: Theme) -> str | None:
+        """A local file for the theme's LoRA: the registered one (cached from storage) or a bundled one."""
+        if theme.lora_key:
+            target = self.cache_dir / Path(theme.lora_key).name
+            if not target.exists():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                data = await self.storage.get(theme.lora_key)
+                tmp = target.with_suffix(".part")
+                tmp.write_bytes(data)
+                tmp.replace(target)
+            return str(target)
+        for directory in self.lora_dirs:
+            candidate = directory / f"{theme.slug}.safetensors"
+            if candidate.exists():
+                return str(candidate)
+        return None

@@ -1,0 +1,44 @@
+"""The distributed queue: arq on Redis. The job id is the task id, so a task is never queued twice."""
+
+from __future__ import annotations
+
+from arq.connections import ArqRedis, RedisSettings, create_pool
+
+from app.tasks.job_names import PAINT_TASK, QUEUE_NAME
+
+
+def redis_settings(url: str) -> RedisSettings:
+    settings = RedisSettings.from_dsn(url)
+    settings.conn_timeout = 5
+    settings.conn_retries = 10
+    settings.conn_retry_delay = 1
+    return settings
+
+
+class ArqQueue:
+    def __init__(self, pool: ArqRedis) -> None:
+        self.pool = pool
+
+    @classmethod
+    async def connect(cls, url: str) -> ArqQueue:
+        return cls(await create_pool(redis_settings(url), default_queue_name=QUEUE_NAME))
+
+    async def enqueue(self, task_id: str) -> bool:
+        job = await self.pool.enqueue_job(PAINT_TASK, task_id, _job_id=task_id, _queue_name=QUEUE_NAME)
+        return job is not None
+
+    async def position(self, task_id: str) -> int | None:
+        rank = await self.pool.zrank(QUEUE_NAME, task_id)
+        return None if rank is None else int(rank)
+
+    async def depth(self) -> int:
+        return int(await self.pool.zcard(QUEUE_NAME))
+
+    async def remove(self, task_id: str) -> None:
+        """Nothing to do: a canceled task's job finds it canceled and returns at once."""
+
+    async def ping(self) -> None:
+        await self.pool.ping()
+
+    async def close(self) -> None:
+        await self.pool.aclose()

@@ -1,0 +1,110 @@
+"""Task shapes, exactly as api.md names them (Task, TaskCreate, TaskSubmit, …)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+import msgspec
+
+from app.core.storage import SignedUpload
+
+Status = Literal["created", "queued", "running", "succeeded", "failed", "canceled"]
+TERMINAL: frozenset[str] = frozenset({"succeeded", "failed", "canceled"})
+ACTIVE: frozenset[str] = frozenset({"queued", "running"})
+PhotoType = Literal["image/jpeg", "image/png", "image/webp"]
+EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
+
+
+class Progress(msgspec.Struct, kw_only=True):
+    step: int
+    total: int
+    fraction: float
+
+
+class TaskError(msgspec.Struct, kw_only=True):
+    code: str
+    detail: str
+
+
+class RegionIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=False):
+    mode: Literal["auto", "box", "mask"]
+    box: Annotated[list[int], msgspec.Meta(min_length=4, max_length=4)] | None = None
+
+
+class Task(msgspec.Struct, kw_only=True):
+    id: str
+    status: Status
+    theme: str | None
+    prompt: str | None
+    prompt_en: str | None
+    region: RegionIn | None
+    seed: int | None
+    variations: int
+    steps: int | None
+    strength: float
+    fast: bool
+    created_at: datetime
+    queued_at: datetime | None
+    started_at: datetime | None
+    finished_at: datetime | None
+    queue_position: int | None
+    progress: Progress
+    eta_seconds: float | None
+    message: str | None
+    error: TaskError | None
+    input_url: str | None
+    mask_url: str | None
+    preview_url: str | None
+    result_urls: list[str]
+    content_type: str
+    width: int | None
+    height: int | None
+    retry_of: str | None
+
+
+class TaskCreate(msgspec.Struct, kw_only=True):
+    content_type: PhotoType
+    size_bytes: Annotated[int, msgspec.Meta(ge=1)]
+
+
+class MaskCreate(msgspec.Struct, kw_only=True):
+    content_type: Literal["image/png"]
+    size_bytes: Annotated[int, msgspec.Meta(ge=1)]
+
+
+class TaskCreated(msgspec.Struct, kw_only=True):
+    task: Task
+    upload: SignedUpload
+
+
+class MaskCreated(msgspec.Struct, kw_only=True):
+    upload: SignedUpload
+
+
+class TaskSubmit(msgspec.Struct, kw_only=True):
+    theme: Annotated[str, msgspec.Meta(min_length=1, max_length=32)]
+    prompt: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+    region: RegionIn
+    seed: Annotated[int, msgspec.Meta(ge=0, le=4294967295)] | None = None
+    variations: Annotated[int, msgspec.Meta(ge=1, le=4)] = 1
+    steps: Annotated[int, msgspec.Meta(ge=1, le=50)] | None = None
+    strength: Annotated[float, msgspec.Meta(ge=0.1, le=1.0)] = 1.0
+    fast: bool = False
+
+
+class TaskRetry(msgspec.Struct, kw_only=True):
+    seed: Annotated[int, msgspec.Meta(ge=0, le=4294967295)] | None = None
+
+
+class TaskList(msgspec.Struct, kw_only=True):
+    items: list[Task]
+    next_cursor: str | None
+
+
+class ProgressEvent(msgspec.Struct, kw_only=True, omit_defaults=True):
+    step: int
+    total: int
+    fraction: float
+    eta_seconds: float | None = None
+    preview_url: str | None = None

@@ -1,0 +1,378 @@
+"""The task lifecycle: create → upload → submit → queued → running → succeeded | failed | canceled.
+
+The database row is the truth; every change goes through a guarded transition (``UPDATE … WHERE status IN``)
+so a late or repeated message can never move a task backwards. Every change is published on the task's
+channel for SSE/WebSocket clients.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import msgspec
+
+from app.actors.painter.errors import PaintError
+from app.actors.painter.image import check_region, inspect_photo
+from app.actors.painter.schemas import Region
+from app.core.errors import (
+    AppError, Conflict, FieldError, InvalidInput, NotFound, RateLimited, TooLarge, UnsupportedMedia,
+)
+from app.core.events import EventBus
+from app.core.i18n import translate
+from app.core.pagination import decode_cursor, encode_cursor
+from app.core.queue import JobQueue
+from app.core.settings import Settings
+from app.core.storage import ObjectNotFound, Storage
+from app.tasks.schemas import (
+    ACTIVE, EXTENSIONS, TERMINAL, MaskCreate, Progress, ProgressEvent, RegionIn, Task, TaskCreate, TaskError,
+    TaskSubmit,
+)
+from app.tasks.tables import Task as TaskRow
+from app.themes.service import get_theme
+
+log = logging.getLogger("saekdam.tasks")
+
+# painter error code → (HTTP status at submit, whether the photo itself is at fault)
+PHOTO_ERRORS = {"unsupported_image": 415, "image_too_large": 413, "too_many_pixels": 413, "image_too_small": 400}
+
+
+def channel(task_id: str) -> str:
+    return f"task:{task_id}"
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class TaskService:
+    def __init__(self, settings: Settings, storage: Storage, bus: EventBus, queue: JobQueue) -> None:
+        self.settings = settings
+        self.storage = storage
+        self.bus = bus
+        self.queue = queue
+        self._durations: tuple[float, float | None] = (0.0, None)  # (fetched at, mean seconds)
+
+    # ---------------------------------------------------------------- reading
+    async def get_owned(self, task_id: str, owner_id: int) -> TaskRow:
+        """The caller's task, or 404 (also for other users' tasks: never reveal they exist)."""
+        try:
+            tid = uuid.UUID(task_id)
+        except ValueError:
+            raise NotFound() from None
+        row = await TaskRow.objects().where((TaskRow.id == tid) & (TaskRow.owner == owner_id)).first()
+        if row is None:
+            raise NotFound()
+        return row
+
+    async def get(self, task_id: str) -> TaskRow | None:
+        return await TaskRow.objects().where(TaskRow.id == uuid.UUID(task_id)).first()
+
+    async def list_owned(self, owner_id: int, limit: int, cursor: str | None, status: str | None,
+                         lang: str) -> tuple[list[TaskRow], str | None]:
+        where = TaskRow.owner == owner_id
+        if status is not None:
+            where &= TaskRow.status == status
+        after = decode_cursor(cursor, 2, lang)
+        if after is not None:
+            try:
+                at, tid = datetime.fromisoformat(after[0]), uuid.UUID(after[1])
+            except (TypeError, ValueError):
+                raise InvalidInput(errors=[FieldError(field="cursor", message=translate(lang, "field_invalid"))]) from None
+            where &= (TaskRow.created_at < at) | ((TaskRow.created_at == at) & (TaskRow.id < tid))
+        rows = await TaskRow.objects().where(where).order_by(TaskRow.created_at, TaskRow.id, ascending=False).limit(limit + 1)
+        next_cursor = None
+        if len(rows) > limit:
+            rows = rows[:limit]
+            next_cursor = encode_cursor(rows[-1].created_at.isoformat(), str(rows[-1].id))
+        return rows, next_cursor
+
+    async def _mean_duration(self) -> float | None:
+        """Mean paint time of recent jobs (cached 10 s): the basis of queue ETAs."""
+        fetched, mean = self._durations
+        if time.monotonic() - fetched < 10:
+            return mean
+        rows = await (
+            TaskRow.select(TaskRow.started_at, TaskRow.finished_at)
+            .where((TaskRow.status == "succeeded") & TaskRow.started_at.is_not_null())
+            .order_by(TaskRow.finished_at, ascending=False).limit(20)
+        )
+        spans = [(r["finished_at"] - r["started_at"]).total_seconds() for r in rows if r["finished_at"]]
+        mean = sum(spans) / len(spans) if spans else None
+        self._durations = (time.monotonic(), mean)
+        return mean
+
+    async def queue_position(self, row: TaskRow) -> int | None:
+        if row.status != "queued" or row.queued_at is None:
+            return None
+        ahead = await TaskRow.count().where((TaskRow.status == "queued") & (TaskRow.queued_at < row.queued_at))
+        return int(ahead)
+
+    async def eta(self, row: TaskRow, position: int | None) -> float | None:
+        mean = await self._mean_duration()
+        if row.status == "running" and row.started_at is not None and row.progress_step > 0:
+            elapsed = (now() - row.started_at).total_seconds()
+            per_step = elapsed / row.progress_step
+            return round(max(0.0, per_step * (row.progress_total - row.progress_step)), 1)
+        if mean is None:
+            return None
+        if row.status == "running":
+            return round(mean, 1)
+        if row.status == "queued":
+            running = await TaskRow.count().where(TaskRow.status == "running")
+            return round(mean * ((position or 0) + max(1, int(running))), 1)
+        return None
+
+    async def present(self, row: TaskRow, lang: str = "ko") -> Task:
+        """The API's Task for a row, with fresh signed URLs."""
+        ttl = self.settings.download_url_ttl_s
+        url = self.storage.download_url
+        position = await self.queue_position(row)
+        total = row.progress_total or 0
+        error = None
+        if row.error_code:
+            error = TaskError(code=row.error_code, detail=row.error_detail or translate(lang, row.error_code))
+        keys: list[str] = row.result_keys if isinstance(row.result_keys, list) else msgspec.json.decode(row.result_keys or "[]")
+        region_raw = row.region if not isinstance(row.region, str) else msgspec.json.decode(row.region or "null")
+        has_input = row.message != "files_expired" and (row.status != "created" or await self._exists(row.input_key))
+        return Task(
+            id=str(row.id),
+            status=row.status,  # type: ignore[arg-type]
+            theme=row.theme or None,
+            prompt=row.prompt or None,
+            prompt_en=row.prompt_en or None,
+            region=msgspec.convert(region_raw, RegionIn) if region_raw else None,
+            seed=row.seed,
+            variations=row.variations,
+            steps=row.steps,
+            strength=row.strength,
+            fast=row.fast,
+            created_at=row.created_at,
+            queued_at=row.queued_at,
+            started_at=row.started_at,
+            finished_at=row.finished_at,
+            queue_position=position,
+            progress=Progress(step=row.progress_step, total=total,
+                              fraction=round(row.progress_step / total, 4) if total else (1.0 if row.status == "succeeded" else 0.0)),
+            eta_seconds=await self.eta(row, position),
+            message=row.message,
+            error=error,
+            input_url=await url(row.input_key, ttl) if has_input else None,
+            mask_url=await url(row.mask_key, ttl) if row.mask_key and row.status != "created" else None,
+            preview_url=await url(row.preview_key, ttl) if row.preview_key else None,
+            result_urls=[await url(k, ttl, f"saekdam-{str(row.id)[:8]}-{i + 1}.{k.rsplit('.', 1)[-1]}")
+                         for i, k in enumerate(keys)],
+            content_type=row.content_type,
+            width=row.width,
+            height=row.height,
+            retry_of=str(row.retry_of) if row.retry_of else None,
+        )
+
+    async def _exists(self, key: str) -> bool:
+        return await self.storage.exists(key)
+
+    # ---------------------------------------------------------------- creating
+    async def create(self, owner_id: int, data: TaskCreate) -> tuple[TaskRow, Any]:
+        if data.size_bytes > self.settings.max_upload_bytes:
+            raise TooLarge(params={"max": self.settings.max_upload_bytes})
+        tid = uuid.uuid4()
+        key = f"tasks/{tid}/input.{EXTENSIONS[data.content_type]}"
+        row = TaskRow(id=tid, owner=owner_id, status="created", content_type=data.content_type,
+                      size_bytes=data.size_bytes, input_key=key)
+        await row.save()
+        upload = await self.storage.upload_url(key, data.content_type, data.size_bytes, self.settings.upload_url_ttl_s)
+        return row, upload
+
+    async def create_mask_upload(self, row: TaskRow, data: MaskCreate) -> Any:
+        if row.status != "created":
+            raise Conflict("invalid_state")
+        if data.size_bytes > self.settings.max_upload_bytes:
+            raise TooLarge()
+        key = f"tasks/{row.id}/mask-{uuid.uuid4().hex[:8]}.png"  # a new key per upload: never overwritten
+        await TaskRow.update({TaskRow.mask_key: key, TaskRow.mask_size_bytes: data.size_bytes}).where(TaskRow.id == row.id)
+        return await self.storage.upload_url(key, "image/png", data.size_bytes, self.settings.upload_url_ttl_s)
+
+    # ---------------------------------------------------------------- submitting
+    async def _check_quota(self, owner_id: int) -> None:
+        s = self.settings
+        active = await TaskRow.count().where((TaskRow.owner == owner_id) & TaskRow.status.is_in(list(ACTIVE)))
+        if active >= s.max_concurrent_tasks:
+            raise RateLimited("too_many_active_tasks", retry_after=30, params={"max": s.max_concurrent_tasks})
+        since = now() - timedelta(days=1)
+        rows = await (TaskRow.select(TaskRow.queued_at)
+                      .where((TaskRow.owner == owner_id) & (TaskRow.queued_at >= since))
+                      .order_by(TaskRow.queued_at))
+        if len(rows) >= s.max_tasks_per_day:
+            oldest = rows[len(rows) - s.max_tasks_per_day]["queued_at"]
+            wait = (oldest + timedelta(days=1) - now()).total_seconds()
+            raise RateLimited("daily_quota_exceeded", retry_after=int(wait) + 1, params={"max": s.max_tasks_per_day})
+
+    async def _load_photo(self, row: TaskRow) -> bytes:
+        size = await self.storage.size(row.input_key)
+        if size is None:
+            raise Conflict("photo_missing")
+        if size != row.size_bytes:
+            raise InvalidInput("size_mismatch")
+        return await self.storage.get(row.input_key)
+
+    async def validate_submission(self, row: TaskRow, data: TaskSubmit) -> tuple[int, int]:
+        """Every check that can be made before queuing; returns the photo's upright size."""
+        photo = await self._load_photo(row)
+        s = self.settings
+        try:
+            info = inspect_photo(photo, row.content_type, s.max_upload_bytes, s.max_pixels)
+        except PaintError as exc:
+            status = PHOTO_ERRORS.get(exc.code, 400)
+            raise AppError(exc.code, status=status, detail=None) from None
+        mask: bytes | None = None
+        if data.region.mode == "mask":
+            if not row.mask_key or await self.storage.size(row.mask_key) is None:
+                raise Conflict("mask_missing")
+            if await self.storage.size(row.mask_key) != row.mask_size_bytes:
+                raise InvalidInput("size_mismatch")
+            mask = await self.storage.get(row.mask_key)
+        try:
+            check_region(Region(mode=data.region.mode, box=data.region.box), info, mask)
+        except PaintError as exc:
+            field = "region" if exc.code == "invalid_region" else "mask"
+            raise InvalidInput(exc.code, errors=[FieldError(field=field, message=str(exc))]) from None
+        return info.width, info.height
+
+    async def submit(self, owner_id: int, task_id: str, data: TaskSubmit, idempotency_key: str | None,
+                     lang: str) -> TaskRow:
+        row = await self.get_owned(task_id, owner_id)
+        if idempotency_key and row.idempotency_key == idempotency_key and row.queued_at is not None \
+                and now() - row.queued_at < timedelta(hours=24):
+            return row  # the same submit again: the first answer
+        if row.status != "created":
+            raise Conflict("invalid_state", params={"status": row.status})
+        if data.region.mode == "box" and data.region.box is None:
+            raise InvalidInput(errors=[FieldError(field="region", message=translate(lang, "field_required"))])
+        theme = await get_theme(data.theme)
+        if theme is None:
+            raise InvalidInput(errors=[FieldError(field="theme", message=translate(lang, "unknown_theme"))])
+        await self._check_quota(owner_id)
+        width, height = await self.validate_submission(row, data)
+        seed = data.seed if data.seed is not None else random.randrange(0, 2**32)
+        changed = await self.transition(
+            row.id, ("created",), "queued",
+            theme=data.theme, prompt=data.prompt, region=msgspec.json.encode(data.region).decode(), seed=seed,
+            variations=data.variations, steps=data.steps, strength=data.strength, fast=data.fast,
+            width=width, height=height, queued_at=now(), idempotency_key=idempotency_key,
+            mask_key=row.mask_key if data.region.mode == "mask" else None,
+        )
+        if changed is None:
+            raise Conflict("invalid_state")
+        await self.queue.enqueue(str(row.id))
+        return changed
+
+    # ---------------------------------------------------------------- transitions
+    async def transition(self, task_id: uuid.UUID | str, from_states: tuple[str, ...], to: str,
+                         **fields: Any) -> TaskRow | None:
+        """Move a task from one of ``from_states`` to ``to`` atomically; None when it was not in them."""
+        tid = uuid.UUID(str(task_id))
+        values = {getattr(TaskRow, k): v for k, v in fields.items()}
+        values[TaskRow.status] = to
+        done = await TaskRow.update(values).where((TaskRow.id == tid) & TaskRow.status.is_in(list(from_states))).returning(TaskRow.id)
+        if not done:
+            return None
+        row = await TaskRow.objects().where(TaskRow.id == tid).first()
+        if row is not None:
+            await self.publish_status(row)
+        return row
+
+    async def publish_status(self, row: TaskRow) -> None:
+        try:
+            await self.bus.publish(channel(str(row.id)), "status", await self.present(row))
+        except Exception:  # the DB holds the truth: a client that missed this gets it from the snapshot
+            log.exception("could not publish status of task %s", row.id)
+
+    async def publish_progress(self, task_id: str, event: ProgressEvent) -> None:
+        await self.bus.publish(channel(task_id), "progress", event)
+
+    async def cancel(self, owner_id: int, task_id: str) -> TaskRow:
+        row = await self.get_owned(task_id, owner_id)
+        changed = await self.transition(row.id, tuple(ACTIVE), "canceled", finished_at=now(),
+                                        error_code=None, message=None)
+        if changed is None:
+            raise Conflict("invalid_state", params={"status": row.status})
+        return changed
+
+    async def fail(self, task_id: str, code: str, detail: str | None = None, from_states: tuple[str, ...] = tuple(ACTIVE)) -> TaskRow | None:
+        return await self.transition(task_id, from_states, "failed", finished_at=now(), error_code=code,
+                                     error_detail=detail)
+
+    async def retry(self, owner_id: int, task_id: str, seed: int | None, lang: str) -> TaskRow:
+        """A new task with the same photo and options (copied: the new task owns its files)."""
+        old = await self.get_owned(task_id, owner_id)
+        if old.status not in TERMINAL:
+            raise Conflict("invalid_state", params={"status": old.status})
+        await self._check_quota(owner_id)
+        photo = await self._load_photo(old)
+        new_id = uuid.uuid4()
+        input_key = f"tasks/{new_id}/input.{old.input_key.rsplit('.', 1)[-1]}"
+        await self.storage.put(input_key, photo, old.content_type)
+        mask_key = None
+        if old.mask_key:
+            mask_key = f"tasks/{new_id}/mask.png"
+            await self.storage.put(mask_key, await self.storage.get(old.mask_key), "image/png")
+        row = TaskRow(
+            id=new_id, owner=owner_id, status="queued", content_type=old.content_type, size_bytes=old.size_bytes,
+            input_key=input_key, mask_key=mask_key, mask_size_bytes=old.mask_size_bytes, theme=old.theme,
+            prompt=old.prompt, region=old.region, seed=old.seed if seed is None else seed,
+            variations=old.variations, steps=old.steps, strength=old.strength, fast=old.fast, width=old.width,
+            height=old.height, queued_at=now(), retry_of=old.id,
+        )
+        await row.save()
+        await self.publish_status(row)
+        await self.queue.enqueue(str(new_id))
+        return row
+
+    async def delete(self, owner_id: int, task_id: str) -> None:
+        """Cancel if active, then remove the files and the row; its URLs stop working at once."""
+        row = await self.get_owned(task_id, owner_id)
+        if row.status in ACTIVE:
+            await self.transition(row.id, tuple(ACTIVE), "canceled", finished_at=now())
+        await self.delete_files(str(row.id))
+        await TaskRow.delete().where(TaskRow.id == row.id)
+
+    async def delete_files(self, task_id: str) -> int:
+        keys = await self.storage.list_keys(f"tasks/{task_id}/")
+        for key in keys:
+            await self.storage.delete(key)
+        return len(keys)
+
+    async def cleanup_expired(self) -> int:
+        """Delete the files of finished tasks older than the retention (published posts keep copies)."""
+        cutoff = now() - timedelta(days=self.settings.file_retention_days)
+        rows = await TaskRow.select(TaskRow.id).where(TaskRow.status.is_in(list(TERMINAL) + ["created"]) & (TaskRow.created_at < cutoff))
+        removed = 0
+        for r in rows:
+            removed += await self.delete_files(str(r["id"]))
+            await TaskRow.update({TaskRow.result_keys: "[]", TaskRow.preview_key: None,
+                                  TaskRow.message: "files_expired"}).where(TaskRow.id == r["id"])
+        return removed
+
+    async def requeue_orphans(self, stale_after_s: float) -> int:
+        """After a restart or a lost worker: queued tasks go back in line, stale running ones retry or fail."""
+        count = 0
+        for row in await TaskRow.objects().where(TaskRow.status == "queued"):
+            if await self.queue.enqueue(str(row.id)):
+                count += 1
+        cutoff = now() - timedelta(seconds=stale_after_s)
+        stale = await TaskRow.objects().where((TaskRow.status == "running") & (
+            (TaskRow.heartbeat_at < cutoff) | TaskRow.heartbeat_at.is_null()))
+        for row in stale:
+            if row.heartbeat_at is None and row.started_at and row.started_at > cutoff:
+                continue
+            if row.attempts < self.settings.job_max_tries:
+                if await self.transition(row.id, ("running",), "queued", message="retrying_after_worker_loss"):
+                    await self.queue.enqueue(str(row.id))
+                    count += 1
+            else:
+                await self.fail(str(row.id), "worker_lost", from_states=("running",))
+        return count

@@ -1,0 +1,19 @@
+"""Theme shapes (api.md: Themes)."""
+
+from __future__ import annotations
+
+import msgspec
+
+
+class ThemeOut(msgspec.Struct, kw_only=True):
+    slug: str
+    name_ko: str
+    name_en: str
+    description: str
+    preview_url: str
+    default_steps: int
+    has_lora: bool
+
+
+class ThemeList(msgspec.Struct, kw_only=True):
+    items: list[ThemeOut]
