@@ -47,8 +47,18 @@ def derive_seed(*parts: object) -> int:
 
 
 def trigger_words(theme: str) -> str:
-    """The words that switch a theme's style on; every caption of that theme starts with them."""
-    return f"saekdam_{theme} mural"
+    """The words that switch a theme's style on; every caption of that theme starts with them.
+
+    They must match the start of the painter's ``prompt_template`` for the theme (``"sdmural ocean mural,
+    {wish}, ..."``), so built-in themes take them from there; other slugs get the same pattern.
+    """
+    try:
+        from app.actors.painter.themes_default import default_theme
+
+        template = str(default_theme(theme)["prompt_template"])
+        return template.split("{wish}")[0].strip().rstrip(",").strip()
+    except (ImportError, KeyError):
+        return f"sdmural {theme} mural"
 
 
 class ManifestItem(msgspec.Struct):
@@ -127,6 +137,7 @@ def prepare_dataset(
     source: Path,
     *,
     theme: str = "",
+    trigger: str | None = None,
     caption: str = DEFAULT_CAPTION,
     min_size: int = 256,
     resolution: int = 512,
@@ -135,6 +146,7 @@ def prepare_dataset(
 ) -> Manifest:
     """Check every photo in ``source`` and describe the usable ones; raise DatasetError for a broken folder.
 
+    ``trigger`` overrides the theme's trigger words (``""``: captions are used as they are).
     Fatal (nothing is written): missing or empty folder, an image that does not decode, a caption file
     without its image, no usable image left. Recorded as skipped: too small, duplicate content.
     """
@@ -153,7 +165,8 @@ def prepare_dataset(
         raise DatasetError(f"caption without image in {source}: {', '.join(orphans)} (add the image or delete it)")
 
     buckets = make_buckets(resolution, bucket_step)
-    trigger = trigger_words(theme) if theme else ""
+    if trigger is None:
+        trigger = trigger_words(theme) if theme else ""
     items: list[ManifestItem] = []
     skipped: list[Skipped] = []
     corrupt: list[str] = []

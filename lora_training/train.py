@@ -88,8 +88,12 @@ def diffusion_loss(c: Components, batch: Batch, generator: torch.Generator, conf
     return (loss * weights).mean()
 
 
-def main(config: Config, *, progress: bool = True) -> TrainResult:
-    """Train (or continue) the run described by ``config``; returns where the LoRA was written."""
+def main(config: Config, *, progress: bool = True, stop_at: int | None = None) -> TrainResult:
+    """Train (or continue) the run described by ``config``; returns where the LoRA was written.
+
+    ``stop_at`` pauses after that step of the planned run (same LR schedule), checkpointed so that
+    ``resume = "latest"`` continues it: for time-sliced or preemptible sessions.
+    """
     out = config.output_path
     # 1. Check the runtime: device and precision
     device = pick_device(config.train.device)
@@ -143,7 +147,8 @@ def main(config: Config, *, progress: bool = True) -> TrainResult:
     elapsed0 = state.elapsed_s
     last_saved = state.step if resume_from is not None else -1
     try:
-        while state.step < max_steps:
+        end = max_steps if stop_at is None else min(stop_at, max_steps)
+        while state.step < end:
             lr = lr_scheduler.get_last_lr()[0]
             loss = _optimizer_step(c, config, sampler, inputs, optimizer, lr_scheduler, scaler, params, state.step)
             state.step += 1
@@ -173,7 +178,7 @@ def main(config: Config, *, progress: bool = True) -> TrainResult:
     if state.step != last_saved:
         ckpt.save_checkpoint(config, state, c.unet, optimizer, lr_scheduler, scaler)
     save_lora(c.unet, out)
-    if cases:
+    if cases and state.step >= max_steps:
         run_final_validation(c, config, cases, result.lora_file, state.step)
     plot_loss(out / "loss.csv", out / "loss.png")
     return result
