@@ -100,6 +100,7 @@ class Services:
                                      s.var_dir / "cache" / "loras")
         if self.role == "api":  # embedded: this process's queue feeds this process's painter
             self.queue.start(self.runner.run)  # type: ignore[attr-defined]
+            self.tasks.segmenter = self.painter.segment
 
     async def _housekeeping(self) -> None:
         """Put orphaned tasks back in line at start, then sweep stale jobs and expired files now and then."""

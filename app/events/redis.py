@@ -18,7 +18,7 @@ from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 import msgspec
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -77,15 +77,21 @@ class RedisEventBus:
         connect_wait_s: float = 2.0,
         reconnect_backoff_s: tuple[float, float] = (0.05, 2.0),
         client_name: str = "saekdam-events",
+        max_connections: int = 16,
     ) -> None:
-        self._redis = Redis.from_url(
+        # a bounded pool: a burst of streams waits for a connection instead of opening one each;
+        # the listener holds one of them for its pub/sub
+        pool = BlockingConnectionPool.from_url(
             redis_url,
+            max_connections=max_connections,
+            timeout=5,
             client_name=client_name,
             socket_connect_timeout=2,
             socket_timeout=5,
             socket_keepalive=True,
             health_check_interval=15,
         )
+        self._redis = Redis.from_pool(pool)
         self._prefix = prefix
         self._pattern = re.sub(r"([\\*?\[\]])", r"\\\1", prefix) + "ch:*"
         self._history_size = history_size

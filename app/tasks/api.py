@@ -21,7 +21,7 @@ from app.core.pagination import DEFAULT_LIMIT, check_limit
 from app.events.sse import parse_last_event_id, sse_messages, stream_channel
 from app.tasks.deps import provide_task_service
 from app.tasks.schemas import (
-    TERMINAL, MaskCreate, MaskCreated, Task, TaskCreate, TaskCreated, TaskList, TaskRetry, TaskSubmit,
+    TERMINAL, MaskCreate, MaskCreated, Task, TaskCreate, TaskCreated, TaskList, TaskRetry, TaskSubmit, WallFound,
 )
 from app.tasks.service import TaskService, channel
 from app.web.request import language
@@ -76,6 +76,14 @@ class TaskApiController(Controller):
                    tasks: TaskService) -> MaskCreated:
         row = await tasks.get_owned(task_id, request.user.id)
         return MaskCreated(upload=await tasks.create_mask_upload(row, data))
+
+    @post("/{task_id:str}/wall", operation_id="FindWall", status_code=200,
+          summary="Find the wall in the uploaded photo (segmentation only), for a preview overlay")
+    async def wall(self, task_id: str, request: Request[User, Auth, Any], tasks: TaskService) -> WallFound:
+        row = await tasks.get_owned(task_id, request.user.id)
+        key, coverage = await tasks.find_wall(row)
+        return WallFound(mask_url=await tasks.storage.download_url(key, tasks.settings.download_url_ttl_s),
+                         coverage=coverage)
 
     @post("/{task_id:str}/submit", operation_id="SubmitTask", status_code=202)
     async def submit(self, task_id: str, data: TaskSubmit, request: Request[User, Auth, Any], tasks: TaskService,

@@ -93,6 +93,11 @@ class TaskSubmit(msgspec.Struct, kw_only=True):
     fast: bool = False
 
 
+class WallFound(msgspec.Struct, kw_only=True):
+    mask_url: str
+    coverage: float
+
+
 class TaskRetry(msgspec.Struct, kw_only=True):
     seed: Annotated[int, msgspec.Meta(ge=0, le=4294967295)] | None = None
 

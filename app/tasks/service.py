@@ -12,6 +12,7 @@ import random
 import time
 import uuid
 from datetime import datetime, timedelta, timezone
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import msgspec
@@ -45,16 +46,32 @@ def channel(task_id: str) -> str:
     return f"task:{task_id}"
 
 
+def mask_coverage(mask_png: bytes) -> float:
+    """Share of non-zero pixels in a mask PNG."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    values = np.asarray(Image.open(io.BytesIO(mask_png)).convert("L"))
+    return round(float((values > 0).mean()), 4)
+
+
 def now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+Segmenter = Callable[[bytes, str], Awaitable[bytes]]
+
+
 class TaskService:
-    def __init__(self, settings: Settings, storage: Storage, bus: EventBus, queue: JobQueue) -> None:
+    def __init__(self, settings: Settings, storage: Storage, bus: EventBus, queue: JobQueue,
+                 segmenter: Segmenter | None = None) -> None:
         self.settings = settings
         self.storage = storage
         self.bus = bus
         self.queue = queue
+        self.segmenter = segmenter  # finds the wall only (painter in-process, or a worker job)
         self._durations: tuple[float, float | None] = (0.0, None)  # (fetched at, mean seconds)
 
     # ---------------------------------------------------------------- reading
@@ -195,6 +212,24 @@ class TaskService:
         key = f"tasks/{row.id}/mask-{uuid.uuid4().hex[:8]}.png"  # a new key per upload: never overwritten
         await TaskRow.update({TaskRow.mask_key: key, TaskRow.mask_size_bytes: data.size_bytes}).where(TaskRow.id == row.id)
         return await self.storage.upload_url(key, "image/png", data.size_bytes, self.settings.upload_url_ttl_s)
+
+    async def find_wall(self, row: TaskRow) -> tuple[str, float]:
+        """Run only the wall finding on the uploaded photo (for the create page's overlay).
+
+        Returns the stored mask's key and the share of the photo it covers; 422 ``no_wall_found``.
+        """
+        if self.segmenter is None:
+            raise AppError("model_unavailable", status=503)
+        photo = await self._load_photo(row)
+        try:
+            inspect_photo(photo, row.content_type, self.settings.max_upload_bytes, self.settings.max_pixels)
+            mask = await self.segmenter(photo, row.content_type)
+        except PaintError as exc:
+            status = 422 if exc.code == "no_wall_found" else PHOTO_ERRORS.get(exc.code, 400)
+            raise AppError(exc.code, status=status) from None
+        key = f"tasks/{row.id}/wall.png"
+        await self.storage.put(key, mask, "image/png")
+        return key, mask_coverage(mask)
 
     # ---------------------------------------------------------------- submitting
     async def _check_quota(self, owner_id: int) -> None:

@@ -1,0 +1,60 @@
+"""``saekdam paint`` and ``saekdam models`` end to end on the session's tiny models."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import pytest
+from PIL import Image
+
+import app.core.settings as settings_module
+from app.actors.painter.cli import models_command, paint_command
+from app.actors.painter.tiny import make_wall_photo
+
+
+@pytest.fixture
+def tiny_settings(tiny_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = msgspec.structs.replace(settings_module.get_settings(), models="tiny", models_dir=tiny_dir.parent)
+    monkeypatch.setattr(settings_module, "get_settings", lambda: settings)
+
+
+def test_paint_command(tiny_settings: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    photo = tmp_path / "wall.jpg"
+    make_wall_photo(150, 110).save(photo, quality=95)
+    out = tmp_path / "out" / "mural.png"
+    code = paint_command(["paint", str(photo), "--theme", "space", "--prompt", "rockets", "--steps", "2",
+                          "--seed", "5", "--variations", "2", "--out", str(out)])
+    assert code == 0
+    printed = capsys.readouterr()
+    assert str(out) in printed.out and "seed 5" in printed.err
+    for path in (out, out.with_name("mural-2.png")):
+        with Image.open(path) as image:
+            assert image.format == "PNG" and image.size == (150, 110)
+
+
+def test_paint_command_errors(tiny_settings: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    photo = tmp_path / "wall.png"
+    make_wall_photo(150, 110).save(photo)
+    assert paint_command([str(photo), "--box", "100,0,64,64", "--out", str(tmp_path / "o.png")]) == 1
+    assert "invalid_region" in capsys.readouterr().err
+    assert paint_command([str(tmp_path / "missing.jpg"), "--out", str(tmp_path / "o.png")]) == 2
+
+
+def test_models_make_tiny_is_idempotent(tiny_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert models_command(["models", "make-tiny", str(tiny_dir)]) == 0
+    assert capsys.readouterr().out.strip() == str(tiny_dir)
+
+
+def test_models_pull_fails_clearly_offline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    import huggingface_hub
+
+    def offline(*args: Any, **kwargs: Any) -> None:
+        raise OSError("Name or service not known")
+
+    monkeypatch.setattr(huggingface_hub, "snapshot_download", offline)
+    assert models_command(["pull", "--dir", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "could not download stable-diffusion-v1-5/stable-diffusion-inpainting" in err and "make-tiny" in err
