@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import msgspec
 import pytest
 from PIL import Image
 
@@ -16,7 +15,9 @@ from app.actors.painter.tiny import make_wall_photo
 
 @pytest.fixture
 def tiny_settings(tiny_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    settings = msgspec.structs.replace(settings_module.get_settings(), models="tiny", models_dir=tiny_dir.parent)
+    env = {"SAEKDAM_MODELS": "tiny", "SAEKDAM_MODELS_DIR": str(tiny_dir.parent), "SAEKDAM_SECRET_KEY": "test"}
+    settings = settings_module.load_settings(env, dotenv=None)
+    assert settings.models_dir / "tiny" == tiny_dir
     monkeypatch.setattr(settings_module, "get_settings", lambda: settings)
 
 
