@@ -97,7 +97,7 @@ class PaintJobRunner:
             if exc.code == "canceled":
                 await self.tasks.transition(task_id, ("running",), "canceled", finished_at=now())
                 return "canceled"
-            await self.tasks.fail(task_id, exc.code, str(exc))
+            await self.tasks.fail(task_id, exc.code, exc.message)
             return "failed"
         except Exception as exc:
             log.exception("task %s: painter crashed", task_id)

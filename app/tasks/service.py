@@ -24,7 +24,7 @@ from app.core.errors import (
     AppError, Conflict, FieldError, InvalidInput, NotFound, RateLimited, TooLarge, UnsupportedMedia,
 )
 from app.core.events import EventBus
-from app.core.i18n import translate
+from app.core.i18n import MESSAGES, translate
 from app.core.pagination import decode_cursor, encode_cursor
 from app.core.queue import JobQueue
 from app.core.settings import Settings
@@ -152,7 +152,8 @@ class TaskService:
         total = row.progress_total or 0
         error = None
         if row.error_code:
-            error = TaskError(code=row.error_code, detail=row.error_detail or translate(lang, row.error_code))
+            known = row.error_code in MESSAGES
+            error = TaskError(code=row.error_code, detail=translate(lang, row.error_code) if known else (row.error_detail or row.error_code))
         keys: list[str] = row.result_keys if isinstance(row.result_keys, list) else msgspec.json.decode(row.result_keys or "[]")
         region_raw = row.region if not isinstance(row.region, str) else msgspec.json.decode(row.region or "null")
         has_input = row.message != "files_expired" and (row.status != "created" or await self._exists(row.input_key))

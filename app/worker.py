@@ -1,0 +1,149 @@
+"""``saekdam worker``: an arq worker that hosts the painter actor (distributed mode, one per GPU).
+
+Reads top to bottom like arq's own examples: resources start in ``on_startup`` and live on ``ctx``;
+the job is ``paint_task(ctx, task_id)`` whose job id is the task id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import time
+from typing import Any
+
+import msgspec
+from arq import cron
+from arq.worker import Worker, func
+
+from app.core.settings import Settings, get_settings
+from app.tasks.job_names import PAINT_TASK, QUEUE_NAME
+from app.tasks.queue_arq import redis_settings
+from app.web.logging import configure_logging
+
+log = logging.getLogger("saekdam.worker")
+
+WORKERS_KEY = "saekdam:workers"  # hash: worker name → JSON status (heartbeat), read by the admin view
+HEARTBEAT_S = 5.0
+
+
+class WorkerStatus(msgspec.Struct, kw_only=True):
+    name: str
+    host: str
+    pid: int
+    device: str
+    state: str  # loading | ready | unavailable | stopping
+    current_task: str | None
+    started_at: float
+    last_seen: float
+    jobs_done: int = 0
+
+
+def describe_device() -> str:
+    try:
+        import torch
+
+        if torch.cuda.is_available():
+            return f"cuda:{torch.cuda.current_device()} {torch.cuda.get_device_name()}"
+    except Exception:  # the description is informational only
+        pass
+    return "cpu"
+
+
+async def paint_task(ctx: dict[str, Any], task_id: str) -> str:
+    ctx["status"].current_task = task_id
+    try:
+        return await ctx["runner"].run(task_id)  # type: ignore[no-any-return]
+    finally:
+        ctx["status"].current_task = None
+        ctx["status"].jobs_done += 1
+
+
+async def find_wall(ctx: dict[str, Any], photo: bytes, content_type: str) -> bytes:
+    """Segmentation only, for the create page's overlay when the API process has no painter."""
+    return await ctx["services"].painter.segment(photo, content_type)  # type: ignore[no-any-return]
+
+
+async def sweep(ctx: dict[str, Any]) -> None:
+    """Periodic: stale running tasks retry or fail; expired files go."""
+    services = ctx["services"]
+    await services.tasks.requeue_orphans(services.settings.job_timeout_s + 30)
+    await services.tasks.cleanup_expired()
+
+
+async def _heartbeat(ctx: dict[str, Any]) -> None:
+    status: WorkerStatus = ctx["status"]
+    redis = ctx["redis"]
+    while True:
+        status.last_seen = time.time()
+        await redis.hset(WORKERS_KEY, status.name, msgspec.json.encode(status))
+        await asyncio.sleep(HEARTBEAT_S)
+
+
+async def startup(ctx: dict[str, Any]) -> None:
+    import piccolo_conf
+
+    from app.wiring import Services
+
+    settings: Settings = ctx["settings"]
+    services = Services(settings, piccolo_conf.DB, role="worker", name=ctx["worker_name"])
+    await services.start()
+    status = WorkerStatus(name=services.name, host=socket.gethostname(), pid=os.getpid(), device=describe_device(),
+                          state="loading", current_task=None, started_at=time.time(), last_seen=time.time())
+    ctx.update(services=services, runner=services.runner, status=status)
+    ctx["heartbeat"] = asyncio.create_task(_heartbeat(ctx))
+    # refuse jobs until the models are ready: arq starts polling only after on_startup returns
+    try:
+        await services.painter.load()
+        status.state = "ready"
+    except Exception as exc:
+        status.state = "unavailable"
+        log.error("painter unavailable: %s", exc)
+        raise
+    log.info("worker %s ready on %s (tiny models: %s)", services.name, status.device, services.painter.using_tiny_models)
+
+
+async def shutdown(ctx: dict[str, Any]) -> None:
+    if "status" in ctx:
+        ctx["status"].state = "stopping"
+        with contextlib.suppress(Exception):
+            await ctx["redis"].hdel(WORKERS_KEY, ctx["status"].name)
+    if "heartbeat" in ctx:
+        ctx["heartbeat"].cancel()
+    if "services" in ctx:
+        await ctx["services"].close()
+
+
+def build_worker(settings: Settings, name: str) -> Worker:
+    return Worker(
+        functions=[
+            func(paint_task, name=PAINT_TASK, timeout=settings.job_timeout_s, max_tries=settings.job_max_tries + 1,
+                 keep_result=60),
+            func(find_wall, name="find_wall", timeout=60, max_tries=1, keep_result=60),
+        ],
+        cron_jobs=[cron(sweep, second={0}, run_at_startup=False, unique=True)],
+        queue_name=QUEUE_NAME,
+        redis_settings=redis_settings(settings.redis_url),
+        on_startup=startup,
+        on_shutdown=shutdown,
+        max_jobs=1,  # one painter, one job at a time per GPU
+        poll_delay=settings.worker_poll_delay_s,
+        job_timeout=settings.job_timeout_s,
+        job_completion_wait=30,  # graceful shutdown: finish the current step... then let another worker retry
+        health_check_key=f"saekdam:health:{name}",
+        health_check_interval=10,
+        ctx={"settings": settings, "worker_name": name},
+    )
+
+
+def run_worker(name: str | None = None) -> int:
+    settings = get_settings()
+    configure_logging(settings.debug)
+    if not settings.redis_url:
+        log.error("SAEKDAM_REDIS_URL is not set: in the embedded default the API process paints itself")
+        return 2
+    name = name or f"{socket.gethostname()}:{os.getpid()}"
+    build_worker(settings, name).run()
+    return 0
