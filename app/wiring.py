@@ -83,6 +83,8 @@ class Services:
         self.tasks = TaskService(s, self.storage, self.bus, self.queue)
         if self.paints_here:
             await self._start_painter()
+        elif hasattr(self.queue, "segment"):
+            self.tasks.segmenter = self.queue.segment
         if self.role == "api":
             self._background.append(asyncio.create_task(self._housekeeping(), name="saekdam-housekeeping"))
 

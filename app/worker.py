@@ -19,7 +19,8 @@ from arq import cron
 from arq.worker import Worker, func
 
 from app.core.settings import Settings, get_settings
-from app.tasks.job_names import PAINT_TASK, QUEUE_NAME
+from app.actors.painter.errors import PaintError
+from app.tasks.job_names import FIND_WALL, PAINT_TASK, QUEUE_NAME
 from app.tasks.queue_arq import redis_settings
 from app.web.logging import configure_logging
 
@@ -61,9 +62,15 @@ async def paint_task(ctx: dict[str, Any], task_id: str) -> str:
         ctx["status"].jobs_done += 1
 
 
-async def find_wall(ctx: dict[str, Any], photo: bytes, content_type: str) -> bytes:
-    """Segmentation only, for the create page's overlay when the API process has no painter."""
-    return await ctx["services"].painter.segment(photo, content_type)  # type: ignore[no-any-return]
+async def find_wall(ctx: dict[str, Any], photo: bytes, content_type: str) -> dict[str, Any]:
+    """Segmentation only, for the create page's overlay when the API process has no painter.
+
+    Returns plain data (no pickled exceptions) so the API can map the outcome itself.
+    """
+    try:
+        return {"mask": await ctx["services"].painter.segment(photo, content_type)}
+    except PaintError as exc:
+        return {"error": exc.code, "message": exc.message}
 
 
 async def sweep(ctx: dict[str, Any]) -> None:
@@ -121,7 +128,7 @@ def build_worker(settings: Settings, name: str) -> Worker:
         functions=[
             func(paint_task, name=PAINT_TASK, timeout=settings.job_timeout_s, max_tries=settings.job_max_tries + 1,
                  keep_result=60),
-            func(find_wall, name="find_wall", timeout=60, max_tries=1, keep_result=60),
+            func(find_wall, name=FIND_WALL, timeout=60, max_tries=1, keep_result=60),
         ],
         cron_jobs=[cron(sweep, second={0}, run_at_startup=False, unique=True)],
         queue_name=QUEUE_NAME,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from arq.connections import ArqRedis, RedisSettings, create_pool
 
-from app.tasks.job_names import PAINT_TASK, QUEUE_NAME
+from app.actors.painter.errors import PaintError
+from app.tasks.job_names import FIND_WALL, PAINT_TASK, QUEUE_NAME
 
 
 def redis_settings(url: str) -> RedisSettings:
@@ -26,6 +27,16 @@ class ArqQueue:
     async def enqueue(self, task_id: str) -> bool:
         job = await self.pool.enqueue_job(PAINT_TASK, task_id, _job_id=task_id, _queue_name=QUEUE_NAME)
         return job is not None
+
+    async def segment(self, photo: bytes, content_type: str) -> bytes:
+        """Run the wall finding on a worker (the API process holds no models) and wait for the mask."""
+        job = await self.pool.enqueue_job(FIND_WALL, photo, content_type, _queue_name=QUEUE_NAME)
+        if job is None:
+            raise RuntimeError("find_wall job was not queued")
+        outcome = await job.result(timeout=120, poll_delay=0.05)
+        if "error" in outcome:
+            raise PaintError(outcome["error"], outcome.get("message", ""))
+        return outcome["mask"]  # type: ignore[no-any-return]
 
     async def position(self, task_id: str) -> int | None:
         rank = await self.pool.zrank(QUEUE_NAME, task_id)
