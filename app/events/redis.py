@@ -93,7 +93,8 @@ class RedisEventBus:
         )
         self._redis = Redis.from_pool(pool)
         self._prefix = prefix
-        self._pattern = re.sub(r"([\\*?\[\]])", r"\\\1", prefix) + "ch:*"
+        self._channel_prefix = prefix + "ch:"
+        self._pattern = re.sub(r"([\\*?\[\]])", r"\\\1", self._channel_prefix) + "*"
         self._history_size = history_size
         self._ttl = history_ttl_s
         self._retry_s = retry_s
@@ -129,9 +130,12 @@ class RedisEventBus:
     async def publish(self, channel: str, event: str, data: Any) -> Event:
         """Number, store and broadcast one event; raises EventBusUnavailable when Redis stays away."""
         data_json = encode_data(data)
-        tail = b',"channel":' + encode_data(channel) + b',"event":' + encode_data(event) + b',"data":' + data_json + b"}"
+        # the script puts '{"id":N' in front: the envelope is built once, here, not in Lua
+        tail = b"".join(
+            (b',"channel":', encode_data(channel), b',"event":', encode_data(event), b',"data":', data_json, b"}")
+        )
         keys = self._keys(channel)
-        args = [initial_id(), tail, self._history_size, self._ttl, f"{self._prefix}ch:{channel}"]
+        args = [initial_id(), tail, self._history_size, self._ttl, self._channel_prefix + channel]
         raw = await self._call("publish", lambda: self._publish_script(keys=keys, args=args))
         return Event(channel=channel, id=int(raw), event=event, data=msgspec.json.decode(data_json))
 
@@ -197,10 +201,13 @@ class RedisEventBus:
                 while True:
                     message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
                     if message is not None and message.get("type") == "pmessage":
-                        self._on_payload(message["data"])
+                        self._on_message(message["channel"], message["data"])
             except (RedisError, OSError) as exc:
                 if self._connected.is_set():
                     log.warning("event listener lost Redis (%s); reconnecting", exc)
+                self._connected.clear()
+            except Exception:  # a bug must not silence every stream of this process: log, reconnect
+                log.exception("event listener failed; reconnecting")
                 self._connected.clear()
             finally:
                 with contextlib.suppress(Exception):
@@ -231,7 +238,11 @@ class RedisEventBus:
             for event in missed or ():
                 self._fanout.deliver(event)
 
-    def _on_payload(self, payload: bytes) -> None:
+    def _on_message(self, pubsub_channel: bytes, payload: bytes) -> None:
+        # every process hears every channel: skip decoding what nobody here listens to
+        channel = pubsub_channel.decode(errors="replace").removeprefix(self._channel_prefix)
+        if not self._fanout.subscribers(channel):
+            return
         try:
             event = self._decoder.decode(payload)
         except msgspec.DecodeError:

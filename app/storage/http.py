@@ -127,7 +127,7 @@ class FilesController(Controller):
 
     @put("/{key:path}", operation_id="UploadFile", status_code=201, request_max_body_size=None)
     async def upload(self, request: Request, storage: NamedDependency[Any], key: FromPath[str]) -> UploadReceipt:
-        key = key.lstrip("/")
+        key = key.removeprefix("/")  # Litestar keeps the leading slash of a :path
         local = _local(storage, key)
         grant = local.verify_upload(key, request.query_params)
         if (request.headers.get("content-type") or "").strip().lower() != grant.content_type:
@@ -156,7 +156,7 @@ class FilesController(Controller):
         return await self._serve(request, storage, key)
 
     async def _serve(self, request: Request, storage: object, key: str) -> File:
-        key = key.lstrip("/")
+        key = key.removeprefix("/")  # Litestar keeps the leading slash of a :path
         local = _local(storage, key)
         grant = local.verify_download(key, request.query_params)
         found = await local.stat(key)

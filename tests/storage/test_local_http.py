@@ -47,7 +47,9 @@ async def upload(local_server: LocalServer, key: str, content_type: str = "image
     return grant.url
 
 
-async def test_upload_then_serve_with_safe_headers(local_server: LocalServer, prefix: str, http: httpx.AsyncClient) -> None:
+async def test_upload_then_serve_with_safe_headers(
+    local_server: LocalServer, prefix: str, http: httpx.AsyncClient
+) -> None:
     key = prefix + "in.webp"
     response = await http.put(await upload(local_server, key, "image/webp", WEBP), content=WEBP,
                               headers={"Content-Type": "image/webp"})
@@ -69,7 +71,9 @@ async def test_upload_then_serve_with_safe_headers(local_server: LocalServer, pr
     assert head.headers["content-type"] == "image/webp"
 
 
-async def test_tampered_upload_urls_are_refused(local_server: LocalServer, prefix: str, http: httpx.AsyncClient) -> None:
+async def test_tampered_upload_urls_are_refused(
+    local_server: LocalServer, prefix: str, http: httpx.AsyncClient
+) -> None:
     key = prefix + "in.png"
     url = await upload(local_server, key)
     headers = {"Content-Type": "image/png"}
@@ -116,7 +120,9 @@ def test_verify_functions_check_expiry_against_now() -> None:
         signing.verify_download(SECRET, "k.png", {**dl, "dl": "b.png"}, now=1)
 
 
-async def test_wrong_content_type_header_is_refused(local_server: LocalServer, prefix: str, http: httpx.AsyncClient) -> None:
+async def test_wrong_content_type_header_is_refused(
+    local_server: LocalServer, prefix: str, http: httpx.AsyncClient
+) -> None:
     url = await upload(local_server, prefix + "in.png")
     for content_type in ("image/jpeg", "text/html", "image/png; x=1"):
         response = await http.put(url, content=PNG, headers={"Content-Type": content_type})
@@ -169,13 +175,16 @@ async def test_bytes_that_are_not_the_declared_image_are_415(
     assert not await local_server.storage.exists(key)
 
 
-async def test_an_object_is_never_overwritten(local_server: LocalServer, prefix: str, http: httpx.AsyncClient) -> None:
+async def test_an_object_is_never_overwritten(
+    local_server: LocalServer, prefix: str, http: httpx.AsyncClient
+) -> None:
     key = prefix + "in.png"
     url = await upload(local_server, key)
     assert (await http.put(url, content=PNG, headers={"Content-Type": "image/png"})).status_code == 201
     other = b"\x89PNG\r\n\x1a\n" + b"q" * 100
     again = await upload(local_server, key, body=other)
-    assert error(await http.put(again, content=other, headers={"Content-Type": "image/png"})) == (409, "already_uploaded")
+    refused = await http.put(again, content=other, headers={"Content-Type": "image/png"})
+    assert error(refused) == (409, "already_uploaded")
     # also when the object appears while the body is streaming (the final link is exclusive)
     temp = await local_server.storage.new_upload_file()
     temp.write_bytes(other)
@@ -186,7 +195,9 @@ async def test_an_object_is_never_overwritten(local_server: LocalServer, prefix:
     assert got.content == PNG and got.headers["content-type"] == "image/png"
 
 
-async def test_downloads_need_a_matching_signature(local_server: LocalServer, prefix: str, http: httpx.AsyncClient) -> None:
+async def test_downloads_need_a_matching_signature(
+    local_server: LocalServer, prefix: str, http: httpx.AsyncClient
+) -> None:
     key = prefix + "out.png"
     await local_server.storage.put(key, PNG, "image/png")
     url = await local_server.storage.download_url(key, 60, filename="a.png")
