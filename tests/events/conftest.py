@@ -1,4 +1,8 @@
-"""Every bus test runs on MemoryEventBus and on RedisEventBus (the shared test Redis, own key prefix)."""
+"""Every bus test runs on MemoryEventBus and on RedisEventBus (the shared test Redis, own key prefix).
+
+``redis_url``, ``redis_prefix`` and ``private_redis`` come from tests/support/fixtures.py (a plugin of
+tests/conftest.py).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,6 @@ import pytest
 from app.core.events import EventBus
 from app.events.memory import MemoryEventBus
 from app.events.redis import RedisEventBus
-from tests.support.fixtures import private_redis, redis_prefix, redis_url  # noqa: F401  (fixtures)
 
 MakeBus = Callable[..., Any]
 

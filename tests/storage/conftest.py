@@ -1,4 +1,7 @@
-"""Both stores behind one fixture: the same behavioural tests run on local disk and on S3 (moto)."""
+"""Both stores behind one fixture: the same behavioural tests run on local disk and on S3 (moto).
+
+``moto_endpoint``, ``redis_url`` and friends come from tests/support/fixtures.py (a plugin of tests/conftest.py).
+"""
 
 from __future__ import annotations
 
@@ -13,7 +16,6 @@ from litestar.di import Provide
 from app.storage.http import FilesController
 from app.storage.local import LocalStorage
 from app.storage.s3 import S3Storage
-from tests.support.fixtures import moto_endpoint  # noqa: F401  (fixture)
 from tests.support.moto import free_port
 from tests.support.uvicorn_server import serve_in_thread
 
@@ -42,7 +44,7 @@ def local_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServ
 
 
 @pytest.fixture(scope="session")
-async def s3_storage(moto_endpoint: str) -> AsyncIterator[S3Storage]:  # noqa: F811
+async def s3_storage(moto_endpoint: str) -> AsyncIterator[S3Storage]:
     storage = S3Storage(
         "saekdam-test", moto_endpoint, "us-east-1", "test", "test", path_style=True, max_upload_bytes=MAX_UPLOAD
     )
