@@ -26,7 +26,8 @@ class LoraFileError(ValueError):
     """The file is not a LoRA this painter can load; the message says what is wrong."""
 
 
-_DIFFUSERS = re.compile(r"^(unet|text_encoder)\.(.+)\.lora_([AB])(?:\.default)?\.weight$")
+# diffusers/peft: unet.<module>.lora_A.weight; older diffusers (convert_state_dict_to_diffusers): .lora.down.weight
+_DIFFUSERS = re.compile(r"^(unet|text_encoder)\.(.+)\.(lora_A|lora_B|lora\.down|lora\.up)(?:\.default)?\.weight$")
 _KOHYA = re.compile(r"^lora_(unet|te\d?)_(.+)\.(lora_down|lora_up)\.weight$")
 _KOHYA_ALPHA = re.compile(r"^lora_(unet|te\d?)_(.+)\.alpha$")
 
@@ -41,7 +42,7 @@ def _pairs(state: dict[str, torch.Tensor]) -> tuple[str, dict[tuple[str, str], d
         if m := _DIFFUSERS.match(key):
             layout = layout or "diffusers"
             part = "unet" if m.group(1) == "unet" else "text_encoder"
-            modules.setdefault((part, m.group(2)), {})[m.group(3)] = tensor
+            modules.setdefault((part, m.group(2)), {})["A" if m.group(3) in ("lora_A", "lora.down") else "B"] = tensor
         elif m := _KOHYA.match(key):
             layout = layout or "kohya"
             part = "unet" if m.group(1) == "unet" else "text_encoder"

@@ -7,10 +7,12 @@ The inpainting pipeline comes from the painter's ``make_tiny`` (9-channel UNet, 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+import torch
 
 from lora_training import train
 from lora_training._synthetic import build_inpaint_pipeline, make_photo_set
@@ -20,6 +22,24 @@ from lora_training.data import prepare_dataset, write_manifest
 # LoRA on attention and on the ResNet convolutions: the tiny UNet has a single attention block, too little
 # for a visible loss drop in 30 steps; the real config targets attention only.
 LEARNABLE_TARGETS = '["to_q", "to_k", "to_v", "to_out.0", "conv1", "conv2", "conv_in", "conv_out"]'
+
+
+@contextmanager
+def one_thread() -> Iterator[None]:
+    """Tiny models run faster on one thread, and far faster when other test processes share the cores
+    (two OpenMP pools spinning against each other); restored afterwards for the rest of the suite."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+@pytest.fixture(autouse=True)
+def _one_thread() -> Iterator[None]:
+    with one_thread():
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -76,4 +96,5 @@ def trained_run(tiny_model: Path, manifest_file: Path, tmp_path_factory: pytest.
     """30 steps, rank 4 with alpha 8 (≠ rank, so a lost alpha shows), checkpoints every 10 keeping 2."""
     out = tmp_path_factory.mktemp("trained") / "run"
     config = parse_config(config_text(tiny_model, manifest_file, out))
-    return train.main(config, progress=False)
+    with one_thread():
+        return train.main(config, progress=False)
