@@ -124,6 +124,8 @@ class TaskSocketController(Controller):
     @websocket("/{task_id:str}/ws", dependencies={"tasks": Provide(provide_task_service, sync_to_thread=False)})
     async def socket(self, task_id: str, socket: WebSocket[Any, Any, Any], tasks: TaskService) -> None:
         """The same events as the SSE stream, as JSON text frames ``{"event", "id", "data"}``."""
+        # accept, then close with 44xx before any event: clients see why (a refused handshake is a bare 403)
+        await socket.accept()
         user = socket.scope.get("user")
         if user is None:
             await socket.close(code=4401, reason="not_authenticated")
@@ -133,7 +135,6 @@ class TaskSocketController(Controller):
         except AppError:
             await socket.close(code=4404, reason="not_found")
             return
-        await socket.accept()
         last = parse_last_event_id(socket.query_params.get("last_event_id"))
         stream = task_stream(tasks, task_id, last, language(socket))
         try:

@@ -35,9 +35,13 @@ async def create_and_upload(http: httpx.AsyncClient, headers: dict[str, str], ph
 
 
 async def read_sse(http: httpx.AsyncClient, path: str, headers: dict[str, str], timeout: float = 120,
-                   last_event_id: str | None = None, stop_after: int | None = None) -> list[dict[str, Any]]:
-    """Every event of a stream as {id, event, data} until the server ends it (or ``stop_after`` events)."""
-    events: list[dict[str, Any]] = []
+                   last_event_id: str | None = None, stop_after: int | None = None,
+                   into: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """Every event of a stream as {id, event, data} until the server ends it (or ``stop_after`` events).
+
+    ``into`` receives each event as it arrives (for tests that act while the stream runs).
+    """
+    events: list[dict[str, Any]] = into if into is not None else []
     h = {**headers, "accept": "text/event-stream"}
     if last_event_id is not None:
         h["last-event-id"] = last_event_id
