@@ -200,7 +200,7 @@ def encode_result(image: Image.Image, photo: Photo) -> bytes:
 def encode_mask(mask: Image.Image) -> bytes:
     """A mask as a small 1-bit-looking PNG (0/255) for the UI overlay."""
     out = io.BytesIO()
-    mask.convert("1").save(out, "PNG", optimize=False, compress_level=1)
+    mask.convert("1", dither=Image.Dither.NONE).save(out, "PNG", compress_level=1)
     return out.getvalue()
 
 

@@ -155,8 +155,10 @@ def paint(
 
 
 def compose_all(photo: img.Photo, painted: list[Image.Image], prepared: Prepared) -> list[bytes]:
-    """Each variation pasted onto the full photo and encoded in the photo's kind."""
-    return [img.encode_result(compose(photo.image, p, prepared), photo) for p in painted]
+    """Each variation pasted onto the full photo and encoded in the photo's kind (the last one in place)."""
+    last = len(painted) - 1
+    return [img.encode_result(compose(photo.image, p, prepared, in_place=i == last), photo)
+            for i, p in enumerate(painted)]
 
 
 # ---------------------------------------------------------------- the whole job
