@@ -20,8 +20,13 @@ from .errors import PaintError
 from .prompt import ApiTranslator, MarianTranslator, Translator
 
 log = logging.getLogger(__name__)
-# peft warns on every second adapter; several named adapters on one UNet is exactly what we want
-warnings.filterwarnings("ignore", message="Already found a `peft_config` attribute", category=UserWarning)
+
+
+def _load_lora(pipe: Any, path: str, name: str) -> None:
+    """``load_lora_weights`` without peft's warning about several adapters (which is exactly our design)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Already found a `peft_config` attribute")
+        pipe.load_lora_weights(path, adapter_name=name)
 
 LCM_ADAPTER = "lcm"
 
@@ -87,7 +92,7 @@ class LoraRegistry:
         version = self.versions.get(slug, -1) + 1
         name = _adapter_name(slug, version)
         try:
-            pipe.load_lora_weights(path, adapter_name=name)
+            _load_lora(pipe, path, name)
         except Exception as exc:
             raise PaintError("model_unavailable", f"the LoRA of theme {slug!r} could not be loaded from {path}: {exc}",
                              theme=slug) from exc
@@ -106,7 +111,7 @@ class LoraRegistry:
         if not path:
             raise PaintError("fast_mode_unavailable", "fast mode needs an LCM-LoRA, and none is configured")
         try:
-            pipe.load_lora_weights(path, adapter_name=LCM_ADAPTER)
+            _load_lora(pipe, path, LCM_ADAPTER)
         except Exception as exc:
             raise PaintError("fast_mode_unavailable", f"the LCM-LoRA could not be loaded from {path}: {exc}") from exc
         self.lcm_loaded = True
