@@ -21,6 +21,8 @@ MIN_SIDE: Final = 64
 MIN_BOX: Final = 64
 JPEG_QUALITY: Final = 93
 _FORMATS: Final = {"JPEG": "jpeg", "PNG": "png", "WEBP": "webp"}
+#: Pillow names phones' multi-picture JPEGs "MPO"; they are JPEGs to everyone else
+_FORMAT_ALIASES: Final = {**_FORMATS, "MPO": "jpeg"}
 _CONTENT_TYPES: Final = {
     "image/jpeg": "jpeg", "image/jpg": "jpeg", "image/pjpeg": "jpeg", "image/png": "png", "image/webp": "webp",
 }
@@ -58,7 +60,9 @@ def _open(data: bytes, content_type: str | None, max_bytes: int, max_pixels: int
         raise PaintError("too_many_pixels", f"the image has more than {max_pixels} pixels", limit=max_pixels) from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         raise PaintError("unsupported_image", "the file is not a JPEG, PNG or WebP image") from None
-    fmt = _FORMATS[img.format or ""]
+    fmt = _FORMAT_ALIASES.get(img.format or "", "")
+    if not fmt:
+        raise PaintError("unsupported_image", "the file is not a JPEG, PNG or WebP image")
     claimed = (content_type or "").split(";")[0].strip().lower()
     if claimed not in _UNSPECIFIED and _CONTENT_TYPES.get(claimed) != fmt:
         raise PaintError("unsupported_image", f"the file is a {fmt.upper()} image but was sent as {claimed!r}")
@@ -130,7 +134,7 @@ def load_mask(data: bytes, width: int, height: int) -> Image.Image:
         img.load()
     except PaintError:
         raise
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError, SyntaxError, EOFError):
         raise PaintError("invalid_mask", "the mask must be a PNG image") from None
     if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
         alpha = img.convert("RGBA").getchannel("A")

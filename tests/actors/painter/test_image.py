@@ -47,6 +47,8 @@ def test_valid_formats_report_upright_size() -> None:
     assert inspect_photo(encode(photo, "PNG"), "image/png", **LIMITS) == PhotoInfo(161, 97, "png")
     assert inspect_photo(encode(photo, "WEBP"), None, **LIMITS) == PhotoInfo(161, 97, "webp")
     assert inspect_photo(rotated_jpeg(200, 120, 6), "image/jpeg", **LIMITS) == PhotoInfo(120, 200, "jpeg")
+    mpo = encode(photo, "MPO", save_all=True, append_images=[photo])  # phones' multi-picture JPEG
+    assert inspect_photo(mpo, "image/jpeg", **LIMITS) == PhotoInfo(161, 97, "jpeg")
 
 
 def test_clear_errors_for_bad_files() -> None:
