@@ -13,5 +13,6 @@ APP_REGISTRY = AppRegistry(
         "app.accounts.piccolo_app",
         "app.themes.piccolo_app",
         "app.tasks.piccolo_app",
+        "app.board.piccolo_app",
     ]
 )

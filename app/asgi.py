@@ -22,6 +22,7 @@ from app.accounts.api import AccountApiController
 from app.accounts.auth import CSRF_COOKIE, CSRF_HEADER, AuthMiddleware
 from app.accounts.pages import AccountPagesController
 from app.storage.http import FilesController
+from app.board.api import BoardApiController
 from app.tasks.api import TaskApiController, TaskSocketController
 from app.themes.api import ThemeApiController
 from app.admin import build_admin
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ThemeApiController,
             TaskApiController,
             TaskSocketController,
+            BoardApiController,
             FilesController,
             admin,
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),

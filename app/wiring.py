@@ -22,6 +22,7 @@ from app.core.queue import JobQueue
 from app.core.ratelimit import RateLimiter
 from app.core.settings import Settings
 from app.core.storage import Storage
+from app.board.service import BoardService
 from app.tasks.service import TaskService
 
 log = logging.getLogger("saekdam.wiring")
@@ -48,6 +49,7 @@ class Services:
         self.bus: EventBus
         self.queue: JobQueue
         self.tasks: TaskService
+        self.board: BoardService
         self._background: list[asyncio.Task[None]] = []
 
     @property
@@ -81,12 +83,14 @@ class Services:
             await self.bus.start()
         self.accounts = AccountService(s, self.limiter)
         self.tasks = TaskService(s, self.storage, self.bus, self.queue)
+        self.board = BoardService(s, self.storage, self.bus, self.limiter, self.tasks, self.accounts)
         if self.paints_here:
             await self._start_painter()
         elif hasattr(self.queue, "segment"):
             self.tasks.segmenter = self.queue.segment
         if self.role == "api":
             self._background.append(asyncio.create_task(self._housekeeping(), name="saekdam-housekeeping"))
+            self._background.append(asyncio.create_task(self.board.watch(), name="saekdam-board-cache"))
 
     async def _start_painter(self) -> None:
         from app.actors.painter.actor import Painter
