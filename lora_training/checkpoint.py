@@ -54,9 +54,15 @@ def latest_checkpoint(output_dir: Path) -> Path | None:
 
 
 def resolve_resume(config: Config) -> Path | None:
-    """``""``: none; ``"latest"``: newest in output_dir or none; else the folder, which must be a checkpoint."""
+    """``""``: none (and output_dir holds no other run); ``"latest"``: newest in output_dir or none; else the
+    folder, which must be a checkpoint."""
     resume = config.train.resume
     if not resume:
+        if list_checkpoints(config.output_path):
+            raise ConfigError(
+                f"output_dir {config.output_dir} already has checkpoints: set train.resume = \"latest\" to "
+                "continue that run, or choose another output_dir"
+            )
         return None
     if resume == "latest":
         return latest_checkpoint(config.output_path)

@@ -27,16 +27,16 @@ class ExportError(ValueError):
 
 
 def find_lora_file(source: Path) -> Path:
-    """A file as is; a checkpoint's weights; a run's final weights, else its newest checkpoint's."""
+    """A file as is; a checkpoint's weights; a run's newest checkpoint (the final step is always one)."""
     if source.is_file():
         return source
     if not source.is_dir():
         raise ExportError(f"{source} does not exist")
-    if (source / LORA_WEIGHTS_NAME).is_file():
-        return source / LORA_WEIGHTS_NAME
     latest = latest_checkpoint(source)
     if latest is not None:
         return latest / LORA_WEIGHTS_NAME
+    if (source / LORA_WEIGHTS_NAME).is_file():
+        return source / LORA_WEIGHTS_NAME
     raise ExportError(f"{source} is neither a run folder, a checkpoint-N folder nor a LoRA file")
 
 

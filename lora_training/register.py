@@ -159,6 +159,8 @@ def validate_lora_file(path: Path, model: str | None = None) -> dict[str, Any]:
                 )
     elif model:
         warnings.append(f"shape check skipped: no UNet config found offline for {model}")
+    else:
+        warnings.append("shape check skipped: no --model given and the app settings name no local model")
     base = metadata.get("saekdam_base_model", "")
     if base and checked and base != checked:
         warnings.append(f"trained on {base}, checked against {checked}")

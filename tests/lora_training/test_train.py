@@ -80,8 +80,10 @@ def test_resume_continues_the_same_run(make_config: Callable[..., Config]) -> No
         torch.testing.assert_close(pa["exp_avg_sq"], pb["exp_avg_sq"], rtol=1e-4, atol=1e-10)
 
 
-def test_resume_refuses_another_lora_shape(make_config: Callable[..., Config]) -> None:
+def test_resume_refuses_another_lora_shape_and_fresh_runs_over_old_ones(make_config: Callable[..., Config]) -> None:
     train.main(make_config("shape", train="max_steps = 2"), progress=False)
+    with pytest.raises(ValueError, match='already has checkpoints: set train.resume = "latest"'):
+        train.main(make_config("shape", train="max_steps = 4"), progress=False)
     other = make_config("shape", train='max_steps = 4\nresume = "latest"', lora="rank = 8\nalpha = 8")
     with pytest.raises(ValueError, match="was trained with lora"):
         train.main(other, progress=False)
@@ -131,3 +133,10 @@ def test_cli_run(tiny_model: Path, manifest_file: Path, tmp_path: Path, capsys: 
     assert cli(["run", str(path), "--no-progress"]) == 0
     assert "step 2:" in capsys.readouterr().out
     assert (tmp_path / "out" / "pytorch_lora_weights.safetensors").is_file()  # relative to the config file
+
+
+def test_bf16_mixed_precision_keeps_lora_weights_fp32(make_config: Callable[..., Config]) -> None:
+    config = make_config("bf16", train='max_steps = 2\nmixed_precision = "bf16"')
+    result = train.main(config, progress=False)
+    assert all(torch.isfinite(torch.tensor(result.losses)))
+    assert {t.dtype for t in load_file(result.lora_file).values()} == {torch.float32}
