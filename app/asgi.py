@@ -23,6 +23,7 @@ from app.accounts.auth import CSRF_COOKIE, CSRF_HEADER, AuthMiddleware
 from app.accounts.pages import AccountPagesController
 from app.storage.http import FilesController
 from app.board.api import BoardApiController
+from app.board.pages import BoardPagesController
 from app.tasks.api import TaskApiController, TaskSocketController
 from app.themes.api import ThemeApiController
 from app.admin import build_admin
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             TaskApiController,
             TaskSocketController,
             BoardApiController,
+            BoardPagesController,
             FilesController,
             admin,
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
