@@ -47,14 +47,14 @@ def plot_loss(csv_path: Path, png_path: Path, size: tuple[int, int] = (800, 450)
     """Loss per step (light) and its moving average (dark), with labelled axes and tick values."""
     rows = read_log(csv_path)
     w, h = size
-    left, right, top, bottom = 70, 20, 30, 50
+    left, right, top, bottom = 70, 20, 36, 50
     image = Image.new("RGB", size, "white")
     draw = ImageDraw.Draw(image)
     font = ImageFont.load_default()
-    draw.text((left, 8), "training loss", fill="black", font=font)
+    draw.text((w // 2 - 36, 8), "training loss", fill="black", font=font)
     draw.line((left, top, left, h - bottom, w - right, h - bottom), fill="black", width=1)
     draw.text(((left + w - right) // 2 - 12, h - 22), "step", fill="black", font=font)
-    draw.text((6, top - 14), "loss", fill="black", font=font)
+    draw.text((6, 8), "loss", fill="black", font=font)
     if rows:
         steps = [r["step"] for r in rows]
         losses = [r["loss"] for r in rows if math.isfinite(r["loss"])] or [0.0]
