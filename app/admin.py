@@ -8,6 +8,8 @@ from piccolo_admin.endpoints import TableConfig, create_admin
 from piccolo_api.session_auth.tables import SessionsBase
 
 from app.accounts.tables import User
+from app.board.admin import FORMS as BOARD_FORMS
+from app.board.admin import TABLES as BOARD_TABLES
 from app.core.settings import Settings
 
 USERS = TableConfig(
@@ -19,8 +21,8 @@ USERS = TableConfig(
 
 
 def build_admin(settings: Settings) -> Any:
-    tables: list[TableConfig] = [USERS]
-    forms: list[Any] = []
+    tables: list[TableConfig] = [USERS, *BOARD_TABLES]
+    forms: list[Any] = [*BOARD_FORMS]
     return create_admin(
         tables=tables,
         forms=forms,

@@ -21,6 +21,44 @@ def image_bytes(color: tuple[int, int, int], size: tuple[int, int] = (96, 64), f
     return buf.getvalue()
 
 
+def wall_scene(seed: int = 0, size: tuple[int, int] = (640, 480), mural: bool = False) -> Image.Image:
+    """A brick wall under a sky (before) or the same wall with a colourful mural on it (after)."""
+    import math
+    import random
+
+    from PIL import ImageDraw
+
+    rnd = random.Random(seed)
+    w, h = size
+    img = Image.new("RGB", size, (178, 205, 230))
+    d = ImageDraw.Draw(img)
+    top, bottom = int(h * 0.18), int(h * 0.82)
+    d.rectangle([0, bottom, w, h], fill=(92, 96, 100))
+    base = (168 + rnd.randint(-12, 12), 150 + rnd.randint(-12, 12), 138 + rnd.randint(-12, 12))
+    bh, bw = 22, 56
+    for row, y in enumerate(range(top, bottom, bh)):
+        offset = (row % 2) * bw // 2
+        for x in range(-offset, w, bw):
+            tone = rnd.randint(-14, 14)
+            d.rectangle([x + 2, y + 2, x + bw - 2, y + bh - 2], fill=tuple(max(0, min(255, c + tone)) for c in base))
+    if mural:
+        palettes = [((14, 116, 144), (56, 189, 248), (250, 204, 21)), ((21, 128, 61), (134, 239, 172), (251, 146, 60)),
+                    ((76, 29, 149), (167, 139, 250), (253, 224, 71)), ((190, 18, 60), (251, 113, 133), (254, 240, 138))]
+        deep, light, sun = palettes[seed % len(palettes)]
+        x0, x1 = int(w * 0.08), int(w * 0.92)
+        for y in range(top + 6, bottom - 6):
+            f = (y - top) / (bottom - top)
+            color = tuple(int(deep[i] * f + light[i] * (1 - f)) for i in range(3))
+            d.line([x0, y, x1, y], fill=color)
+        d.ellipse([int(w * 0.66), top + 24, int(w * 0.66) + 70, top + 94], fill=sun)
+        for k in range(3):
+            pts = [(x, int(bottom - 40 - k * 34 + 12 * math.sin(x / 40 + k + seed))) for x in range(x0, x1, 8)]
+            d.line(pts, fill=(255, 255, 255), width=5)
+        d.polygon([(int(w * .25), int(h * .55)), (int(w * .42), int(h * .47)), (int(w * .52), int(h * .55)),
+                   (int(w * .42), int(h * .62))], fill=(30, 41, 59))
+    return img
+
+
 def _storage() -> Any:
     from app.core.settings import get_settings
     from app.storage.local import LocalStorage
@@ -38,7 +76,7 @@ async def user_pk(user: ApiUser) -> int:
 
 
 async def make_task(user: ApiUser, *, results: int = 1, status: str = "succeeded", theme: str = "ocean",
-                    content_type: str = "image/png") -> str:
+                    content_type: str = "image/png", scene: int | None = None) -> str:
     """A task of ``user`` as the painter would have left it, without painting (fast, any mode)."""
     from app.tasks.tables import Task
 
@@ -47,13 +85,19 @@ async def make_task(user: ApiUser, *, results: int = 1, status: str = "succeeded
     tid = uuid.uuid4()
     storage = _storage()
     input_key = f"tasks/{tid}/input.{ext}"
-    photo = image_bytes((120, 110, 100), fmt=fmt)
+    def encoded(image: Image.Image) -> bytes:
+        buf = io.BytesIO()
+        image.save(buf, format=fmt)
+        return buf.getvalue()
+
+    photo = encoded(wall_scene(scene)) if scene is not None else image_bytes((120, 110, 100), fmt=fmt)
     await storage.put(input_key, photo, content_type)
     keys: list[str] = []
     if status == "succeeded":
         for i in range(results):
             key = f"tasks/{tid}/result-{i + 1}.{ext}"
-            await storage.put(key, image_bytes((30 * i, 90, 200), fmt=fmt), content_type)
+            result = encoded(wall_scene(scene + i, mural=True)) if scene is not None else image_bytes((30 * i, 90, 200), fmt=fmt)
+            await storage.put(key, result, content_type)
             keys.append(key)
     await Task.insert(Task(id=tid, owner=await user_pk(user), status=status, theme=theme, prompt="whales",
                            content_type=content_type, size_bytes=len(photo), input_key=input_key,
@@ -68,8 +112,8 @@ async def make_admin(user: ApiUser) -> None:
 
 
 async def publish(http: httpx.AsyncClient, user: ApiUser, title: str = "Ocean mural", content: str = "Whales",
-                  anonymous: bool = False, theme: str = "ocean", **extra: Any) -> dict[str, Any]:
-    task_id = await make_task(user, theme=theme)
+                  anonymous: bool = False, theme: str = "ocean", scene: int | None = None, **extra: Any) -> dict[str, Any]:
+    task_id = await make_task(user, theme=theme, scene=scene)
     r = await http.post("/api/posts", json={"task_id": task_id, "result_index": 0, "title": title, "content": content,
                                             "anonymous": anonymous, **extra}, headers=user.headers)
     assert r.status_code == 201, r.text
