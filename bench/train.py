@@ -77,13 +77,18 @@ class ReferenceDataset(torch.utils.data.Dataset):
         m = torch.from_numpy(np.array(mask)).float()[None] / 255.0
         m = (m >= 0.5).float()
         ids = self.tokenizer(
-            self.caption, max_length=self.tokenizer.model_max_length, padding="max_length", truncation=True,
+            self.caption,
+            max_length=self.tokenizer.model_max_length,
+            padding="max_length",
+            truncation=True,
             return_tensors="pt",
         ).input_ids[0]
         return {"pixel_values": pixels, "masks": m, "masked_images": pixels * (m < 0.5), "input_ids": ids}
 
 
-def reference_run(model: Path, paths: list[Path], caption: str, steps: int, batch: int, resolution: int, seed: int) -> float:
+def reference_run(
+    model: Path, paths: list[Path], caption: str, steps: int, batch: int, resolution: int, seed: int
+) -> float:
     """Samples/s of a train_text_to_image_lora.py-style loop (no caching, per-step encoders, fp32)."""
     from diffusers import AutoencoderKL, DDPMScheduler, UNet2DConditionModel
     from peft import LoraConfig
@@ -152,10 +157,16 @@ def _sync() -> None:
 
 
 def compare(label: str, model: Path, data: Path, work: Path, args: argparse.Namespace, precisions: list[str]) -> None:
-    photos = make_photo_set(data / "photos", count=args.photos, size=(args.resolution + args.resolution // 2,) * 2,
-                            caption="striped mural")
-    manifest = prepare_dataset(photos, theme="ocean", min_size=args.resolution, resolution=args.resolution,
-                               bucket_step=min(64, args.resolution))
+    photos = make_photo_set(
+        data / "photos", count=args.photos, size=(args.resolution + args.resolution // 2,) * 2, caption="striped mural"
+    )
+    manifest = prepare_dataset(
+        photos,
+        theme="ocean",
+        min_size=args.resolution,
+        resolution=args.resolution,
+        bucket_step=min(64, args.resolution),
+    )
     write_manifest(manifest, data / "manifest.json")
     paths = sorted(photos.glob("*.png"))
     caption = manifest.items[0].caption
@@ -170,8 +181,10 @@ def compare(label: str, model: Path, data: Path, work: Path, args: argparse.Name
                 ours_run(model, data / "manifest.json", work / f"run-{p}-{run}", args.steps, args.batch, run, p)
             )
     ref = statistics.median(results["reference"])
-    print(f"\n{label}: {args.steps} steps x batch {args.batch} at {args.resolution}px, {args.photos} photos, "
-          f"median of {args.runs} runs")
+    print(
+        f"\n{label}: {args.steps} steps x batch {args.batch} at {args.resolution}px, {args.photos} photos, "
+        f"median of {args.runs} runs"
+    )
     for name, values in results.items():
         med = statistics.median(values)
         runs = ", ".join(f"{v:.1f}" for v in values)
@@ -192,18 +205,28 @@ def main() -> None:
     if args.threads:
         torch.set_num_threads(args.threads)
     device = "cuda" if torch.cuda.is_available() else "cpu"
-    print(f"torch {torch.__version__}, device {device}, {torch.get_num_threads()} threads, "
-          f"load average {os.getloadavg()[0]:.2f}")
+    print(
+        f"torch {torch.__version__}, device {device}, {torch.get_num_threads()} threads, "
+        f"load average {os.getloadavg()[0]:.2f}"
+    )
     reference_name = "reference (per-step VAE+text, fp32, no cache)"
     print(f"reference = {reference_name}; ours = lora_training.train.main with cache (its default)")
     with tempfile.TemporaryDirectory(prefix="saekdam-bench-") as tmp:
         root = Path(tmp)
-        compare("tiny inpainting model", tiny_model(root / "models"), root / "tiny-data", root / "tiny-runs", args, ["no"])
+        compare(
+            "tiny inpainting model", tiny_model(root / "models"), root / "tiny-data", root / "tiny-runs", args, ["no"]
+        )
         if device == "cuda" and not args.skip_sd15:
             big = build_inpaint_pipeline(root / "models" / "sd15", size="sd15")
             sd_args = argparse.Namespace(**{**vars(args), "resolution": 512, "batch": 2, "steps": min(args.steps, 30)})
-            compare("SD-1.5-sized inpainting model (random weights)", big, root / "sd-data", root / "sd-runs", sd_args,
-                    ["no", "bf16"])
+            compare(
+                "SD-1.5-sized inpainting model (random weights)",
+                big,
+                root / "sd-data",
+                root / "sd-runs",
+                sd_args,
+                ["no", "bf16"],
+            )
 
 
 if __name__ == "__main__":

@@ -79,7 +79,9 @@ class CachedInputs:
         for index in tqdm(range(len(dataset)), desc="caching latents", disable=not progress, leave=False):
             pixels = dataset.pixels(index)
             # pool masks depend only on (seed, index, slot): the same pool after a resume
-            mask = torch.stack([dataset.mask(index, derive_seed(seed, "mask-pool", index, k)) for k in range(pool_size)])
+            mask = torch.stack(
+                [dataset.mask(index, derive_seed(seed, "mask-pool", index, k)) for k in range(pool_size)]
+            )
             stack = torch.cat([pixels[None], pixels[None] * (mask < 0.5)])
             means, stds = [], []
             for chunk in stack.split(4):

@@ -60,7 +60,7 @@ def resolve_resume(config: Config) -> Path | None:
     if not resume:
         if list_checkpoints(config.output_path):
             raise ConfigError(
-                f"output_dir {config.output_dir} already has checkpoints: set train.resume = \"latest\" to "
+                f'output_dir {config.output_dir} already has checkpoints: set train.resume = "latest" to '
                 "continue that run, or choose another output_dir"
             )
         return None
@@ -68,7 +68,9 @@ def resolve_resume(config: Config) -> Path | None:
         return latest_checkpoint(config.output_path)
     path = Path(resume)
     if not (path / STATE_NAME).is_file() or not (path / LORA_WEIGHTS_NAME).is_file():
-        raise ConfigError(f"train.resume: {path} is not a checkpoint folder (needs {STATE_NAME} and {LORA_WEIGHTS_NAME})")
+        raise ConfigError(
+            f"train.resume: {path} is not a checkpoint folder (needs {STATE_NAME} and {LORA_WEIGHTS_NAME})"
+        )
     return path
 
 
@@ -136,8 +138,11 @@ def load_checkpoint(
             f"train.resume: {path} was trained with lora {saved['lora']}, the config asks for {_lora_shape(config)}"
         )
     if saved["seed"] != config.seed:
-        log.warning("resuming with seed %s, the checkpoint used %s: the run will differ from a straight one",
-                    config.seed, saved["seed"])
+        log.warning(
+            "resuming with seed %s, the checkpoint used %s: the run will differ from a straight one",
+            config.seed,
+            saved["seed"],
+        )
     load_lora_into(unet, path / LORA_WEIGHTS_NAME)
     optimizer.load_state_dict(saved["optimizer"])
     lr_scheduler.load_state_dict(saved["lr_scheduler"])

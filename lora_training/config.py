@@ -134,8 +134,10 @@ def parse_config(text: str | bytes, base_dir: Path | None = None, source: str = 
     except msgspec.ValidationError as exc:
         field, why = _field_of(str(exc))
         if why.startswith("Object missing required field"):
-            raise ConfigError(f"{source}: {why.replace('Object missing required field', 'missing setting')}"
-                              + (f" in [{field}]" if field else "")) from None
+            raise ConfigError(
+                f"{source}: {why.replace('Object missing required field', 'missing setting')}"
+                + (f" in [{field}]" if field else "")
+            ) from None
         why = why.replace("Object contains unknown field", "unknown setting")
         raise ConfigError(f"{source}: {field or 'top level'}: {why}") from None
     except msgspec.DecodeError as exc:

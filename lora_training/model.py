@@ -54,7 +54,9 @@ def weight_dtype_for(mixed_precision: str, device: torch.device) -> torch.dtype:
     """fp16 needs CUDA (CPU kernels and GradScaler support are missing or slow); bf16 works everywhere."""
     if mixed_precision == "fp16":
         if device.type != "cuda":
-            raise ConfigError(f"train.mixed_precision = \"fp16\" needs a CUDA device (have {device.type}); use \"bf16\" or \"no\"")
+            raise ConfigError(
+                f'train.mixed_precision = "fp16" needs a CUDA device (have {device.type}); use "bf16" or "no"'
+            )
         return torch.float16
     if mixed_precision == "bf16":
         return torch.bfloat16
@@ -94,7 +96,9 @@ def check_target_modules(unet: torch.nn.Module, targets: list[str]) -> None:
     names = [n for n, m in unet.named_modules() if isinstance(m, (torch.nn.Linear, torch.nn.Conv2d))]
     missing = [t for t in targets if not any(n == t or n.endswith("." + t) for n in names)]
     if missing:
-        common = sorted({".".join(n.split(".")[-2:]) if n.split(".")[-1].isdigit() else n.split(".")[-1] for n in names})
+        common = sorted(
+            {".".join(n.split(".")[-2:]) if n.split(".")[-1].isdigit() else n.split(".")[-1] for n in names}
+        )
         raise ConfigError(
             f"lora.target_modules: {', '.join(repr(t) for t in missing)} match no Linear/Conv2d layer of this UNet; "
             f"names that exist include: {', '.join(common[:40])}"

@@ -131,7 +131,9 @@ def validate_lora_file(path: Path, model: str | None = None) -> dict[str, Any]:
     warnings: list[str] = []
     if layout == "diffusers":
         raw = metadata.get("lora_adapter_metadata")
-        config = {k.removeprefix("unet."): v for k, v in json.loads(raw).items() if k.startswith("unet.")} if raw else {}
+        config = (
+            {k.removeprefix("unet."): v for k, v in json.loads(raw).items() if k.startswith("unet.")} if raw else {}
+        )
         alpha = config.get("lora_alpha")
         if alpha is None:
             warnings.append("no lora_adapter_metadata: diffusers will assume alpha = rank")
@@ -149,8 +151,10 @@ def validate_lora_file(path: Path, model: str | None = None) -> dict[str, Any]:
         for name, ab in unet_modules.items():
             real = name if layout == "diffusers" else by_kohya_name.get(name)
             if real not in layers:
-                raise LoraFileError(f"{path}: targets UNet module {name!r}, which {model} does not have "
-                                    "(a LoRA for another base model?)")
+                raise LoraFileError(
+                    f"{path}: targets UNet module {name!r}, which {model} does not have "
+                    "(a LoRA for another base model?)"
+                )
             fan_in, fan_out = layers[real]
             if ab["A"].shape[1] != fan_in or ab["B"].shape[0] != fan_out:
                 raise LoraFileError(

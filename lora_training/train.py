@@ -66,7 +66,9 @@ def diffusion_loss(c: Components, batch: Batch, generator: torch.Generator, conf
     bsz = latents.shape[0]
     noise = torch.randn(latents.shape, generator=generator).to(c.device)
     if config.train.noise_offset:
-        noise += config.train.noise_offset * torch.randn((bsz, latents.shape[1], 1, 1), generator=generator).to(c.device)
+        noise += config.train.noise_offset * torch.randn((bsz, latents.shape[1], 1, 1), generator=generator).to(
+            c.device
+        )
     timesteps = torch.randint(0, scheduler.config.num_train_timesteps, (bsz,), generator=generator).to(c.device)
     noisy = scheduler.add_noise(latents, noise, timesteps)
     model_input = torch.cat([noisy, batch.mask.float(), batch.masked_latents.float()], dim=1).to(c.weight_dtype)
@@ -166,7 +168,7 @@ def main(config: Config, *, progress: bool = True, stop_at: int | None = None) -
     except KeyboardInterrupt:
         if state.step > 0 and state.step != last_saved:
             path = ckpt.save_checkpoint(config, state, c.unet, optimizer, lr_scheduler, scaler)
-            log.warning("interrupted: saved %s; continue with train.resume = \"latest\"", path)
+            log.warning('interrupted: saved %s; continue with train.resume = "latest"', path)
         raise
     finally:
         bar.close()

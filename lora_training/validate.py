@@ -101,12 +101,16 @@ def run_validation(c: Components, config: Config, cases: list[ValidationCase], s
     was_training = c.unet.training
     c.unet.eval()
     try:
-        return paint(_pipeline(c, c.unet), config, cases, config.output_path / "validation" / f"step-{step}", c.weight_dtype)
+        return paint(
+            _pipeline(c, c.unet), config, cases, config.output_path / "validation" / f"step-{step}", c.weight_dtype
+        )
     finally:
         c.unet.train(was_training)
 
 
-def run_final_validation(c: Components, config: Config, cases: list[ValidationCase], lora_file: Path, step: int) -> list[Path]:
+def run_final_validation(
+    c: Components, config: Config, cases: list[ValidationCase], lora_file: Path, step: int
+) -> list[Path]:
     """Paint with a fresh UNet plus the saved file, through ``load_lora_weights`` like the painter does."""
     from diffusers import UNet2DConditionModel
 

@@ -44,9 +44,7 @@ def paint(pipe) -> np.ndarray:
     return np.asarray(out, dtype=np.float32)
 
 
-def test_export_loads_keeps_alpha_and_changes_output(
-    trained_run: train.TrainResult, pipe, tmp_path: Path
-) -> None:
+def test_export_loads_keeps_alpha_and_changes_output(trained_run: train.TrainResult, pipe, tmp_path: Path) -> None:
     out = export_lora(trained_run.output_dir, tmp_path / "ocean.safetensors")
     with safe_open(str(out), framework="pt") as f:
         meta = f.metadata()
@@ -70,9 +68,7 @@ def test_export_loads_keeps_alpha_and_changes_output(
     np.testing.assert_array_equal(paint(pipe), base)  # unloading restores the base model
 
 
-def test_kohya_export_has_kohya_keys_and_paints_the_same(
-    trained_run: train.TrainResult, pipe, tmp_path: Path
-) -> None:
+def test_kohya_export_has_kohya_keys_and_paints_the_same(trained_run: train.TrainResult, pipe, tmp_path: Path) -> None:
     diffusers_file = export_lora(trained_run.output_dir, tmp_path / "d.safetensors")
     kohya_file = export_lora(trained_run.output_dir / "checkpoint-30", tmp_path / "k.safetensors", kohya=True)
     with safe_open(str(kohya_file), framework="pt") as f:

@@ -43,14 +43,16 @@ def test_only_the_last_k_checkpoints_are_kept(trained_run: train.TrainResult) ->
 
 RESUME_SECTIONS = {
     # accumulation, warmup + cosine, dropout and no cache: every piece of state a resume must carry
-    "optim": "learning_rate = 5e-3\nbatch_size = 2\ngradient_accumulation = 2\nscheduler = \"cosine\"\nwarmup_steps = 2",
+    "optim": 'learning_rate = 5e-3\nbatch_size = 2\ngradient_accumulation = 2\nscheduler = "cosine"\nwarmup_steps = 2',
     "lora": 'rank = 4\nalpha = 8\ndropout = 0.1\ntarget_modules = ["to_q", "to_k", "to_v", "to_out.0", "conv1"]',
     "checkpoints": "every_steps = 5\nkeep_last = 5",
 }
 
 
 def test_resume_continues_the_same_run(make_config: Callable[..., Config]) -> None:
-    straight = train.main(make_config("straight", train="max_steps = 10\ncache = false", **RESUME_SECTIONS), progress=False)
+    straight = train.main(
+        make_config("straight", train="max_steps = 10\ncache = false", **RESUME_SECTIONS), progress=False
+    )
 
     first = make_config("resumed", train="max_steps = 10\ncache = false", **RESUME_SECTIONS)
     train.main(first, progress=False, stop_at=5)  # as if stopped after step 5 of the same run
@@ -106,6 +108,15 @@ def test_live_inputs_checkpointing_and_validation(make_config: Callable[..., Con
         assert Image.open(images[0]).size == (64, 64)
     assert [p.name for _, p in list_checkpoints(out)] == ["checkpoint-3"]
     assert all(torch.isfinite(torch.tensor(result.losses)))
+    up = [t for k, t in load_file(result.lora_file).items() if ".lora_B." in k]
+    assert up and all(t.abs().sum() > 0 for t in up)  # B starts at zero: gradients reached every layer
+
+
+def test_epochs_set_the_length(make_config: Callable[..., Config]) -> None:
+    # 6 photos in one bucket, batch 4 → 2 batches per epoch; accumulation 2 → 1 step per epoch
+    config = make_config("epochs", train="epochs = 3", optim="batch_size = 4\ngradient_accumulation = 2")
+    result = train.main(config, progress=False)
+    assert result.step == 3 and result.samples == 3 * 2 * 4
 
 
 def test_interrupt_saves_a_checkpoint(make_config: Callable[..., Config], monkeypatch: pytest.MonkeyPatch) -> None:
