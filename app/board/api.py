@@ -18,7 +18,7 @@ from app.board.schemas import (
     Comment, CommentCreate, CommentList, LikeState, Post, PostCreate, PostList, PostQuery, PostUpdate,
     ReportCreate, ReportReceipt,
 )
-from app.board.service import BoardService, search_terms
+from app.board.service import BoardService, search_terms, searches_nothing
 from app.core.errors import FieldError, InvalidInput
 from app.core.i18n import translate
 from app.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
@@ -56,7 +56,8 @@ async def build_query(request: Request[Any, Any, Any], board: BoardService, *, s
     if author:
         author_id = await board.author_id(author)
     viewer = viewer_of(request)
-    return PostQuery(sort=sort, theme=theme or None, terms=search_terms(q), author=author_id,  # type: ignore[arg-type]
+    return PostQuery(sort=sort, theme=theme or None, terms=search_terms(q),
+                     nothing=searches_nothing(q), author=author_id,  # type: ignore[arg-type]
                      include_anonymous=viewer is not None and author_id == viewer.id, cursor=cursor or None,
                      limit=limit)
 

@@ -25,7 +25,7 @@ from app.board.api import SSE_HEADERS
 from app.board.deps import provide_board_service, viewer_of
 from app.board.events import READY, board_stream
 from app.board.schemas import CommentCreate, Post, PostCreate, PostQuery, PostUpdate, ReportCreate, Viewer
-from app.board.service import BoardService, search_terms
+from app.board.service import BoardService, search_terms, searches_nothing
 from app.core.errors import AppError, InvalidInput, NotAuthenticated
 from app.core.events import Event
 from app.core.i18n import translate
@@ -114,7 +114,8 @@ class BoardPagesController(Controller):
         q = (q or "").strip()[:100] or None
         viewer = viewer_of(request)
         author_id = await board.author_id(author) if author else None
-        query = PostQuery(sort=sort, theme=theme, terms=search_terms(q), author=author_id,  # type: ignore[arg-type]
+        query = PostQuery(sort=sort, theme=theme, terms=search_terms(q),
+                          nothing=searches_nothing(q), author=author_id,  # type: ignore[arg-type]
                           include_anonymous=viewer is not None and author_id == viewer.id, cursor=cursor or None,
                           limit=PAGE_SIZE)
         try:

@@ -107,6 +107,7 @@ class PostQuery(msgspec.Struct, kw_only=True, frozen=True):
     sort: Sort = "latest"
     theme: str | None = None
     terms: tuple[str, ...] = ()
+    nothing: bool = False  # a search with no words in it (only punctuation) matches nothing
     author: int | None = None  # internal user id behind ?author=
     include_anonymous: bool = False  # only when the viewer asks for their own posts
     cursor: str | None = None

@@ -103,6 +103,11 @@ def search_terms(q: str | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(TERM_RE.findall((q or "").lower())))[:MAX_TERMS]
 
 
+def searches_nothing(q: str | None) -> bool:
+    """A search box with text but no letters or digits in it (``%``, ``_``): it can match no post."""
+    return bool(q and q.strip()) and not search_terms(q)
+
+
 def like_pattern(term: str) -> str:
     """``%term%`` for LIKE with ``\\``, ``%`` and ``_`` escaped (ESCAPE '\\')."""
     return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
@@ -251,6 +256,8 @@ class BoardService:
 
     def _list_sql(self, q: PostQuery, lang: str) -> tuple[str, list[Any], datetime | None]:
         where, args = ["hidden = {}"], [False]
+        if q.nothing:
+            where.append("1 = 0")
         if q.theme:
             where.append("theme = {}")
             args.append(q.theme)

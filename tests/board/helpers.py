@@ -181,3 +181,20 @@ class SseReader:
                 await self._changed.wait()
 
         return await asyncio.wait_for(find(), timeout)
+
+
+class Writers:
+    """Hands out users with posting quota left (each user may publish 10 posts an hour)."""
+
+    def __init__(self, http: httpx.AsyncClient, per_user: int = 10) -> None:
+        self.http, self.per_user = http, per_user
+        self._user: ApiUser | None = None
+        self._used = 0
+
+    async def next(self) -> ApiUser:
+        from tests.support.users import new_user
+
+        if self._user is None or self._used >= self.per_user:
+            self._user, self._used = await new_user(self.http, "writer"), 0
+        self._used += 1
+        return self._user
