@@ -347,10 +347,10 @@ async def _html_events(request: Request[Any, Any, Any], stream: Any,
     async with contextlib.aclosing(stream) as events:
         async for item in events:
             if item is READY:
-                yield ServerSentEventMessage(comment="ready")
+                yield ServerSentEventMessage(comment="ready", data=None)
                 continue
             if item is None:
-                yield ServerSentEventMessage(comment="ping")
+                yield ServerSentEventMessage(comment="ping", data=None)
                 continue
             fragment = _fragment(request, item, only_post, lang)
             if fragment is not None:

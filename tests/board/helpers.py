@@ -99,9 +99,15 @@ async def make_task(user: ApiUser, *, results: int = 1, status: str = "succeeded
             result = encoded(wall_scene(scene + i, mural=True)) if scene is not None else image_bytes((30 * i, 90, 200), fmt=fmt)
             await storage.put(key, result, content_type)
             keys.append(key)
+    from datetime import datetime, timezone
+
+    at = datetime.now(timezone.utc)
+    # a "running" task looks alive (started, heartbeat) so housekeeping leaves it alone
     await Task.insert(Task(id=tid, owner=await user_pk(user), status=status, theme=theme, prompt="whales",
                            content_type=content_type, size_bytes=len(photo), input_key=input_key,
-                           result_keys=msgspec.json.encode(keys).decode(), variations=max(1, results)))
+                           result_keys=msgspec.json.encode(keys).decode(), variations=max(1, results),
+                           queued_at=at, started_at=at, heartbeat_at=at,
+                           finished_at=at if status == "succeeded" else None))
     return str(tid)
 
 
@@ -164,6 +170,7 @@ class SseReader:
                             current["data"] = raw
                         self.events.append(current)
                         self._changed.set()
+                        self._ready.set()  # a resumed stream starts with the replay, not with "ready"
                     current = {}
                     continue
                 field, _, value = line.partition(":")
