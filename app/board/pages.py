@@ -347,7 +347,7 @@ async def _html_events(request: Request[Any, Any, Any], stream: Any,
     async with contextlib.aclosing(stream) as events:
         async for item in events:
             if item is READY:
-                yield ServerSentEventMessage(comment="ready", data=None)
+                yield ServerSentEventMessage(event="ready", data="")  # pages (and tests) know the stream is live
                 continue
             if item is None:
                 yield ServerSentEventMessage(comment="ping", data=None)
