@@ -25,6 +25,7 @@ from app.storage.http import FilesController
 from app.board.api import BoardApiController
 from app.board.pages import BoardPagesController
 from app.tasks.api import TaskApiController, TaskSocketController
+from app.tasks.pages import TaskPagesController
 from app.themes.api import ThemeApiController
 from app.admin import build_admin
 from app.core.errors import AppError
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             TaskSocketController,
             BoardApiController,
             BoardPagesController,
+            TaskPagesController,
             FilesController,
             admin,
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),

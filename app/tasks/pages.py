@@ -140,7 +140,8 @@ async def _final_context(task: Task) -> dict[str, Any]:
 
 def _render(request: Request[Any, Any, Any], name: str, context: dict[str, Any]) -> str:
     template = request.app.template_engine.get_template(name)  # type: ignore[union-attr]
-    return str(template.render(request=request, **context)).strip()
+    html = str(template.render(request=request, **context))
+    return "\n".join(line.strip() for line in html.splitlines() if line.strip())  # fewer SSE data lines
 
 
 async def _html_events(request: Request[User, Auth, Any], tasks: TaskService, task_id: str, stream: Any,
