@@ -16,6 +16,7 @@ from typing import Any
 
 import msgspec
 from arq import cron
+from arq.constants import in_progress_key_prefix
 from arq.worker import Worker, func
 
 from app.core.settings import Settings, get_settings
@@ -80,6 +81,26 @@ async def sweep(ctx: dict[str, Any]) -> None:
     await services.tasks.cleanup_expired()
 
 
+async def _rescue(ctx: dict[str, Any]) -> None:
+    """Jobs of dead workers are released at once instead of after arq's in-progress timeout.
+
+    A task whose heartbeat stopped is given back to arq by deleting its in-progress key; the job is
+    still in the queue, so the next free worker runs it again (the runner counts attempts and fails
+    the task as ``worker_lost`` once they are used up).
+    """
+    services = ctx["services"]
+    redis = ctx["redis"]
+    timeout = services.settings.heartbeat_timeout_s
+    while True:
+        await asyncio.sleep(max(1.0, timeout / 4))
+        try:
+            for row in await services.tasks.stale_running(timeout):
+                if await redis.delete(in_progress_key_prefix + str(row.id)):
+                    log.warning("task %s: worker %s lost, job released for retry", row.id, row.worker)
+        except Exception:
+            log.exception("rescue sweep failed")
+
+
 async def _heartbeat(ctx: dict[str, Any]) -> None:
     status: WorkerStatus = ctx["status"]
     redis = ctx["redis"]
@@ -101,6 +122,7 @@ async def startup(ctx: dict[str, Any]) -> None:
                           state="loading", current_task=None, started_at=time.time(), last_seen=time.time())
     ctx.update(services=services, runner=services.runner, status=status)
     ctx["heartbeat"] = asyncio.create_task(_heartbeat(ctx))
+    ctx["rescue"] = asyncio.create_task(_rescue(ctx))
     # refuse jobs until the models are ready: arq starts polling only after on_startup returns
     try:
         await services.painter.load()
@@ -117,8 +139,9 @@ async def shutdown(ctx: dict[str, Any]) -> None:
         ctx["status"].state = "stopping"
         with contextlib.suppress(Exception):
             await ctx["redis"].hdel(WORKERS_KEY, ctx["status"].name)
-    if "heartbeat" in ctx:
-        ctx["heartbeat"].cancel()
+    for name in ("heartbeat", "rescue"):
+        if name in ctx:
+            ctx[name].cancel()
     if "services" in ctx:
         await ctx["services"].close()
 
@@ -126,8 +149,9 @@ async def shutdown(ctx: dict[str, Any]) -> None:
 def build_worker(settings: Settings, name: str) -> Worker:
     return Worker(
         functions=[
-            func(paint_task, name=PAINT_TASK, timeout=settings.job_timeout_s, max_tries=settings.job_max_tries + 1,
-                 keep_result=60),
+            # arq's timeout is a backstop: the runner's own (job_timeout_s) ends the task as job_timeout first
+            func(paint_task, name=PAINT_TASK, timeout=settings.job_timeout_s + 15,
+                 max_tries=settings.job_max_tries + 1, keep_result=60),
             func(find_wall, name=FIND_WALL, timeout=60, max_tries=1, keep_result=60),
         ],
         cron_jobs=[cron(sweep, second={0}, run_at_startup=False, unique=True)],
@@ -137,7 +161,7 @@ def build_worker(settings: Settings, name: str) -> Worker:
         on_shutdown=shutdown,
         max_jobs=1,  # one painter, one job at a time per GPU
         poll_delay=settings.worker_poll_delay_s,
-        job_timeout=settings.job_timeout_s,
+        job_timeout=settings.job_timeout_s + 15,
         job_completion_wait=30,  # graceful shutdown: finish the current step... then let another worker retry
         health_check_key=f"saekdam:health:{name}",
         health_check_interval=10,

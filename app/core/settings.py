@@ -72,6 +72,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     max_tasks_per_day: int = 50
     job_timeout_s: int = 600
     job_max_tries: int = 2
+    # a running task whose heartbeat is older than this is presumed lost with its worker and is retried
+    heartbeat_timeout_s: int = 30
     worker_poll_delay_s: float = 0.01
     run_painter_in_api: bool = True
 

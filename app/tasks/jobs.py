@@ -26,7 +26,7 @@ from app.themes.tables import Theme
 
 log = logging.getLogger("saekdam.jobs")
 
-HEARTBEAT_S = 5.0
+HEARTBEAT_S = 2.0
 
 
 class PaintJobRunner:
@@ -49,9 +49,13 @@ class PaintJobRunner:
             return "deleted"
         if row.status in TERMINAL or row.status == "created":
             return row.status
-        if row.status == "running" and row.attempts >= self.max_tries:
-            await self.tasks.fail(task_id, "worker_lost", from_states=("running",))
-            return "failed"
+        if row.status == "running":
+            beat = row.heartbeat_at or row.started_at
+            if beat is not None and (now() - beat).total_seconds() < self.tasks.settings.heartbeat_timeout_s:
+                return "skipped"  # another worker is still painting it
+            if row.attempts >= self.max_tries:
+                await self.tasks.fail(task_id, "worker_lost", from_states=("running",))
+                return "failed"
         started = await self.tasks.transition(
             task_id, ("queued", "running"), "running", started_at=now(), attempts=row.attempts + 1,
             worker=self.worker_name, heartbeat_at=now(), progress_step=0, progress_total=0, message=None,
@@ -61,7 +65,18 @@ class PaintJobRunner:
         log.info("task %s: painting (attempt %d) on %s", task_id, started.attempts, self.worker_name)
         watcher = asyncio.create_task(self._watch(task_id))
         try:
-            return await self._paint(started)
+            return await asyncio.wait_for(self._paint(started), timeout=self.tasks.settings.job_timeout_s)
+        except asyncio.TimeoutError:
+            self.painter.cancel(task_id)
+            log.error("task %s: no result within %ss", task_id, self.tasks.settings.job_timeout_s)
+            await self.tasks.fail(task_id, "job_timeout", from_states=("running",), held_by=self.worker_name)
+            return "failed"
+        except asyncio.CancelledError:
+            # the worker is shutting down: hand the task back so the next worker paints it
+            self.painter.cancel(task_id)
+            await asyncio.shield(self.tasks.transition(task_id, ("running",), "queued", held_by=self.worker_name,
+                                                      message="interrupted"))
+            raise
         finally:
             watcher.cancel()
             with contextlib.suppress(BaseException):
@@ -71,7 +86,7 @@ class PaintJobRunner:
         task_id = str(row.id)
         theme = await get_theme(row.theme)
         if theme is None:
-            await self.tasks.fail(task_id, "unknown_theme")
+            await self.tasks.fail(task_id, "unknown_theme", held_by=self.worker_name)
             return "failed"
         try:
             request = PaintRequest(
@@ -89,19 +104,19 @@ class PaintJobRunner:
             )
         except Exception as exc:
             log.exception("task %s: inputs unavailable", task_id)
-            await self.tasks.fail(task_id, "storage_error", f"{type(exc).__name__}")
+            await self.tasks.fail(task_id, "storage_error", f"{type(exc).__name__}", held_by=self.worker_name)
             return "failed"
         try:
             result = await self.painter.paint(request, lambda p: self._progress(task_id, p))
         except PaintError as exc:
             if exc.code == "canceled":
-                await self.tasks.transition(task_id, ("running",), "canceled", finished_at=now())
+                await self.tasks.transition(task_id, ("running",), "canceled", held_by=self.worker_name, finished_at=now())
                 return "canceled"
-            await self.tasks.fail(task_id, exc.code, exc.message)
+            await self.tasks.fail(task_id, exc.code, exc.message, held_by=self.worker_name)
             return "failed"
         except Exception as exc:
             log.exception("task %s: painter crashed", task_id)
-            await self.tasks.fail(task_id, "internal_error", type(exc).__name__)
+            await self.tasks.fail(task_id, "internal_error", type(exc).__name__, held_by=self.worker_name)
             return "failed"
         keys = [f"tasks/{task_id}/result-{i + 1}.{result.ext}" for i in range(len(result.images))]
         try:
@@ -109,10 +124,11 @@ class PaintJobRunner:
                 await self.storage.put(key, image, result.content_type)
         except Exception as exc:
             log.exception("task %s: storing results failed", task_id)
-            await self.tasks.fail(task_id, "storage_error", type(exc).__name__)
+            await self.tasks.fail(task_id, "storage_error", type(exc).__name__, held_by=self.worker_name)
             return "failed"
         done = await self.tasks.transition(
-            task_id, ("running",), "succeeded", finished_at=now(), result_keys=msgspec.json.encode(keys).decode(),
+            task_id, ("running",), "succeeded", held_by=self.worker_name, finished_at=now(),
+            result_keys=msgspec.json.encode(keys).decode(),
             prompt_en=result.prompt_en, message="; ".join(result.messages) or None,
             progress_step=row.progress_total or 1, progress_total=row.progress_total or 1,
         )
@@ -133,7 +149,8 @@ class PaintJobRunner:
                                   TaskRow.heartbeat_at: now()}
         if preview_key:
             values[TaskRow.preview_key] = preview_key
-        await TaskRow.update(values).where((TaskRow.id == task_id) & (TaskRow.status == "running"))
+        await TaskRow.update(values).where((TaskRow.id == task_id) & (TaskRow.status == "running")
+                                           & (TaskRow.worker == self.worker_name))
         eta = round(p.elapsed_s / p.step * (p.total - p.step), 1) if p.step else None
         await self.tasks.publish_progress(task_id, ProgressEvent(
             step=p.step, total=p.total, fraction=round(p.step / p.total, 4) if p.total else 0.0,
@@ -152,9 +169,10 @@ class PaintJobRunner:
                     event = await asyncio.wait_for(iterator.__anext__(), timeout=HEARTBEAT_S)
                 except asyncio.TimeoutError:
                     await TaskRow.update({TaskRow.heartbeat_at: now()}).where(
-                        (TaskRow.id == task_id) & (TaskRow.status == "running"))
+                        (TaskRow.id == task_id) & (TaskRow.status == "running") & (TaskRow.worker == self.worker_name))
                     row = await self.tasks.get(task_id)
-                    if row is None or row.status != "running":  # missed the event (e.g. Redis restart)
+                    if row is None or row.status != "running" or row.worker != self.worker_name:
+                        # missed the event (e.g. Redis restart), or the task was handed to another worker
                         self.painter.cancel(task_id)
                         return
                     continue

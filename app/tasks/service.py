@@ -308,12 +308,19 @@ class TaskService:
 
     # ---------------------------------------------------------------- transitions
     async def transition(self, task_id: uuid.UUID | str, from_states: tuple[str, ...], to: str,
-                         **fields: Any) -> TaskRow | None:
-        """Move a task from one of ``from_states`` to ``to`` atomically; None when it was not in them."""
+                         held_by: str | None = None, **fields: Any) -> TaskRow | None:
+        """Move a task from one of ``from_states`` to ``to`` atomically; None when it was not in them.
+
+        ``held_by`` also requires the task to be held by that worker (a job taken over by another
+        worker after a lost heartbeat can no longer write).
+        """
         tid = uuid.UUID(str(task_id))
         values = {getattr(TaskRow, k): v for k, v in fields.items()}
         values[TaskRow.status] = to
-        done = await TaskRow.update(values).where((TaskRow.id == tid) & TaskRow.status.is_in(list(from_states))).returning(TaskRow.id)
+        where = (TaskRow.id == tid) & TaskRow.status.is_in(list(from_states))
+        if held_by is not None:
+            where &= TaskRow.worker == held_by
+        done = await TaskRow.update(values).where(where).returning(TaskRow.id)
         if not done:
             return None
         row = await TaskRow.objects().where(TaskRow.id == tid).first()
@@ -338,9 +345,10 @@ class TaskService:
             raise Conflict("invalid_state", params={"status": row.status})
         return changed
 
-    async def fail(self, task_id: str, code: str, detail: str | None = None, from_states: tuple[str, ...] = tuple(ACTIVE)) -> TaskRow | None:
-        return await self.transition(task_id, from_states, "failed", finished_at=now(), error_code=code,
-                                     error_detail=detail)
+    async def fail(self, task_id: str, code: str, detail: str | None = None,
+                   from_states: tuple[str, ...] = tuple(ACTIVE), held_by: str | None = None) -> TaskRow | None:
+        return await self.transition(task_id, from_states, "failed", held_by=held_by, finished_at=now(),
+                                     error_code=code, error_detail=detail)
 
     async def retry(self, owner_id: int, task_id: str, seed: int | None, lang: str) -> TaskRow:
         """A new task with the same photo and options (copied: the new task owns its files)."""
@@ -392,6 +400,11 @@ class TaskService:
             await TaskRow.update({TaskRow.result_keys: "[]", TaskRow.preview_key: None,
                                   TaskRow.message: "files_expired"}).where(TaskRow.id == r["id"])
         return removed
+
+    async def stale_running(self, stale_after_s: float) -> list[TaskRow]:
+        """Running tasks whose worker stopped sending heartbeats (killed, frozen, cut off)."""
+        cutoff = now() - timedelta(seconds=stale_after_s)
+        return await TaskRow.objects().where((TaskRow.status == "running") & (TaskRow.heartbeat_at < cutoff))
 
     async def requeue_orphans(self, stale_after_s: float) -> int:
         """After a restart or a lost worker: queued tasks go back in line, stale running ones retry or fail."""
