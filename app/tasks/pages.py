@@ -45,7 +45,8 @@ FAILURE_ACTIONS = {
     "unsupported_image": "photo", "too_many_pixels": "photo", "image_too_large": "photo", "image_too_small": "photo",
     "daily_quota_exceeded": "wait", "too_many_active_tasks": "wait",
     "model_unavailable": "retry", "worker_lost": "retry", "storage_error": "retry", "internal_error": "retry",
-    "unknown_theme": "photo", "canceled": "retry",
+    "unknown_theme": "photo", "translation_failed": "photo", "fast_mode_unavailable": "photo", "invalid_mask": "region",
+    "canceled": "retry",
 }
 
 

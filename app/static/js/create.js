@@ -22,6 +22,7 @@
   const ui = $("ui-layer");
   const regionStatus = $("region-status");
   const submitButton = $("submit-button");
+  const dz = $("dropzone");
 
   const state = {
     generation: 0, taskId: null, file: null, natural: null, upload: null, uploaded: false,
@@ -150,6 +151,8 @@
     // the browser shows photos EXIF-rotated: natural sizes are the upright photo's pixels, like the API's
     state.natural = { w: img.naturalWidth, h: img.naturalHeight };
     img.hidden = false;
+    dz.classList.add("has-photo");
+    dz.querySelector(".dz-text").textContent = `${file.name} · ${(file.size / 1048576).toFixed(1)} MB`;
     stage.classList.remove("empty");
     $("stage-placeholder").hidden = true;
     maskLayer.width = state.natural.w;
@@ -184,7 +187,6 @@
   for (const input of form.querySelectorAll("[data-photo-input]")) {
     input.addEventListener("change", () => { pickFile(input.files && input.files[0]); input.value = ""; });
   }
-  const dz = $("dropzone");
   for (const type of ["dragenter", "dragover"]) {
     dz.addEventListener(type, (e) => { e.preventDefault(); dz.classList.add("over"); });
   }
@@ -270,8 +272,8 @@
     clearCanvas(wallLayer);
     if (!w) return;
     if (w.problem) {
-      const extra = w.problem.code === "no_wall_found" ? " " + msg("NoWall") : "";
-      setRegionStatus(w.problem.detail + extra, "error");
+      // no wall: say so briefly and what to do instead (the API's detail says the same at more length)
+      setRegionStatus(w.problem.code === "no_wall_found" ? msg("WallNone") + ". " + msg("NoWall") : w.problem.detail, "error");
       stage.dataset.wall = w.problem.code || "error";
       return;
     }
@@ -484,7 +486,7 @@
     if (state.mode === "box" && !(state.box && state.box[2] >= MIN_BOX && state.box[3] >= MIN_BOX)) problems.push(["region", msg("NoBox")]);
     if (state.mode === "mask" && state.natural && (!state.painted || maskIsEmpty())) problems.push(["region", msg("NoMask")]);
     if (state.mode === "auto" && state.wall && state.wall.problem && state.wall.problem.code === "no_wall_found") {
-      problems.push(["region", msg("NoWall")]);
+      problems.push(["region", ""]);  // the region's status line already says what to do
     }
     if (!form.querySelector("input[name=theme]:checked")) problems.push(["theme", msg("NoTheme")]);
     if (!prompt.value.trim()) problems.push(["prompt", msg("NoPrompt")]);
@@ -502,7 +504,8 @@
     const problems = validate();
     if (problems.length) {
       for (const [name, text] of problems) fieldError(name, text);
-      formError(msg("Fix"));
+      // one problem: name it next to the button; several: point at the marked fields
+      formError(problems.length > 1 ? msg("Fix") : (problems[0][1] || msg("NoWall")));
       const first = $("error-" + problems[0][0]);
       first.closest("section").scrollIntoView({ behavior: "smooth", block: "start" });
       return;
