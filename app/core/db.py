@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
@@ -12,22 +12,29 @@ from piccolo.engine.sqlite import SQLiteEngine
 from app.core.settings import Settings
 
 
-def postgres_config(url: str) -> dict[str, object]:
-    """asyncpg connection arguments from a postgres:// URL."""
+def postgres_config(url: str, settings: Settings | None = None) -> dict[str, object]:
+    """asyncpg connection arguments from a postgres:// URL (``?sslmode=`` becomes asyncpg's ``ssl``)."""
     parts = urlsplit(url)
-    return {
+    config: dict[str, object] = {
         "host": parts.hostname or "127.0.0.1",
         "port": parts.port or 5432,
         "user": unquote(parts.username or "postgres"),
         "password": unquote(parts.password or "") or None,
         "database": (parts.path or "/").lstrip("/") or "postgres",
     }
+    sslmode = parse_qs(parts.query).get("sslmode")
+    if sslmode:
+        config["ssl"] = sslmode[-1]
+    if settings is not None:
+        config["timeout"] = settings.database_connect_timeout_s
+        config["command_timeout"] = settings.database_command_timeout_s or None
+    return config
 
 
 def make_engine(settings: Settings) -> Engine:
     """PostgreSQL when ``database_url`` is set, else SQLite under ``var/``."""
     if settings.database_url:
-        return PostgresEngine(config=postgres_config(settings.database_url))
+        return PostgresEngine(config=postgres_config(settings.database_url, settings))
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     # A busy timeout instead of instant "database is locked" when two writers meet.
     return SQLiteEngine(path=str(settings.sqlite_path), timeout=30)

@@ -35,21 +35,28 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     public_url: str = ""
     default_language: Literal["ko", "en"] = "ko"
 
-    # database: empty = SQLite under var/; postgres://... = PostgreSQL
+    # database: empty = SQLite under var/; postgres://... = PostgreSQL (?sslmode=require etc. is honoured)
     database_url: str = ""
     database_pool_min: int = 1
     database_pool_max: int = 10
+    database_connect_timeout_s: float = 10.0
+    # longest one SQL statement may run before asyncpg gives up; 0 = no limit
+    database_command_timeout_s: float = 60.0
 
     # redis: empty = in-process queue and event bus
     redis_url: str = ""
 
-    # S3: a bucket name switches storage from local disk to S3
+    # S3: a bucket name switches storage from local disk to S3. Empty keys = the AWS default chain
+    # (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, web identity, ECS/EC2 instance roles)
     s3_bucket: str = ""
     s3_endpoint_url: str = ""
     s3_region: str = "us-east-1"
     s3_access_key_id: str = ""
     s3_secret_access_key: str = ""
     s3_path_style: bool = False
+    s3_connect_timeout_s: float = 5.0
+    s3_read_timeout_s: float = 30.0
+    s3_max_attempts: int = 3
 
     # accounts
     access_token_ttl_s: int = 7 * 24 * 3600

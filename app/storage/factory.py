@@ -24,6 +24,9 @@ def create_storage(settings: Settings) -> LocalStorage | S3Storage:
             secret_access_key=settings.s3_secret_access_key or None,
             path_style=settings.s3_path_style,
             max_upload_bytes=settings.max_upload_bytes,
+            max_attempts=settings.s3_max_attempts,
+            connect_timeout_s=settings.s3_connect_timeout_s,
+            read_timeout_s=settings.s3_read_timeout_s,
         )
     if not settings.secret_key:
         raise ValueError("local storage signs URLs: pass settings through ensure_secret() first")

@@ -48,6 +48,8 @@ class S3Storage:
         max_upload_bytes: int | None = None,
         list_page_size: int = 1000,
         max_attempts: int = 3,
+        connect_timeout_s: float = 5.0,
+        read_timeout_s: float = 30.0,
     ) -> None:
         self.bucket = bucket
         self.max_upload_bytes = max_upload_bytes
@@ -60,8 +62,8 @@ class S3Storage:
             signature_version="s3v4",
             s3={"addressing_style": "path" if path_style else "auto"},
             retries={"max_attempts": max_attempts, "mode": "standard"},
-            connect_timeout=5,
-            read_timeout=30,
+            connect_timeout=connect_timeout_s,
+            read_timeout=read_timeout_s,
         )
         self._stack: AsyncExitStack | None = None
         self._client: Any = None
