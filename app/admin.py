@@ -11,6 +11,7 @@ from app.accounts.tables import User
 from app.board.admin import FORMS as BOARD_FORMS
 from app.board.admin import TABLES as BOARD_TABLES
 from app.core.settings import Settings
+from app.themes.admin import THEMES
 
 USERS = TableConfig(
     User,
@@ -21,7 +22,7 @@ USERS = TableConfig(
 
 
 def build_admin(settings: Settings) -> Any:
-    tables: list[TableConfig] = [USERS, *BOARD_TABLES]
+    tables: list[TableConfig] = [USERS, THEMES, *BOARD_TABLES]
     forms: list[Any] = [*BOARD_FORMS]
     return create_admin(
         tables=tables,

@@ -24,6 +24,7 @@ from app.accounts.pages import AccountPagesController
 from app.storage.http import FilesController
 from app.board.api import BoardApiController
 from app.board.pages import BoardPagesController
+from app.ops import OpsPagesController
 from app.tasks.api import TaskApiController, TaskSocketController
 from app.tasks.pages import TaskPagesController
 from app.themes.api import ThemeApiController
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             BoardPagesController,
             TaskPagesController,
             FilesController,
+            OpsPagesController,
             admin,
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
         ],
