@@ -15,6 +15,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.plugins.htmx import HTMXPlugin
+from litestar.plugins.prometheus import PrometheusConfig
 from litestar.static_files import create_static_files_router
 from litestar.types import Receive, Scope, Send
 
@@ -31,6 +32,7 @@ from app.themes.api import ThemeApiController
 from app.admin import build_admin
 from app.core.errors import AppError
 from app.core.settings import Settings, get_settings
+from app.metrics.api import MetricsController
 from app.web.errors import app_error_handler, http_error_handler, internal_error_handler, validation_handler
 from app.web.logging import configure_logging, request_id_middleware
 from app.web.pages import HealthController, ShellController
@@ -38,6 +40,9 @@ from app.web.templating import template_config
 from app.wiring import Services
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+# HTTP latency per route template; long-lived streams and static files would only blur it
+HTTP_METRICS = PrometheusConfig(app_name="saekdam", prefix="saekdam_http", group_path=True,
+                                exclude=["^/metrics", "^/static", "^/files", "/events$", "/ws$"])
 UNAUTHENTICATED_PATHS = ["^/admin", "^/static", "^/files", "^/healthz", "^/schema"]
 
 
@@ -88,6 +93,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             TaskPagesController,
             FilesController,
             OpsPagesController,
+            MetricsController,
             admin,
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
         ],
@@ -96,6 +102,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies={"storage": Provide(provide_storage, sync_to_thread=False)},
         middleware=[
             request_id_middleware,
+            HTTP_METRICS.middleware,
             DefineMiddleware(AuthMiddleware, exclude=UNAUTHENTICATED_PATHS),
         ],
         csrf_config=CSRFConfig(

@@ -121,6 +121,11 @@ async def startup(ctx: dict[str, Any]) -> None:
     status = WorkerStatus(name=services.name, host=socket.gethostname(), pid=os.getpid(), device=describe_device(),
                           state="loading", current_task=None, started_at=time.time(), last_seen=time.time())
     ctx.update(services=services, runner=services.runner, status=status)
+    if settings.worker_metrics_port:
+        from prometheus_client import start_http_server
+
+        start_http_server(settings.worker_metrics_port)  # a busy port stops the worker: scrapes must not go blind
+        log.info("metrics on :%d/metrics", settings.worker_metrics_port)
     ctx["heartbeat"] = asyncio.create_task(_heartbeat(ctx))
     ctx["rescue"] = asyncio.create_task(_rescue(ctx))
     # refuse jobs until the models are ready: arq starts polling only after on_startup returns

@@ -82,6 +82,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     # a running task whose heartbeat is older than this is presumed lost with its worker and is retried
     heartbeat_timeout_s: int = 30
     worker_poll_delay_s: float = 0.01
+    # each `saekdam worker` serves its job metrics (Prometheus) on this port; 0 = off
+    worker_metrics_port: int = 0
     run_painter_in_api: bool = True
 
     # models: "auto" uses the real models when present else tiny ones; "tiny" forces tiny; "real" forces real

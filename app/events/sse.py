@@ -17,6 +17,7 @@ from litestar.response import ServerSentEventMessage
 
 from app.core.events import Event, EventBus
 from app.events.errors import SubscriptionLagged
+from app.metrics.registry import open_stream
 
 Snapshot = Callable[[], Awaitable[tuple[str, Any] | None]]
 
@@ -81,44 +82,45 @@ async def stream_channel(
     snapshot for which ``is_terminal`` is true. A resumed stream whose channel already ended gets the
     terminal snapshot. Event data arrives as JSON values (dicts, lists, str, numbers).
     """
-    position = last_event_id  # the highest id the client holds
-    resumed = last_event_id is not None
-    while True:
-        try:
-            async with bus.subscribe(channel) as live:
-                backlog = None if position is None else await bus.history(channel, position)
-                if backlog is not None:
-                    for event in backlog:
-                        yield event
-                        position = event.id
-                        if is_terminal(event):
-                            return
-                if backlog is None or resumed:
-                    # no usable history, or a client resuming: it may have missed the end while away
-                    latest = await bus.last_id(channel)
-                    state = await snapshot()
-                    if state is not None:
-                        current = Event(channel=channel, id=latest, event=state[0], data=_plain(state[1]))
-                        if is_terminal(current):
-                            yield current
-                            return
-                        if backlog is None:
-                            yield current
-                    if backlog is None:
-                        position = latest
-                resumed = False
-                async with contextlib.aclosing(_with_pings(live, ping_interval_s)) as items:
-                    async for item in items:
-                        if item is None:
-                            yield None
-                        elif position is None or item.id > position:
-                            yield item
-                            position = item.id
-                            if is_terminal(item):
+    with open_stream(channel):  # counted for /metrics while the client is here
+        position = last_event_id  # the highest id the client holds
+        resumed = last_event_id is not None
+        while True:
+            try:
+                async with bus.subscribe(channel) as live:
+                    backlog = None if position is None else await bus.history(channel, position)
+                    if backlog is not None:
+                        for event in backlog:
+                            yield event
+                            position = event.id
+                            if is_terminal(event):
                                 return
-                return  # the bus closed the subscription
-        except SubscriptionLagged:
-            continue  # resubscribe, then catch up from `position` (history) or with a fresh snapshot
+                    if backlog is None or resumed:
+                        # no usable history, or a client resuming: it may have missed the end while away
+                        latest = await bus.last_id(channel)
+                        state = await snapshot()
+                        if state is not None:
+                            current = Event(channel=channel, id=latest, event=state[0], data=_plain(state[1]))
+                            if is_terminal(current):
+                                yield current
+                                return
+                            if backlog is None:
+                                yield current
+                        if backlog is None:
+                            position = latest
+                    resumed = False
+                    async with contextlib.aclosing(_with_pings(live, ping_interval_s)) as items:
+                        async for item in items:
+                            if item is None:
+                                yield None
+                            elif position is None or item.id > position:
+                                yield item
+                                position = item.id
+                                if is_terminal(item):
+                                    return
+                    return  # the bus closed the subscription
+            except SubscriptionLagged:
+                continue  # resubscribe, then catch up from `position` (history) or with a fresh snapshot
 
 
 def to_sse_message(item: Event | None) -> ServerSentEventMessage:

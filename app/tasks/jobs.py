@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from app.actors.painter.actor import Painter
 from app.actors.painter.errors import PaintError
 from app.actors.painter.schemas import PaintProgress, PaintRequest, Region
 from app.core.storage import Storage
+from app.metrics.registry import JOB_DURATION, JOBS, StepTimer
 from app.tasks.schemas import TERMINAL, ProgressEvent
 from app.tasks.service import TaskService, channel, now
 from app.tasks.tables import Task as TaskRow
@@ -41,6 +43,7 @@ class PaintJobRunner:
         self.lora_dirs = lora_dirs
         self.cache_dir = cache_dir
         self.max_tries = tasks.settings.job_max_tries
+        self._steps: dict[str, StepTimer] = {}
 
     async def run(self, task_id: str) -> str:
         """Paint the task if it still wants painting; returns the status it ended in."""
@@ -64,20 +67,28 @@ class PaintJobRunner:
             return "skipped"
         log.info("task %s: painting (attempt %d) on %s", task_id, started.attempts, self.worker_name)
         watcher = asyncio.create_task(self._watch(task_id))
+        self._steps[task_id] = StepTimer()
+        began = time.monotonic()
+        status = "failed"
         try:
-            return await asyncio.wait_for(self._paint(started), timeout=self.tasks.settings.job_timeout_s)
+            status = await asyncio.wait_for(self._paint(started), timeout=self.tasks.settings.job_timeout_s)
+            return status
         except asyncio.TimeoutError:
             self.painter.cancel(task_id)
             log.error("task %s: no result within %ss", task_id, self.tasks.settings.job_timeout_s)
             await self.tasks.fail(task_id, "job_timeout", from_states=("running",), held_by=self.worker_name)
-            return "failed"
+            return status
         except asyncio.CancelledError:
             # the worker is shutting down: hand the task back so the next worker paints it
+            status = "interrupted"
             self.painter.cancel(task_id)
             await asyncio.shield(self.tasks.transition(task_id, ("running",), "queued", held_by=self.worker_name,
                                                       message="interrupted"))
             raise
         finally:
+            JOBS.labels(status).inc()
+            JOB_DURATION.observe(time.monotonic() - began)
+            self._steps.pop(task_id, None)
             watcher.cancel()
             with contextlib.suppress(BaseException):
                 await watcher
@@ -139,6 +150,8 @@ class PaintJobRunner:
         return "succeeded"
 
     async def _progress(self, task_id: str, p: PaintProgress) -> None:
+        if timer := self._steps.get(task_id):
+            timer.report(p.step, p.elapsed_s)
         preview_key = None
         preview_url = None
         if p.preview_jpeg:

@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import msgspec
+from piccolo.query.functions.aggregate import Count
 
 from app.actors.painter.errors import PaintError
 from app.actors.painter.image import check_region, inspect_photo
@@ -88,6 +89,13 @@ class TaskService:
 
     async def get(self, task_id: str) -> TaskRow | None:
         return await TaskRow.objects().where(TaskRow.id == uuid.UUID(task_id)).first()
+
+    async def count_by_status(self) -> dict[str, int]:
+        """How many tasks are in each state (every state present, zeros included), for monitoring."""
+        counts = dict.fromkeys(["created", *sorted(ACTIVE), *sorted(TERMINAL)], 0)
+        for row in await TaskRow.select(TaskRow.status, Count(TaskRow.id, alias="n")).group_by(TaskRow.status):
+            counts[row["status"]] = row["n"]
+        return counts
 
     async def list_owned(self, owner_id: int, limit: int, cursor: str | None, status: str | None,
                          lang: str) -> tuple[list[TaskRow], str | None]:

@@ -27,4 +27,5 @@ def client_ip(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
 
 
 def is_api(path: str) -> bool:
-    return path.startswith(("/api/", "/files/")) or path == "/api"
+    """Machine clients (the app, scrapers, signed-URL fetches) get JSON errors, not login redirects."""
+    return path.startswith(("/api/", "/files/")) or path in ("/api", "/metrics")

@@ -13,7 +13,7 @@ import pytest
 from tests.support.moto import moto_server
 from tests.support.postgres import create_database
 from tests.support.redis_server import RedisServer
-from tests.support.server import Process, Server, start_server, start_worker
+from tests.support.server import Process, Server, free_port, start_server, start_worker
 
 BUCKET = "saekdam-test"
 
@@ -32,7 +32,10 @@ class Deployment:
         return server
 
     def add_worker(self, name: str) -> Process:
-        worker = start_worker(self.log_dir, name=name, **self.env)
+        """A `saekdam worker`; its Prometheus metrics are at ``worker.metrics_url``."""
+        port = free_port()
+        worker = start_worker(self.log_dir, name=name, **{**self.env, "SAEKDAM_WORKER_METRICS_PORT": str(port)})
+        worker.metrics_url = f"http://127.0.0.1:{port}/metrics"  # type: ignore[attr-defined]
         self.workers.append(worker)
         return worker
 

@@ -26,3 +26,21 @@ async def new_user(client: httpx.AsyncClient, nickname: str = "tester") -> ApiUs
     r2 = await client.post("/api/auth/token", json={"email": email, "password": password})
     assert r2.status_code == 200, r2.text
     return ApiUser(r2.json()["access_token"], r.json(), email, password)
+
+
+async def new_admin(client: httpx.AsyncClient, env: dict[str, str] | None = None) -> ApiUser:
+    """A superuser made the way operators make one (`saekdam createsuperuser`), logged in over the API."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    email, password = f"admin{uuid.uuid4().hex[:10]}@example.com", "admin-pass-123"
+    done = subprocess.run([sys.executable, "-m", "app", "createsuperuser", "--email", email, "--nickname", "관리자",
+                           "--password", password], cwd=Path(__file__).resolve().parents[2],
+                          env=env or dict(os.environ), capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    r = await client.post("/api/auth/token", json={"email": email, "password": password})
+    assert r.status_code == 200, r.text
+    me = await client.get("/api/me", headers={"authorization": f"Bearer {r.json()['access_token']}"})
+    return ApiUser(r.json()["access_token"], me.json(), email, password)

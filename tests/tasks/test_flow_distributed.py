@@ -30,3 +30,11 @@ async def test_distributed_box_flow(distributed: Deployment) -> None:  # noqa: F
             assert result.status_code == 200
             assert outside_unchanged(photo, result.content, (10, 10, 110, 100))
         assert (await http.get(task["input_url"])).content == photo
+        # the worker that painted it counts the job on its own metrics port
+        painted = 0.0
+        for worker in distributed.workers:
+            text = (await http.get(worker.metrics_url)).text  # type: ignore[attr-defined]
+            for line in text.splitlines():
+                if line.startswith('saekdam_jobs_total{status="succeeded"}'):
+                    painted += float(line.split()[-1])
+        assert painted >= 1

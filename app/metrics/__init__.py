@@ -1,0 +1,1 @@
+"""Prometheus metrics: what operators watch (queue, jobs, steps, streams, HTTP latency)."""
