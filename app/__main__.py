@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import importlib
 import os
 import sys
-from collections.abc import Callable
 
 from app.core.settings import SettingsError, get_settings
 
@@ -78,12 +78,17 @@ def cmd_createsuperuser(args: argparse.Namespace) -> int:
     return 0
 
 
-def _delegate(module: str, function: str) -> Callable[[argparse.Namespace], int]:
-    def run(args: argparse.Namespace) -> int:
-        target = getattr(__import__(module, fromlist=[function]), function)
-        return int(target(args.rest))
+# sub-commands with their own argument parsers: everything after the name is theirs (``--help`` included)
+DELEGATED: dict[str, tuple[str, str, str]] = {
+    "paint": ("app.actors.painter.cli", "paint_command", "paint a mural onto a photo from the command line"),
+    "models": ("app.actors.painter.cli", "models_command", "pull the real models or make tiny test models"),
+    "train": ("lora_training.__main__", "main", "prepare data, train, export and register theme LoRAs"),
+}
 
-    return run
+
+def _run_delegated(name: str, rest: list[str]) -> int:
+    module, function, _ = DELEGATED[name]
+    return int(getattr(importlib.import_module(module), function)(rest))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -108,18 +113,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--password", help="or SAEKDAM_SUPERUSER_PASSWORD, or asked interactively")
     p.set_defaults(func=cmd_createsuperuser)
 
-    for name, module, function, text in (
-        ("paint", "app.actors.painter.cli", "paint_command", "paint a mural onto a photo from the command line"),
-        ("models", "app.actors.painter.cli", "models_command", "pull the real models or make tiny test models"),
-        ("train", "lora_training.__main__", "main", "prepare data, train, export and register theme LoRAs"),
-    ):
-        p = sub.add_parser(name, help=text, add_help=False)
-        p.add_argument("rest", nargs=argparse.REMAINDER)
-        p.set_defaults(func=_delegate(module, function))
+    for name, (_, _, text) in DELEGATED.items():  # listed in --help; parsed by their own modules
+        sub.add_parser(name, help=text, add_help=False)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in DELEGATED:
+        _settings_or_exit()
+        return _run_delegated(argv[0], argv[1:])
     args = build_parser().parse_args(argv)
     _settings_or_exit()
     return int(args.func(args))
