@@ -1,0 +1,74 @@
+"""Board list throughput with 10,000 posts: ``GET /api/posts`` against a bare Litestar endpoint (issue 7).
+
+    .venv/bin/python bench/board.py [--posts 10000] [--requests 6000] [--concurrency 32] [--rounds 5] [--quick]
+
+The real app (``app.asgi:create_app``, embedded: SQLite under a temp ``SAEKDAM_VAR_DIR``) and a bare Litestar
+app that returns the same JSON page (decoded once, encoded by Litestar per request) run as two uvicorn
+processes with the same options; a raw-socket keep-alive client drives each with ``--concurrency``
+connections for ``--requests`` requests per round, rounds alternating between the two, median of
+``--rounds`` after a warm-up round. Figures: requests/s (goal: ours ≥ 50 % of bare) and p50/p99 latency.
+
+1. ``GET /api/posts`` — the default list every visitor loads (latest, 20 per page; served from the
+   list cache most of the time, which is the design).
+2. ``GET /api/posts?cursor=…&limit=20..24`` — deep pages, each request a distinct query, i.e. a cache miss
+   that runs the keyset query on SQLite and signs 60 URLs (informational: it shows the cost the cache hides).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench._api import compare, seeded_servers, show  # noqa: E402
+from bench._common import Figure, Report, header, request_bytes  # noqa: E402
+
+GOAL = 0.5
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--posts", type=int, default=10_000)
+    parser.add_argument("--requests", type=int, default=6000, help="requests per round and server")
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--quick", action="store_true", help="2,000 posts, 1,000 requests, 3 rounds")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.posts, args.requests, args.rounds = 2000, 1000, 3
+    header("board list bench")
+    report = Report("board")
+    pages = min(args.posts // 20 - 1, 499)
+    with seeded_servers(args.posts, {"board": ("/api/posts", False)}, cursor_pages=pages) as s:
+        print(f"  {args.posts} posts in SQLite; {args.concurrency} connections, {args.requests} requests per round, "
+              f"median of {args.rounds} rounds (uvicorn + uvloop + httptools, no access log, both)")
+        bare = [request_bytes("/json/board")]
+        first = compare(s.app.port, [request_bytes("/api/posts")], s.bare.port, bare, total=args.requests,
+                        concurrency=args.concurrency, rounds=args.rounds)
+        show("GET /api/posts (first page)", first)
+        distinct = [request_bytes(f"/api/posts?cursor={c}&limit={limit}") for c in s.cursors for limit in range(20, 25)]
+        random.Random(1).shuffle(distinct)
+        per_round = min(args.requests, len(distinct) // (args.rounds + 1))
+        deep = compare(s.app.port, distinct, s.bare.port, bare, total=per_round, concurrency=args.concurrency,
+                       rounds=args.rounds, fresh=True)
+        show(f"GET /api/posts?cursor= (miss, {per_round}/round)", deep)
+    for label, c, goal in (("GET /api/posts", first, True), ("GET /api/posts deep pages (cache miss)", deep, False)):
+        report.add(Figure(f"{label} throughput", round(c.rps), "req/s", "bare Litestar, same JSON", round(c.bare_rps),
+                          round(c.ratio, 2), "ours/bare", f"≥ {GOAL:.0%} of bare" if goal else "info",
+                          c.ratio >= GOAL and c.errors == 0 if goal else None))
+        report.add(Figure(f"{label} p50 latency", round(c.p50 * 1000, 2), "ms", "bare Litestar",
+                          round(c.bare_p50 * 1000, 2), round(c.bare_p50 / c.p50, 2), "bare/ours", "info"))
+        report.add(Figure(f"{label} p99 latency", round(c.p99 * 1000, 2), "ms", "bare Litestar",
+                          round(c.bare_p99 * 1000, 2), round(c.bare_p99 / c.p99, 2), "bare/ours", "info"))
+    if first.errors or deep.errors:
+        raise SystemExit(f"non-200 answers: {first.errors + deep.errors}")
+    report.note(f"{args.posts} posts, concurrency {args.concurrency}; latency includes queueing at that concurrency")
+    report.write(args)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
