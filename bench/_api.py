@@ -115,10 +115,19 @@ async def _cursors(port: int, pages: int) -> list[str]:
 
 
 @contextlib.contextmanager
-def seeded_servers(posts: int, payloads: dict[str, tuple[str, bool]], cursor_pages: int = 0) -> Iterator[Seeded]:
-    """``payloads``: bare endpoint name → (real path, needs auth). Yields both servers, ready and seeded."""
+def seeded_servers(posts: int, payloads: dict[str, tuple[str, bool]], cursor_pages: int = 0,
+                   postgres: bool = False) -> Iterator[Seeded]:
+    """``payloads``: bare endpoint name → (real path, needs auth). Yields both servers, ready and seeded.
+
+    ``postgres``: a fresh database on the local PostgreSQL (tests/support/postgres.py) instead of SQLite.
+    """
     with tempfile.TemporaryDirectory(prefix="saekdam-bench-") as tmp:
-        env = app_env(Path(tmp) / "var", SAEKDAM_RUN_PAINTER_IN_API="false")
+        extra = {"SAEKDAM_RUN_PAINTER_IN_API": "false"}
+        if postgres:
+            from tests.support.postgres import create_database
+
+            extra["SAEKDAM_DATABASE_URL"] = create_database("saekdam_bench")
+        env = app_env(Path(tmp) / "var", **extra)
         use_env(env)
         from app.core.db import run_migrations
 

@@ -35,15 +35,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=6000, help="requests per round and server")
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--postgres", action="store_true", help="PostgreSQL (127.0.0.1:5432) instead of SQLite")
     parser.add_argument("--quick", action="store_true", help="2,000 posts, 1,000 requests, 3 rounds")
     args = parser.parse_args(argv)
     if args.quick:
         args.posts, args.requests, args.rounds = 2000, 1000, 3
     header("board list bench")
-    report = Report("board")
+    report = Report("board" + ("_postgres" if args.postgres else ""))
     pages = min(args.posts // 20 - 1, 499)
-    with seeded_servers(args.posts, {"board": ("/api/posts", False)}, cursor_pages=pages) as s:
-        print(f"  {args.posts} posts in SQLite; {args.concurrency} connections, {args.requests} requests per round, "
+    with seeded_servers(args.posts, {"board": ("/api/posts", False)}, cursor_pages=pages,
+                        postgres=args.postgres) as s:
+        db = "PostgreSQL" if args.postgres else "SQLite"
+        print(f"  {args.posts} posts in {db}; {args.concurrency} connections, {args.requests} requests per round, "
               f"median of {args.rounds} rounds (uvicorn + uvloop + httptools, no access log, both)")
         bare = [request_bytes("/json/board")]
         first = compare(s.app.port, [request_bytes("/api/posts")], s.bare.port, bare, total=args.requests,

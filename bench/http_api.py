@@ -1,0 +1,65 @@
+"""The JSON endpoints the app calls most, against a bare Litestar endpoint with the same payload (issue 9).
+
+    .venv/bin/python bench/http_api.py [--posts 1000] [--requests 6000] [--concurrency 32] [--rounds 5] [--quick]
+
+- ``GET /api/tasks/{id}`` with a bearer token: what the app polls for a task's status (token lookup, task
+  row, presentation with signed URLs);
+- ``GET /api/posts``: the board list (see bench/board.py for the 10,000-post figures).
+Both run against the real app (embedded, SQLite) and a bare Litestar app serving the very same JSON
+(bench/_bare.py), same uvicorn options, alternating rounds, median of ``--rounds``. Goal: ≥ 50 % of bare.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench._api import compare, seeded_servers, show  # noqa: E402
+from bench._common import Figure, Report, header, request_bytes  # noqa: E402
+
+GOAL = 0.5
+ENDPOINTS = {"task": ("/api/tasks/{task_id}", True), "board": ("/api/posts", False)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--posts", type=int, default=1000)
+    parser.add_argument("--requests", type=int, default=6000, help="requests per round and server")
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--postgres", action="store_true", help="PostgreSQL (127.0.0.1:5432) instead of SQLite")
+    parser.add_argument("--quick", action="store_true", help="200 posts, 1,000 requests, 3 rounds")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.posts, args.requests, args.rounds = 200, 1000, 3
+    header("JSON API bench")
+    report = Report("http_api" + ("_postgres" if args.postgres else ""))
+    errors = 0
+    with seeded_servers(args.posts, ENDPOINTS, postgres=args.postgres) as s:
+        print(f"  {args.concurrency} connections, {args.requests} requests per round, median of {args.rounds} rounds")
+        for name, (path, needs_auth) in ENDPOINTS.items():
+            real = request_bytes(path.format(task_id=s.task_id), s.auth if needs_auth else None)
+            label = f"GET {path.replace('{task_id}', '{id}')}"
+            c = compare(s.app.port, [real], s.bare.port, [request_bytes(f"/json/{name}")], total=args.requests,
+                        concurrency=args.concurrency, rounds=args.rounds)
+            show(label, c)
+            errors += c.errors
+            report.add(Figure(f"{label} throughput", round(c.rps), "req/s", "bare Litestar, same JSON",
+                              round(c.bare_rps), round(c.ratio, 2), "ours/bare", f"≥ {GOAL:.0%} of bare",
+                              c.ratio >= GOAL and c.errors == 0))
+            report.add(Figure(f"{label} p50 / p99 latency", round(c.p50 * 1000, 2), "ms", "bare Litestar p50",
+                              round(c.bare_p50 * 1000, 2), round(c.bare_p50 / c.p50, 2), "bare/ours",
+                              f"info (p99 ours {c.p99 * 1000:.1f} ms, bare {c.bare_p99 * 1000:.1f} ms)"))
+    if errors:
+        raise SystemExit(f"non-200 answers: {errors}")
+    db = "PostgreSQL" if args.postgres else "SQLite"
+    report.note(f"{db}, concurrency {args.concurrency}; the task GET authenticates a bearer token per request")
+    report.write(args)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
