@@ -3,23 +3,18 @@ without a reload, and screenshots of the board and a post page for a person to l
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import httpx
 import pytest
-import pytest_asyncio
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Page, expect
 
 from tests.board.helpers import publish
-from tests.support.server import ROOT, Server
+from tests.support.browser import SCREENSHOTS, browser  # noqa: F401  (fixture)
+from tests.support.server import Server
 from tests.support.users import ApiUser, new_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.db]
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-SHOTS = ROOT / "tests" / "artifacts" / "screenshots"
+SHOTS = SCREENSHOTS
 
 # count the "ready" events of the page's SSE streams, so the test acts only once the page listens
 WATCH_STREAMS = """
@@ -36,16 +31,6 @@ WATCH_STREAMS = """
   window.EventSource = Watched;
 })();
 """
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def browser() -> AsyncIterator[Browser]:
-    if not shutil.which(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: run `make browser` (Debian's chromium and fonts-noto-cjk)")
-    async with async_playwright() as p:
-        instance = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield instance
-        await instance.close()
 
 
 async def open_page(browser: Browser, url: str, user: ApiUser | None = None, width: int = 1200,

@@ -1,22 +1,3 @@
-"""One Debian chromium per session (Playwright drives the system executable; never ``playwright install``)."""
+"""The browser fixture comes from tests/support/browser.py (shared with the board's browser test)."""
 
-from __future__ import annotations
-
-import shutil
-from collections.abc import AsyncIterator
-
-import pytest
-import pytest_asyncio
-from playwright.async_api import Browser, async_playwright
-
-from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS
-
-
-@pytest_asyncio.fixture(scope="session", loop_scope="session")
-async def browser() -> AsyncIterator[Browser]:
-    if not shutil.which(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: run `make browser` (Debian's chromium and fonts-noto-cjk)")
-    async with async_playwright() as p:
-        instance = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield instance
-        await instance.close()
+from tests.support.browser import browser  # noqa: F401  (fixture)

@@ -13,12 +13,7 @@ from playwright.async_api import ConsoleMessage, Page, Request
 
 from app.actors.painter.tiny import make_no_wall_photo, make_wall_photo
 
-ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = ROOT / "tests" / "artifacts" / "screenshots"
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+from tests.support.browser import SCREENSHOTS
 
 DEVICES: dict[str, dict[str, Any]] = {
     "desktop": {"viewport": {"width": 1280, "height": 900}},
