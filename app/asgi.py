@@ -33,6 +33,7 @@ from app.admin import build_admin
 from app.core.errors import AppError
 from app.core.settings import Settings, get_settings
 from app.metrics.api import MetricsController
+from app.web.input_guard import input_guard_middleware
 from app.web.errors import app_error_handler, http_error_handler, internal_error_handler, validation_handler
 from app.web.logging import configure_logging, request_id_middleware
 from app.web.pages import HealthController, ShellController
@@ -104,6 +105,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             request_id_middleware,
             HTTP_METRICS.middleware,
             DefineMiddleware(AuthMiddleware, exclude=UNAUTHENTICATED_PATHS),
+            input_guard_middleware,
         ],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
