@@ -263,7 +263,7 @@ class TaskService:
             raise InvalidInput("size_mismatch")
         return await self.storage.get(row.input_key)
 
-    async def validate_submission(self, row: TaskRow, data: TaskSubmit) -> tuple[int, int]:
+    async def validate_submission(self, row: TaskRow, data: TaskSubmit, lang: str = "ko") -> tuple[int, int]:
         """Every check that can be made before queuing; returns the photo's upright size."""
         photo = await self._load_photo(row)
         s = self.settings
@@ -283,7 +283,8 @@ class TaskService:
             check_region(Region(mode=data.region.mode, box=data.region.box), info, mask)
         except PaintError as exc:
             field = "region" if exc.code == "invalid_region" else "mask"
-            raise InvalidInput(exc.code, errors=[FieldError(field=field, message=str(exc))]) from None
+            # the field message in the request's language (str(exc) is the painter's English, for logs)
+            raise InvalidInput(exc.code, errors=[FieldError(field=field, message=translate(lang, exc.code))]) from None
         return info.width, info.height
 
     async def submit(self, owner_id: int, task_id: str, data: TaskSubmit, idempotency_key: str | None,
@@ -300,7 +301,7 @@ class TaskService:
         if theme is None:
             raise InvalidInput(errors=[FieldError(field="theme", message=translate(lang, "unknown_theme"))])
         await self._check_quota(owner_id)
-        width, height = await self.validate_submission(row, data)
+        width, height = await self.validate_submission(row, data, lang)
         seed = data.seed if data.seed is not None else random.randrange(0, 2**32)
         changed = await self.transition(
             row.id, ("created",), "queued",
