@@ -34,6 +34,7 @@ from app.core.errors import AppError
 from app.core.settings import Settings, get_settings
 from app.metrics.api import MetricsController
 from app.web.input_guard import input_guard_middleware
+from app.web.openapi import document_errors
 from app.web.errors import app_error_handler, http_error_handler, internal_error_handler, validation_handler
 from app.web.logging import configure_logging, request_id_middleware
 from app.web.pages import HealthController, ShellController
@@ -99,6 +100,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
         ],
         lifespan=[lifespan],
+        on_startup=[document_errors],
         state=State({"settings": settings}),
         dependencies={"storage": Provide(provide_storage, sync_to_thread=False)},
         middleware=[
