@@ -25,6 +25,7 @@ from bench._common import (
     uvicorn_args,
 )
 
+ROUND_S = 3.0
 THEMES = ("nature", "urban", "play", "ocean", "animals", "space")
 
 
@@ -174,21 +175,25 @@ def compare(app_port: int, app_requests: list[bytes], bare_port: int, bare_reque
     """Alternate rounds (ours, bare, ours, bare, ...) after one warm-up round each.
 
     ``fresh``: consume ``app_requests`` without repeating (each request a cache miss), ``total`` per round.
+    Our rounds shrink to about ``ROUND_S`` seconds when the warm-up shows the endpoint is slow.
     """
     ours: list[LoadResult] = []
     bare: list[LoadResult] = []
     offset = 0
+    mine_total = total
     for r in range(rounds + 1):
         if fresh:
-            batch = app_requests[offset:offset + total]
-            offset += total
-            if len(batch) < total:
+            batch = app_requests[offset:offset + mine_total]
+            offset += mine_total
+            if len(batch) < mine_total:
                 raise ValueError(f"not enough distinct requests for round {r}: {len(app_requests)}")
         else:
             batch = app_requests
-        mine = run(run_load(app_port, batch, total, concurrency))
+        mine = run(run_load(app_port, batch, mine_total, concurrency))
         theirs = run(run_load(bare_port, bare_requests, total, concurrency))
-        if r > 0:
+        if r == 0:  # a slow endpoint gets rounds of about ROUND_S seconds, not minutes
+            mine_total = max(min(total, 300), min(total, int(mine.rps * ROUND_S)))
+        else:
             ours.append(mine)
             bare.append(theirs)
     return Comparison(
