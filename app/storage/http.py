@@ -21,6 +21,7 @@ from litestar.params import FromPath
 from litestar.response import File
 
 from app.core.errors import AppError
+from app.core.i18n import translate
 from app.storage.errors import (
     AlreadyUploaded,
     ContentTypeMismatch,
@@ -32,6 +33,7 @@ from app.storage.errors import (
 from app.storage.images import SNIFF_BYTES, matches_image_type, needs_image_check
 from app.storage.local import LocalStorage, LocalStat
 from app.storage.names import content_disposition, validate_key
+from app.web.request import language
 
 
 class UploadReceipt(msgspec.Struct, kw_only=True):
@@ -41,8 +43,11 @@ class UploadReceipt(msgspec.Struct, kw_only=True):
 
 
 def app_error_response(request: Request, exc: AppError) -> Response[dict[str, object] | None]:
-    """The API's error body; HEAD answers carry only the status and headers."""
-    body = {"status": exc.status, "code": exc.code, "detail": exc.detail or exc.code.replace("_", " ")}
+    """The API's error body in the request's language (English keeps the technical detail); HEAD answers
+    carry only the status and headers."""
+    lang = language(request)
+    detail = exc.detail if lang == "en" and exc.detail else translate(lang, exc.code, **exc.params)
+    body = {"status": exc.status, "code": exc.code, "detail": detail}
     return Response(
         None if request.method == "HEAD" else body,
         status_code=exc.status,

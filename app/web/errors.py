@@ -79,6 +79,31 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
     return render_error(request, AppError(code, status=exc.status_code, headers=dict(exc.headers or {})))
 
 
+def _is_connection_loss(exc: BaseException) -> bool:
+    """A dropped or refused connection to the database or Redis: worth retrying in a moment.
+
+    (asyncpg reports a pooled connection broken by a killed backend as an InternalClientError.)
+    """
+    import asyncpg
+    import redis.exceptions
+
+    seen: BaseException | None = exc
+    for _ in range(5):  # drivers wrap their causes
+        if seen is None:
+            break
+        if isinstance(seen, (ConnectionError, asyncpg.exceptions.ConnectionDoesNotExistError,
+                             asyncpg.exceptions.InterfaceError, asyncpg.exceptions.CannotConnectNowError,
+                             asyncpg.exceptions.AdminShutdownError, asyncpg.exceptions.InternalClientError,
+                             redis.exceptions.ConnectionError,
+                             redis.exceptions.TimeoutError)):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if _is_connection_loss(exc):
+        log.warning("backend connection lost on %s %s: %r", request.method, request.url.path, exc)
+        return render_error(request, AppError("unavailable", status=503, headers={"Retry-After": "1"}))
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return render_error(request, AppError("internal_error", status=500))

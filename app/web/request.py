@@ -15,7 +15,8 @@ def language(connection: ASGIConnection[Any, Any, Any, Any]) -> Language:
     cached = connection.scope.get("state", {}).get("lang")
     if cached:
         return cached  # type: ignore[no-any-return]
-    default = connection.app.state.settings.default_language
+    settings = connection.app.state.get("settings")  # absent in apps that mount only a domain's controllers
+    default = settings.default_language if settings is not None else "ko"
     lang = pick_language(connection.cookies.get(LANG_COOKIE), connection.headers.get("accept-language"), default)
     connection.scope.setdefault("state", {})["lang"] = lang
     return lang

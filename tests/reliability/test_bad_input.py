@@ -824,8 +824,9 @@ async def test_dangerous_looking_text_is_stored_as_text_and_rendered_escaped(nam
 
 
 async def test_signed_file_errors_speak_the_request_language(world: World) -> None:
-    """api.md: every error's detail is in the request's language. The /files endpoint answers in English only."""
+    """api.md: every error's detail is in the request's language, the signed-URL endpoint's too."""
     r = await world.http.get(resigned(world.urls["input"], sig="C" * 43))
     assert r.status_code == 403 and r.json()["code"] == "invalid_signature"
-    if not HANGUL.search(r.json()["detail"]):
-        pytest.xfail("finding: /files errors (app/storage/http.py) are English-only: " + r.json()["detail"])
+    assert HANGUL.search(r.json()["detail"]), r.json()
+    r = await world.http.get(resigned(world.urls["input"], sig="C" * 43), headers={"accept-language": "en"})
+    assert r.status_code == 403 and not HANGUL.search(r.json()["detail"]), r.json()

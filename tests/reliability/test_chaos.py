@@ -134,10 +134,10 @@ async def test_database_connections_dropped_mid_request_and_mid_job(distributed_
         stop.set()
         await asyncio.gather(*loaders)
         assert killed >= 1
-        # every answer was a success or a clear JSON server error; none hung or broke the connection
+        # every answer was a success or "unavailable, retry in a moment"; none hung or broke the connection
         for a in answers:
-            assert a.status_code == 200 or (a.status_code in (500, 503) and a.json()["code"] in
-                                            ("internal_error", "unavailable") and a.json()["detail"]), a.text
+            assert a.status_code == 200 or (a.status_code == 503 and a.json()["code"] == "unavailable"
+                                            and a.headers["retry-after"] and a.json()["detail"]), a.text
         # the service recovers: every endpoint answers again
         deadline = time.monotonic() + 20
         while True:
