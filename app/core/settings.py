@@ -50,6 +50,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     # (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, web identity, ECS/EC2 instance roles)
     s3_bucket: str = ""
     s3_endpoint_url: str = ""
+    # the address browsers and apps use for signed URLs when it differs from the servers' (proxy, public DNS)
+    s3_public_endpoint_url: str = ""
     s3_region: str = "us-east-1"
     s3_access_key_id: str = ""
     s3_secret_access_key: str = ""
@@ -143,8 +145,10 @@ def _validate(s: Settings) -> None:
         raise SettingsError(f"{PREFIX}DATABASE_URL must start with postgres:// or postgresql://, got {s.database_url!r}")
     if s.redis_url and not s.redis_url.startswith(("redis://", "rediss://", "unix://")):
         raise SettingsError(f"{PREFIX}REDIS_URL must start with redis://, rediss:// or unix://, got {s.redis_url!r}")
-    if s.s3_endpoint_url and not s.s3_endpoint_url.startswith(("http://", "https://")):
-        raise SettingsError(f"{PREFIX}S3_ENDPOINT_URL must be an http(s) URL, got {s.s3_endpoint_url!r}")
+    for name in ("s3_endpoint_url", "s3_public_endpoint_url"):
+        value = getattr(s, name)
+        if value and not value.startswith(("http://", "https://")):
+            raise SettingsError(f"{PREFIX}{name.upper()} must be an http(s) URL, got {value!r}")
     if not 1 <= s.port <= 65535:
         raise SettingsError(f"{PREFIX}PORT must be between 1 and 65535, got {s.port}")
     if s.max_upload_bytes <= 0 or s.max_pixels <= 0:

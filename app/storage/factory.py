@@ -27,6 +27,7 @@ def create_storage(settings: Settings) -> LocalStorage | S3Storage:
             max_attempts=settings.s3_max_attempts,
             connect_timeout_s=settings.s3_connect_timeout_s,
             read_timeout_s=settings.s3_read_timeout_s,
+            public_endpoint_url=settings.s3_public_endpoint_url or None,
         )
     if not settings.secret_key:
         raise ValueError("local storage signs URLs: pass settings through ensure_secret() first")

@@ -50,8 +50,12 @@ class S3Storage:
         max_attempts: int = 3,
         connect_timeout_s: float = 5.0,
         read_timeout_s: float = 30.0,
+        public_endpoint_url: str | None = None,
     ) -> None:
         self.bucket = bucket
+        # clients may reach the store under another address than the servers (a proxy, a public hostname);
+        # SigV4 signs the host, so their URLs are signed for that address by a second, offline-only client
+        self._public_endpoint_url = public_endpoint_url or None
         self.max_upload_bytes = max_upload_bytes
         self._page_size = list_page_size
         self._endpoint_url = endpoint_url or None
@@ -67,6 +71,7 @@ class S3Storage:
         )
         self._stack: AsyncExitStack | None = None
         self._client: Any = None
+        self._signer: Any = None
         self._lock = asyncio.Lock()
 
     # lifecycle -------------------------------------------------------------------------------------------
@@ -77,21 +82,26 @@ class S3Storage:
                 return
             stack = AsyncExitStack()
             session = aioboto3.Session()
-            self._client = await stack.enter_async_context(
-                session.client(
+
+            async def client(endpoint_url: str | None) -> Any:
+                return await stack.enter_async_context(session.client(
                     "s3",
-                    endpoint_url=self._endpoint_url,
+                    endpoint_url=endpoint_url,
                     region_name=self._region,
                     aws_access_key_id=self._access_key_id,
                     aws_secret_access_key=self._secret_access_key,
                     config=self._config,
-                )
-            )
+                ))
+
+            self._client = await client(self._endpoint_url)
+            self._signer = self._client
+            if self._public_endpoint_url and self._public_endpoint_url != self._endpoint_url:
+                self._signer = await client(self._public_endpoint_url)
             self._stack = stack
 
     async def close(self) -> None:
         async with self._lock:
-            stack, self._stack, self._client = self._stack, None, None
+            stack, self._stack, self._client, self._signer = self._stack, None, None, None
             if stack is not None:
                 await stack.aclose()
 
@@ -99,6 +109,11 @@ class S3Storage:
         if self._client is None:
             await self.start()
         return self._client
+
+    async def _presigner(self) -> Any:
+        """The client whose endpoint is the one clients use (signing is local: no request is made)."""
+        await self._s3()
+        return self._signer
 
     async def ensure_bucket(self) -> None:
         """Create the bucket when missing (development and tests; production buckets are provisioned)."""
@@ -186,7 +201,7 @@ class S3Storage:
         if self.max_upload_bytes is not None and size_bytes > self.max_upload_bytes:
             raise UploadTooLarge(detail=f"uploads are limited to {self.max_upload_bytes} bytes")
         params = {"Bucket": self.bucket, "Key": key, "ContentType": content_type, "ContentLength": size_bytes}
-        url = await (await self._s3()).generate_presigned_url(
+        url = await (await self._presigner()).generate_presigned_url(
             "put_object", Params=params, ExpiresIn=ttl_s, HttpMethod="PUT"
         )
         return SignedUpload(
@@ -202,4 +217,4 @@ class S3Storage:
         if filename is not None:
             validate_filename(filename)
             params["ResponseContentDisposition"] = content_disposition(filename)
-        return await (await self._s3()).generate_presigned_url("get_object", Params=params, ExpiresIn=ttl_s)
+        return await (await self._presigner()).generate_presigned_url("get_object", Params=params, ExpiresIn=ttl_s)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
+import httpx
 import pytest
 
 from app.core.storage import StorageUnavailable
@@ -57,3 +58,27 @@ async def test_unreachable_endpoint_is_storage_unavailable() -> None:
             await dead.put("a.png", b"x", "image/png")
     finally:
         await dead.close()
+
+
+async def test_public_endpoint_signs_urls_for_the_clients_host(moto_endpoint: str, s3_storage: S3Storage,
+                                                              prefix: str) -> None:
+    """Servers talk to the internal endpoint; browsers get URLs signed for the public one (SigV4 signs the host)."""
+    public = moto_endpoint.replace("127.0.0.1", "localhost")
+    store = S3Storage(s3_storage.bucket, moto_endpoint, "us-east-1", "test", "test", True,
+                      public_endpoint_url=public)
+    try:
+        await store.put(prefix + "a.png", b"png bytes", "image/png")  # through the internal endpoint
+        url = await store.download_url(prefix + "a.png", 60)
+        upload = await store.upload_url(prefix + "b.png", "image/png", 3, 60)
+        for signed in (url, upload.url):
+            assert urlsplit(signed).netloc == urlsplit(public).netloc
+            assert "host" in parse_qs(urlsplit(signed).query)["X-Amz-SignedHeaders"][0].split(";")
+        async with httpx.AsyncClient() as http:
+            assert (await http.get(url)).content == b"png bytes"
+            put = await http.put(upload.url, content=b"abc", headers=upload.headers)
+            assert put.status_code == 200
+        assert await store.get(prefix + "b.png") == b"abc"
+        internal = await s3_storage.download_url(prefix + "a.png", 60)
+        assert urlsplit(internal).netloc == urlsplit(moto_endpoint).netloc  # without the setting: unchanged
+    finally:
+        await store.close()
