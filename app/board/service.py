@@ -64,6 +64,11 @@ class BoardLimits(msgspec.Struct, kw_only=True, frozen=True):
     likes: tuple[int, int] = (120, 60)
     reports: tuple[int, int] = (20, 3600)
 
+    @classmethod
+    def from_settings(cls, settings: Settings) -> BoardLimits:
+        return cls(posts=(settings.board_posts_per_hour, 3600), comments=(settings.board_comments_per_10_min, 600),
+                   likes=(settings.board_likes_per_min, 60), reports=(settings.board_reports_per_hour, 3600))
+
 
 @dataclass(slots=True)
 class LoadedPost:
@@ -127,7 +132,7 @@ class BoardService:
         self.limiter = limiter
         self.tasks = tasks
         self.accounts = accounts
-        self.limits = limits or BoardLimits()
+        self.limits = limits or BoardLimits.from_settings(settings)
         self.cache = ListCache(cache_ttl_s)
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self._seen_views: OrderedDict[tuple[str, str, date], None] = OrderedDict()

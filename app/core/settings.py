@@ -69,6 +69,12 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     login_ip_max_failures: int = 30
     login_ip_window_s: int = 60
 
+    # board: writes per user and window (anti-spam); a burst beyond them gets 429 with Retry-After
+    board_posts_per_hour: int = 10
+    board_comments_per_10_min: int = 30
+    board_likes_per_min: int = 120
+    board_reports_per_hour: int = 20
+
     # uploads and signed URLs
     max_upload_bytes: int = 25 * 1024 * 1024
     max_pixels: int = 40_000_000

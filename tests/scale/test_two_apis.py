@@ -38,6 +38,7 @@ pytestmark = [pytest.mark.db, pytest.mark.redis, pytest.mark.slow]
 LOGIN_EMAIL_MAX = 4
 LOGIN_IP_MAX = 6
 TASKS_PER_DAY = 3
+COMMENTS_PER_10_MIN = 3
 BOX = {"mode": "box", "box": [16, 16, 160, 120]}
 
 
@@ -46,6 +47,7 @@ def two_apis(log_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     with deployment(log_dir, tmp_path_factory.mktemp("scale-var"), apis=2, workers=2,
                     SAEKDAM_LOGIN_EMAIL_MAX_FAILURES=str(LOGIN_EMAIL_MAX), SAEKDAM_LOGIN_IP_MAX_FAILURES=str(LOGIN_IP_MAX),
                     SAEKDAM_MAX_TASKS_PER_DAY=str(TASKS_PER_DAY), SAEKDAM_MAX_CONCURRENT_TASKS="10",
+                    SAEKDAM_BOARD_COMMENTS_PER_10_MIN=str(COMMENTS_PER_10_MIN),
                     SAEKDAM_PREVIEW_EVERY="0") as deployed:
         assert deployed.apis[0].port != deployed.apis[1].port
         yield deployed
@@ -127,6 +129,17 @@ async def test_task_on_api1_streams_through_api2_and_board_events_cross(
                                               and e["data"]["like_count"] == 1)
         assert int(update["id"]) > int(created["id"])
     assert (await api1.get(f"/api/posts/{post_id}")).json()["like_count"] == 1
+
+    # the board's write limits count across both processes too
+    apis = (api1, api2)
+    for i in range(COMMENTS_PER_10_MIN):
+        r = await apis[i % 2].post(f"/api/posts/{post_id}/comments", json={"content": f"nice {i}"},
+                                   headers=liker.headers)
+        assert r.status_code == 201, (i, r.text)
+    r = await apis[COMMENTS_PER_10_MIN % 2].post(f"/api/posts/{post_id}/comments", json={"content": "one more"},
+                                                 headers=liker.headers)
+    assert r.status_code == 429 and r.json()["code"] == "rate_limited" and int(r.headers["retry-after"]) > 0
+    assert (await api2.get(f"/api/posts/{post_id}")).json()["comment_count"] == COMMENTS_PER_10_MIN
 
 
 async def test_login_limits_hold_across_both_apis(api1: httpx.AsyncClient, api2: httpx.AsyncClient) -> None:
