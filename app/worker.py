@@ -20,27 +20,13 @@ from arq.constants import in_progress_key_prefix
 from arq.worker import Worker, func
 
 from app.core.settings import Settings, get_settings
+from app.ops.heartbeat import HEARTBEAT_S, WORKERS_KEY, WorkerStatus
 from app.actors.painter.errors import PaintError
 from app.tasks.job_names import FIND_WALL, PAINT_TASK, QUEUE_NAME
 from app.tasks.queue_arq import redis_settings
 from app.web.logging import configure_logging
 
 log = logging.getLogger("saekdam.worker")
-
-WORKERS_KEY = "saekdam:workers"  # hash: worker name → JSON status (heartbeat), read by the admin view
-HEARTBEAT_S = 5.0
-
-
-class WorkerStatus(msgspec.Struct, kw_only=True):
-    name: str
-    host: str
-    pid: int
-    device: str
-    state: str  # loading | ready | unavailable | stopping
-    current_task: str | None
-    started_at: float
-    last_seen: float
-    jobs_done: int = 0
 
 
 def describe_device() -> str:

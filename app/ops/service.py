@@ -10,12 +10,8 @@ from typing import Any
 
 import msgspec
 
-from app.tasks.tables import Task as TaskRow
+from app.ops.heartbeat import STALE_AFTER_S, WORKERS_KEY
 
-# written by app/worker.py (_heartbeat); kept in step by tests/ops/test_ops.py
-WORKERS_KEY = "saekdam:workers"
-HEARTBEAT_S = 5.0
-STALE_AFTER_S = 3 * HEARTBEAT_S  # three missed heartbeats: the worker is probably gone
 RECENT_FAILURES = 20
 
 
@@ -89,13 +85,12 @@ class OpsService:
 
     async def _in_process_worker(self, now: float) -> WorkerView:
         s = self.services
-        running = await (TaskRow.select(TaskRow.id).where((TaskRow.status == "running") & (TaskRow.worker == s.name))
-                         .order_by(TaskRow.started_at, ascending=False).first())
+        running = await s.tasks.running_on(s.name)
         state = s.painter.state
         return WorkerView(
             name=f"{s.name} (in-process)", host=socket.gethostname(), device=s.painter.config.device,
             state="unavailable" if state == "unavailable" else ("busy" if s.painter.busy else state),
-            current_task=str(running["id"]) if running else None, started_at=None, last_seen=_when(now),
+            current_task=running, started_at=None, last_seen=_when(now),
             seconds_since_seen=0.0, stale=False,
         )
 
@@ -106,15 +101,12 @@ class OpsService:
             return None
 
     async def recent_failures(self, limit: int = RECENT_FAILURES) -> list[FailureView]:
-        rows = await (TaskRow.select(TaskRow.id, TaskRow.error_code, TaskRow.error_detail, TaskRow.worker,
-                                     TaskRow.attempts, TaskRow.finished_at)
-                      .where(TaskRow.status == "failed")
-                      .order_by(TaskRow.finished_at, ascending=False).limit(limit))
-        return [FailureView(task_id=str(r["id"]), error_code=r["error_code"], error_detail=r["error_detail"],
-                            worker=r["worker"], attempts=r["attempts"], finished_at=r["finished_at"]) for r in rows]
+        rows = await self.services.tasks.recent_failures(limit)
+        return [FailureView(task_id=str(r.id), error_code=r.error_code, error_detail=r.error_detail,
+                            worker=r.worker, attempts=r.attempts, finished_at=r.finished_at) for r in rows]
 
     async def snapshot(self) -> OpsSnapshot:
-        running = await TaskRow.count().where(TaskRow.status == "running")
+        running = (await self.services.tasks.count_by_status())["running"]
         return OpsSnapshot(
             mode="embedded" if self.services.redis is None else "distributed",
             workers=await self.workers(), queue_depth=await self.queue_depth(), running=running,

@@ -90,6 +90,17 @@ class TaskService:
     async def get(self, task_id: str) -> TaskRow | None:
         return await TaskRow.objects().where(TaskRow.id == uuid.UUID(task_id)).first()
 
+    async def running_on(self, worker: str) -> str | None:
+        """The id of the task this worker is painting, if any (the ops page)."""
+        row = await (TaskRow.select(TaskRow.id).where((TaskRow.status == "running") & (TaskRow.worker == worker))
+                     .order_by(TaskRow.started_at, ascending=False).first())
+        return str(row["id"]) if row else None
+
+    async def recent_failures(self, limit: int) -> list[TaskRow]:
+        """The latest failed tasks, newest first (the ops page)."""
+        return await (TaskRow.objects().where(TaskRow.status == "failed")
+                      .order_by(TaskRow.finished_at, ascending=False).limit(limit))
+
     async def count_by_status(self) -> dict[str, int]:
         """How many tasks are in each state (every state present, zeros included), for monitoring."""
         counts = dict.fromkeys(["created", *sorted(ACTIVE), *sorted(TERMINAL)], 0)
