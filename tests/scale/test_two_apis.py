@@ -216,9 +216,15 @@ async def test_ops_page_lists_both_workers_from_their_heartbeats(two_apis: Deplo
     r.hset("saekdam:workers", "ghost", msgspec.json.encode(ghost))
     r.close()
 
-    status = (await api2.get("/ops/status", headers=admin)).json()
+    deadline = time.monotonic() + 90  # a worker reports "loading" until its models are in memory
+    while True:
+        status = (await api2.get("/ops/status", headers=admin)).json()
+        workers = {w["name"]: w for w in status["workers"]}
+        if all(workers.get(n, {}).get("state") == "ready" for n in ("worker1", "worker2")):
+            break
+        assert time.monotonic() < deadline, status
+        await asyncio.sleep(0.5)
     assert status["mode"] == "distributed" and isinstance(status["queue_depth"], int)
-    workers = {w["name"]: w for w in status["workers"]}
     for name in ("worker1", "worker2"):
         w = workers[name]
         assert w["state"] == "ready" and not w["stale"], w
