@@ -6,7 +6,7 @@ import contextlib
 from typing import Any
 
 import msgspec
-from litestar import Controller, Request, Response, WebSocket, delete, get, post, websocket
+from litestar import Controller, Request, WebSocket, delete, get, post, websocket
 from litestar.di import Provide
 from litestar.exceptions import WebSocketDisconnect
 from litestar.params import Parameter

@@ -22,14 +22,14 @@ from app.actors.painter.errors import PaintError
 from app.actors.painter.image import check_region, inspect_photo
 from app.actors.painter.schemas import Region
 from app.core.errors import (
-    AppError, Conflict, FieldError, InvalidInput, NotFound, RateLimited, TooLarge, UnsupportedMedia,
+    AppError, Conflict, FieldError, InvalidInput, NotFound, RateLimited, TooLarge,
 )
 from app.core.events import EventBus
 from app.core.i18n import MESSAGES, translate
 from app.core.pagination import decode_cursor, encode_cursor
 from app.core.queue import JobQueue
 from app.core.settings import Settings
-from app.core.storage import ObjectNotFound, Storage
+from app.core.storage import Storage
 from app.tasks.schemas import (
     ACTIVE, EXTENSIONS, TERMINAL, MaskCreate, Progress, ProgressEvent, RegionIn, Task, TaskCreate, TaskError,
     TaskSubmit,
