@@ -117,6 +117,9 @@ async def startup(ctx: dict[str, Any]) -> None:
     # refuse jobs until the models are ready: arq starts polling only after on_startup returns
     try:
         await services.painter.load()
+        started = time.monotonic()
+        await services.painter.warm_up()
+        log.info("painter warmed up in %.1f s", time.monotonic() - started)
         status.state = "ready"
     except Exception as exc:
         status.state = "unavailable"

@@ -114,15 +114,16 @@ class AccountService:
 
     async def resolve_token(self, token: str, kind: TokenKind) -> User | None:
         """The active user behind a live, unrevoked token of that kind, else None."""
-        row = (
-            await AuthToken.select(AuthToken.user, AuthToken.expires_at, AuthToken.revoked)
+        # one query per request: the token with its user joined in
+        found = (
+            await AuthToken.objects(AuthToken.user)
             .where((AuthToken.token_hash == hash_token(token)) & (AuthToken.kind == kind))
             .first()
         )
-        if row is None or row["revoked"] or row["expires_at"] <= datetime.now(timezone.utc):
+        if found is None or found.revoked or found.expires_at <= datetime.now(timezone.utc):
             return None
-        user = await User.objects().where(User.id == row["user"]).first()
-        return user if user is not None and user.active else None
+        user: User = found.user
+        return user if user.active else None
 
     async def revoke_token(self, token: str) -> None:
         await AuthToken.update({AuthToken.revoked: True}).where(AuthToken.token_hash == hash_token(token))

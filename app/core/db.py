@@ -7,9 +7,9 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine
 
 from app.core.settings import Settings
+from app.core.sqlite_pool import PooledSQLiteEngine
 
 
 def postgres_config(url: str, settings: Settings | None = None) -> dict[str, object]:
@@ -37,7 +37,7 @@ def make_engine(settings: Settings) -> Engine:
         return PostgresEngine(config=postgres_config(settings.database_url, settings))
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     # A busy timeout instead of instant "database is locked" when two writers meet.
-    return SQLiteEngine(path=str(settings.sqlite_path), timeout=30)
+    return PooledSQLiteEngine(path=str(settings.sqlite_path), timeout=30)
 
 
 async def run_migrations() -> None:
@@ -58,6 +58,8 @@ async def start_pool(engine: Engine, settings: Settings) -> None:
 async def close_pool(engine: Engine) -> None:
     if isinstance(engine, PostgresEngine):
         await engine.close_connection_pool()
+    elif isinstance(engine, PooledSQLiteEngine):
+        await engine.close_connections()
 
 
 async def ping(engine: Engine) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -38,32 +39,22 @@ def _plain(data: Any) -> Any:
 
 
 async def _with_pings(events: AsyncIterator[Event], interval_s: float) -> AsyncIterator[Event | None]:
-    """Yield events as they come and None after each ``interval_s`` of silence (never loses an event)."""
+    """Yield events as they come and None after each ``interval_s`` of silence (never loses an event).
+
+    The buses' subscriptions are cancel-safe (an event leaves the queue only when returned), so waiting
+    under a timeout costs no task per event, which matters with thousands of streams in one process.
+    """
     iterator = aiter(events)
-
-    async def next_event() -> Event:
-        return await anext(iterator)
-
-    pending: asyncio.Task[Event] | None = None
-    try:
-        while True:
-            if pending is None:
-                pending = asyncio.create_task(next_event())
-            done, _ = await asyncio.wait({pending}, timeout=interval_s)
-            if not done:
-                yield None
-                continue
-            task, pending = pending, None
-            try:
-                event = task.result()
-            except StopAsyncIteration:
-                return
-            yield event
-    finally:
-        if pending is not None:
-            pending.cancel()
-            with contextlib.suppress(BaseException):
-                await pending
+    while True:
+        try:
+            async with asyncio.timeout(interval_s):
+                event = await anext(iterator)
+        except TimeoutError:
+            yield None
+            continue
+        except StopAsyncIteration:
+            return
+        yield event
 
 
 async def stream_channel(
@@ -123,11 +114,28 @@ async def stream_channel(
                 continue  # resubscribe, then catch up from `position` (history) or with a fresh snapshot
 
 
+# One live event goes to every stream of its channel as the same object: encode its data once, not once
+# per client. Keyed by identity, holding the event so the id cannot be reused while cached.
+_ENCODED: OrderedDict[int, tuple[Event, str]] = OrderedDict()
+_ENCODED_MAX = 256
+
+
+def _encoded_data(item: Event) -> str:
+    cached = _ENCODED.get(id(item))
+    if cached is not None and cached[0] is item:
+        return cached[1]
+    text = msgspec.json.encode(item.data).decode()
+    _ENCODED[id(item)] = (item, text)
+    if len(_ENCODED) > _ENCODED_MAX:
+        _ENCODED.popitem(last=False)
+    return text
+
+
 def to_sse_message(item: Event | None) -> ServerSentEventMessage:
     """An SSE frame: ``id``/``event``/``data`` (msgspec JSON) for an event, a comment ping for None."""
     if item is None:
         return ServerSentEventMessage(comment="ping", data=None)
-    return ServerSentEventMessage(id=item.id, event=item.event, data=msgspec.json.encode(item.data).decode())
+    return ServerSentEventMessage(id=item.id, event=item.event, data=_encoded_data(item))
 
 
 async def sse_messages(items: AsyncIterator[Event | None]) -> AsyncIterator[ServerSentEventMessage]:

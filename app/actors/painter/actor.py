@@ -21,7 +21,7 @@ from typing import Any, Literal
 from .compose import PreviewCanvas
 from .config import PainterConfig, painter_config_from_settings
 from .errors import PaintError
-from .schemas import PaintProgress, PaintRequest, PaintResult
+from .schemas import PaintProgress, PaintRequest, PaintResult, Region, ThemeStyle
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +113,26 @@ class Painter:
     async def load(self) -> None:
         """Load the models now; ``model_unavailable`` (and state "unavailable") when they cannot load."""
         await self._submit(_Work("load", asyncio.get_running_loop(), asyncio.get_running_loop().create_future()))
+
+    async def warm_up(self) -> None:
+        """One small job through every model (wall finding, translation, inpainting), so that the first
+        user's job does not pay for first-call set-up (allocations, kernels, lazy imports): seconds even on
+        the tiny models."""
+        import io
+
+        from .tiny import make_wall_photo
+
+        buf = io.BytesIO()
+        make_wall_photo(256, 192).save(buf, "PNG")
+        photo = buf.getvalue()
+        try:
+            await self.segment(photo, "image/png")
+        except PaintError as exc:
+            if exc.code != "no_wall_found":  # random tiny weights may see no wall: that still warmed it up
+                raise
+        style = ThemeStyle(slug="warm-up", prompt_template="a mural of {wish}", negative_prompt="")
+        await self.paint(PaintRequest(job_id="warm-up", photo=photo, region=Region(mode="box", box=[32, 16, 192, 128]),
+                                      theme=style, prompt="푸른 바다", seed=0, steps=2))
 
     async def close(self) -> None:
         """Drop queued jobs, stop the running one within a step, and end the thread."""
