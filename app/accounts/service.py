@@ -42,6 +42,20 @@ def to_author(user: User) -> Author:
     return Author(id=str(user.public_id), nickname=user.nickname)
 
 
+_TOKEN_USER_SQL = (
+    f"SELECT u.*, t.expires_at AS token_expires_at, t.revoked AS token_revoked "
+    f"FROM {AuthToken._meta.tablename} t JOIN {User._meta.tablename} u ON u.id = t.\"{AuthToken.user._meta.db_column_name}\" "
+    f"WHERE t.token_hash = {{}} AND t.kind = {{}}"
+)
+
+
+def _aware(value: datetime | str) -> datetime:
+    """A timestamp from a raw row (SQLite may hand back text) as an aware datetime."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
 class AccountService:
     """Takes its collaborators in ``__init__`` so HTTP handlers, the CLI and tests share one path."""
 
@@ -114,16 +128,16 @@ class AccountService:
 
     async def resolve_token(self, token: str, kind: TokenKind) -> User | None:
         """The active user behind a live, unrevoked token of that kind, else None."""
-        # one query per request: the token with its user joined in
-        found = (
-            await AuthToken.objects(AuthToken.user)
-            .where((AuthToken.token_hash == hash_token(token)) & (AuthToken.kind == kind))
-            .first()
-        )
-        if found is None or found.revoked or found.expires_at <= datetime.now(timezone.utc):
+        # Every authenticated request asks this: one hand-written join (building Piccolo's prefetch query
+        # cost more than running it), then the checks in Python.
+        rows = await User.raw(_TOKEN_USER_SQL, hash_token(token), kind)
+        if not rows:
             return None
-        user: User = found.user
-        return user if user.active else None
+        row = rows[0]
+        expires_at, revoked = row.pop("token_expires_at"), row.pop("token_revoked")
+        if revoked or _aware(expires_at) <= datetime.now(timezone.utc) or not row["active"]:
+            return None
+        return User(**row, _exists_in_db=True)
 
     async def revoke_token(self, token: str) -> None:
         await AuthToken.update({AuthToken.revoked: True}).where(AuthToken.token_hash == hash_token(token))
