@@ -114,28 +114,38 @@ async def stream_channel(
                 continue  # resubscribe, then catch up from `position` (history) or with a fresh snapshot
 
 
-# One live event goes to every stream of its channel as the same object: encode its data once, not once
-# per client. Keyed by identity, holding the event so the id cannot be reused while cached.
-_ENCODED: OrderedDict[int, tuple[Event, str]] = OrderedDict()
-_ENCODED_MAX = 256
+class _Frame(ServerSentEventMessage):
+    """A frame encoded once: Litestar asks each stream to ``encode()`` it, and gets the same bytes."""
+
+    def __init__(self, message: ServerSentEventMessage) -> None:
+        super().__init__(data=message.data, event=message.event, id=message.id, comment=message.comment)
+        self._bytes = message.encode()
+
+    def encode(self) -> bytes:
+        return self._bytes
 
 
-def _encoded_data(item: Event) -> str:
-    cached = _ENCODED.get(id(item))
-    if cached is not None and cached[0] is item:
-        return cached[1]
-    text = msgspec.json.encode(item.data).decode()
-    _ENCODED[id(item)] = (item, text)
-    if len(_ENCODED) > _ENCODED_MAX:
-        _ENCODED.popitem(last=False)
-    return text
+_PING = _Frame(ServerSentEventMessage(comment="ping", data=None))
+
+# One live event goes to every stream of its channel as the same object: frame it once, not once per
+# client (5,000 streams on one process). Keyed by identity, holding the event so its id is not reused.
+_FRAMES: OrderedDict[int, tuple[Event, _Frame]] = OrderedDict()
+_FRAMES_MAX = 256
 
 
 def to_sse_message(item: Event | None) -> ServerSentEventMessage:
     """An SSE frame: ``id``/``event``/``data`` (msgspec JSON) for an event, a comment ping for None."""
     if item is None:
-        return ServerSentEventMessage(comment="ping", data=None)
-    return ServerSentEventMessage(id=item.id, event=item.event, data=_encoded_data(item))
+        return _PING
+    cached = _FRAMES.get(id(item))
+    if cached is not None and cached[0] is item:
+        return cached[1]
+    frame = _Frame(ServerSentEventMessage(id=item.id, event=item.event,
+                                          data=msgspec.json.encode(item.data).decode()))
+    _FRAMES[id(item)] = (item, frame)
+    if len(_FRAMES) > _FRAMES_MAX:
+        _FRAMES.popitem(last=False)
+    return frame
 
 
 async def sse_messages(items: AsyncIterator[Event | None]) -> AsyncIterator[ServerSentEventMessage]:
