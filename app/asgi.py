@@ -16,7 +16,6 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.plugins.htmx import HTMXPlugin
-from litestar.plugins.prometheus import PrometheusConfig
 from litestar.static_files import create_static_files_router
 from litestar.types import Receive, Scope, Send
 
@@ -34,6 +33,7 @@ from app.admin import build_admin
 from app.core.errors import AppError
 from app.core.settings import Settings, get_settings
 from app.metrics.api import MetricsController
+from app.metrics.http import http_metrics_middleware
 from app.web.input_guard import input_guard_middleware
 from app.web.openapi import document_errors
 from app.web.errors import app_error_handler, http_error_handler, internal_error_handler, validation_handler
@@ -43,9 +43,6 @@ from app.web.templating import template_config
 from app.wiring import Services
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-# HTTP latency per route template; long-lived streams and static files would only blur it
-HTTP_METRICS = PrometheusConfig(app_name="saekdam", prefix="saekdam_http", group_path=True,
-                                exclude=["^/metrics", "^/static", "^/files", "/events$", "/ws$"])
 UNAUTHENTICATED_PATHS = ["^/admin", "^/static", "^/files", "^/healthz", "^/schema"]
 
 
@@ -112,7 +109,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies={"storage": Provide(provide_storage, sync_to_thread=False)},
         middleware=[
             request_id_middleware,
-            HTTP_METRICS.middleware,
+            http_metrics_middleware,
             DefineMiddleware(AuthMiddleware, exclude=UNAUTHENTICATED_PATHS),
             input_guard_middleware,
         ],
