@@ -21,7 +21,7 @@ import pytest
 
 from tests.reliability.conftest import Deployed, start_own_server
 from tests.support.distributed import Deployment, deployment
-from tests.support.flow import create_and_upload, read_sse, wall_png
+from tests.support.flow import create_and_upload, read_sse, stream_until_progress, wall_png
 from tests.support.users import ApiUser, new_user
 
 pytestmark = pytest.mark.slow
@@ -108,13 +108,7 @@ async def test_database_connections_dropped_mid_request_and_mid_job(distributed_
         tid = task["id"]
         r = await http.post(f"/api/tasks/{tid}/submit", json={**SUBMIT, "steps": 40}, headers=user.headers)
         assert r.status_code == 202, r.text
-        events: list[dict] = []
-        reader = asyncio.create_task(read_sse(http, f"/api/tasks/{tid}/events", user.headers, timeout=150,
-                                              into=events))
-        deadline = time.monotonic() + 60
-        while not any(e["event"] == "progress" for e in events):
-            assert time.monotonic() < deadline, dep.logs()
-            await asyncio.sleep(0.05)
+        events, reader = await stream_until_progress(http, tid, user.headers, timeout=150)
 
         answers: list[httpx.Response] = []
         stop = asyncio.Event()

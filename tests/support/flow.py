@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+
 import io
 from typing import Any
 
@@ -63,6 +66,23 @@ async def read_sse(http: httpx.AsyncClient, path: str, headers: dict[str, str], 
                 value = value[1:] if value.startswith(" ") else value
                 current[field] = current.get(field, "") + value if field == "data" else value
     return events
+
+
+async def stream_until_progress(http: httpx.AsyncClient, task_id: str, headers: dict[str, str], *,
+                                timeout: float = 150, min_step: int = 1, wait_s: float = 60,
+                                ) -> tuple[list[dict[str, Any]], asyncio.Task[list[dict[str, Any]]]]:
+    """Open the task's event stream in the background and return once a progress event of at least
+    ``min_step`` arrived: (the events so far, growing; the reader task, done when the stream ends)."""
+    events: list[dict[str, Any]] = []
+    reader = asyncio.create_task(read_sse(http, f"/api/tasks/{task_id}/events", headers, timeout=timeout,
+                                          into=events))
+    deadline = time.monotonic() + wait_s
+    while not any(e["event"] == "progress" and e["data"]["step"] >= min_step for e in events):
+        if reader.done():
+            raise AssertionError(f"the stream ended before step {min_step}: {events[-3:]}")
+        assert time.monotonic() < deadline, f"no progress event within {wait_s}s: {events[-3:]}"
+        await asyncio.sleep(0.05)
+    return events, reader
 
 
 async def paint(http: httpx.AsyncClient, headers: dict[str, str], photo: bytes, *, region: dict[str, Any] | None = None,

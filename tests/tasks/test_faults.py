@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from tests.support.distributed import Deployment, deployment
-from tests.support.flow import create_and_upload, read_sse, wall_png
+from tests.support.flow import create_and_upload, stream_until_progress, wall_png
 from tests.support.users import ApiUser, new_user
 
 pytestmark = pytest.mark.slow
@@ -67,12 +67,7 @@ async def test_worker_killed_mid_job_is_retried_or_failed(faulty: Deployment) ->
     async with httpx.AsyncClient(base_url=faulty.apis[0].url, timeout=60) as http:
         user = await new_user(http)
         tid = await _submit(http, user, wall_png(160, 120), 50)
-        events: list[dict] = []
-        reader = asyncio.create_task(read_sse(http, f"/api/tasks/{tid}/events", user.headers, timeout=180, into=events))
-        deadline = time.monotonic() + 60
-        while not any(e["event"] == "progress" for e in events):
-            assert time.monotonic() < deadline
-            await asyncio.sleep(0.05)
+        events, reader = await stream_until_progress(http, tid, user.headers, timeout=180)
         task = (await http.get(f"/api/tasks/{tid}", headers=user.headers)).json()
         assert task["status"] == "running"
         victim = next(w for w in faulty.workers if w.proc.poll() is None and tid in w.log_path.read_text())
@@ -93,12 +88,7 @@ async def test_redis_restart_while_streaming(faulty: Deployment) -> None:
     async with httpx.AsyncClient(base_url=faulty.apis[0].url, timeout=60) as http:
         user = await new_user(http)
         tid = await _submit(http, user, wall_png(160, 120), 40)
-        events: list[dict] = []
-        reader = asyncio.create_task(read_sse(http, f"/api/tasks/{tid}/events", user.headers, timeout=240, into=events))
-        deadline = time.monotonic() + 60
-        while not any(e["event"] == "progress" for e in events):
-            assert time.monotonic() < deadline
-            await asyncio.sleep(0.05)
+        events, reader = await stream_until_progress(http, tid, user.headers, timeout=240)
         faulty.redis.restart()
         final = await _final(http, user, tid, 180)
         assert final["status"] in ("succeeded", "failed"), final
