@@ -21,7 +21,7 @@ from app.board.schemas import (
 from app.board.service import BoardService, search_terms, searches_nothing
 from app.core.errors import FieldError, InvalidInput
 from app.core.i18n import translate
-from app.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from app.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, check_limit
 from app.events.sse import parse_last_event_id, to_sse_message
 from app.web.request import client_ip, language
 
@@ -129,10 +129,7 @@ class BoardApiController(Controller):
         cursor: str | None = Parameter(default=None), limit: int = Parameter(default=DEFAULT_LIMIT, description="1–100"),
     ) -> CommentList:
         lang = language(request)
-        if not 1 <= limit <= MAX_LIMIT:
-            raise InvalidInput(errors=[FieldError(field="limit", message=translate(lang, "field_range", min=1,
-                                                                                   max=MAX_LIMIT))])
-        return await board.list_comments(post_id, viewer_of(request), limit, cursor, lang)
+        return await board.list_comments(post_id, viewer_of(request), check_limit(limit, lang), cursor, lang)
 
     @post("/posts/{post_id:str}/comments", operation_id="CreateComment", status_code=201, guards=[requires_user])
     async def create_comment(self, post_id: str, data: CommentCreate, request: Request[Any, Any, Any],
