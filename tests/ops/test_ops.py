@@ -45,6 +45,7 @@ async def test_admin_sees_the_in_process_worker_queue_and_failures(server: Serve
         assert 'id="ops-workers"' in page.text and "(in-process)" in page.text
         assert 'id="ops-queue"' in page.text and failed in page.text and "worker_lost" in page.text
         assert "운영 현황" in page.text and "최근 실패" in page.text  # Korean by default, like every page
+        assert 'href="/ops/"' in page.text  # admins find it in the header
         english = await http.get("/ops/", headers={**admin.headers, "accept-language": "en"})
         assert "Recent failures" in english.text and "최근 실패" not in english.text
 
