@@ -105,6 +105,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "nav_create": ("벽화 만들기", "Create a mural"),
     "nav_my": ("내 벽화", "My murals"),
     "nav_board": ("커뮤니티", "Community"),
+    "nav_main": ("주 메뉴", "Main menu"),
     "nav_login": ("로그인", "Log in"),
     "nav_signup": ("회원가입", "Sign up"),
     "nav_logout": ("로그아웃", "Log out"),
