@@ -10,6 +10,7 @@ not started in the API (``SAEKDAM_RUN_PAINTER_IN_API=false``): nothing is painte
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import io
 import random
@@ -26,6 +27,21 @@ from bench._common import (
 )
 
 ROUND_S = 3.0
+
+
+def parse_load_args(argv: list[str] | None, description: str, posts: int, quick_posts: int) -> argparse.Namespace:
+    """The options both JSON endpoint benches take (board.py, http_api.py), with their ``--quick`` sizes."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--posts", type=int, default=posts)
+    parser.add_argument("--requests", type=int, default=6000, help="requests per round and server")
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--postgres", action="store_true", help="PostgreSQL (127.0.0.1:5432) instead of SQLite")
+    parser.add_argument("--quick", action="store_true", help=f"{quick_posts:,} posts, 1,000 requests, 3 rounds")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.posts, args.requests, args.rounds = quick_posts, 1000, 3
+    return args
 THEMES = ("nature", "urban", "play", "ocean", "animals", "space")
 
 

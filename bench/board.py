@@ -16,30 +16,20 @@ connections for ``--requests`` requests per round, rounds alternating between th
 
 from __future__ import annotations
 
-import argparse
 import random
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench._api import compare, seeded_servers, show  # noqa: E402
+from bench._api import compare, parse_load_args, seeded_servers, show  # noqa: E402
 from bench._common import Figure, Report, header, request_bytes  # noqa: E402
 
 GOAL = 0.5
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--posts", type=int, default=10_000)
-    parser.add_argument("--requests", type=int, default=6000, help="requests per round and server")
-    parser.add_argument("--concurrency", type=int, default=32)
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--postgres", action="store_true", help="PostgreSQL (127.0.0.1:5432) instead of SQLite")
-    parser.add_argument("--quick", action="store_true", help="2,000 posts, 1,000 requests, 3 rounds")
-    args = parser.parse_args(argv)
-    if args.quick:
-        args.posts, args.requests, args.rounds = 2000, 1000, 3
+    args = parse_load_args(argv, __doc__.splitlines()[0], posts=10_000, quick_posts=2000)
     header("board list bench")
     report = Report("board" + ("_postgres" if args.postgres else ""))
     pages = min(args.posts // 20 - 1, 499)
