@@ -21,21 +21,11 @@ import pytest
 
 from tests.reliability.conftest import Deployed, start_own_server
 from tests.support.distributed import Deployment, deployment
-from tests.support.flow import create_and_upload, read_sse, stream_until_progress, wall_png
-from tests.support.users import ApiUser, new_user
+from tests.support.flow import create_and_upload, read_sse, stream_until_progress, wait_terminal, wall_png
+from tests.support.users import new_user
 
 pytestmark = pytest.mark.slow
 SUBMIT = {"theme": "ocean", "prompt": "whales", "region": {"mode": "box", "box": [10, 10, 100, 80]}}
-
-
-async def _final(http: httpx.AsyncClient, user: ApiUser, task_id: str, timeout: float = 120) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        r = await http.get(f"/api/tasks/{task_id}", headers=user.headers)
-        if r.status_code == 200 and r.json()["status"] in ("succeeded", "failed", "canceled"):
-            return dict(r.json())
-        await asyncio.sleep(0.25)
-    raise AssertionError(f"task {task_id} still not terminal after {timeout}s")
 
 
 # ------------------------------------------------------------------------------------------------ storage
@@ -72,7 +62,7 @@ async def test_result_storage_failure_fails_the_task_truthfully_and_keeps_the_ph
         blocker.rmdir()
         again = await http.post(f"/api/tasks/{tid}/retry", json={}, headers=user.headers)
         assert again.status_code == 201, again.text
-        done = await _final(http, user, again.json()["id"])
+        done = await wait_terminal(http, user.headers, again.json()["id"], 120)
         assert done["status"] == "succeeded", (done, embedded.server.log())
         assert (await http.get(done["result_urls"][0])).status_code == 200
         assert (await http.get(done["input_url"])).content == photo
@@ -141,7 +131,7 @@ async def test_database_connections_dropped_mid_request_and_mid_job(distributed_
             assert time.monotonic() < deadline, (statuses, dep.logs())
             await asyncio.sleep(0.5)
         # the job that ran through the fault ends in a terminal state, and the stream says the same
-        final = await _final(http, user, tid, 150)
+        final = await wait_terminal(http, user.headers, tid, 150)
         assert final["status"] in ("succeeded", "failed"), final
         if final["status"] == "succeeded":
             assert all([(await http.get(u)).status_code == 200 for u in final["result_urls"]])
@@ -152,7 +142,7 @@ async def test_database_connections_dropped_mid_request_and_mid_job(distributed_
         again = await create_and_upload(http, user.headers, wall_png())
         r = await http.post(f"/api/tasks/{again['id']}/submit", json={**SUBMIT, "steps": 2}, headers=user.headers)
         assert r.status_code == 202, r.text
-        assert (await _final(http, user, again["id"], 120))["status"] == "succeeded", dep.logs()
+        assert (await wait_terminal(http, user.headers, again["id"], 120))["status"] == "succeeded", dep.logs()
         errors = sum(1 for a in answers if a.status_code != 200)
         print(f"{len(answers)} requests during the fault, {errors} answered 5xx; {killed} backends terminated; "
               f"the running job ended {final['status']}")

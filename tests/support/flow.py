@@ -68,6 +68,19 @@ async def read_sse(http: httpx.AsyncClient, path: str, headers: dict[str, str], 
     return events
 
 
+async def wait_terminal(http: httpx.AsyncClient, headers: dict[str, str], task_id: str,
+                        timeout: float = 60) -> dict[str, Any]:
+    """Poll the task until it is succeeded, failed or canceled; its final JSON (a 5xx answer during an
+    injected fault is polled past)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        r = await http.get(f"/api/tasks/{task_id}", headers=headers)
+        if r.status_code == 200 and r.json()["status"] in ("succeeded", "failed", "canceled"):
+            return dict(r.json())
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"task {task_id} still not terminal after {timeout}s")
+
+
 async def stream_until_progress(http: httpx.AsyncClient, task_id: str, headers: dict[str, str], *,
                                 timeout: float = 150, min_step: int = 1, wait_s: float = 60,
                                 ) -> tuple[list[dict[str, Any]], asyncio.Task[list[dict[str, Any]]]]:

@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 
 from app.actors.painter.tiny import make_no_wall_photo
-from tests.support.flow import create_and_upload, png_bytes, read_sse, wall_png
+from tests.support.flow import create_and_upload, png_bytes, read_sse, wait_terminal, wall_png
 from tests.support.server import Server
 from tests.support.users import ApiUser, new_user
 
@@ -28,16 +28,6 @@ async def _submitted(client: httpx.AsyncClient, user: ApiUser, **options: object
     r = await client.post(f"/api/tasks/{task['id']}/submit", json={**SUBMIT, **options}, headers=user.headers)
     assert r.status_code == 202, r.text
     return r.json()
-
-
-async def _wait_terminal(client: httpx.AsyncClient, user: ApiUser, task_id: str, timeout: float = 60) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        task = (await client.get(f"/api/tasks/{task_id}", headers=user.headers)).json()
-        if task["status"] in ("succeeded", "failed", "canceled"):
-            return task
-        await asyncio.sleep(0.2)
-    raise AssertionError(f"task {task_id} did not end")
 
 
 async def test_create_shape_and_limits(client: httpx.AsyncClient) -> None:
@@ -108,7 +98,7 @@ async def test_submit_validation_all_fields_and_state(client: httpx.AsyncClient)
     assert ok.status_code == 202 and ok.json()["status"] == "queued" and isinstance(ok.json()["seed"], int)
     twice = await client.post(f"/api/tasks/{task['id']}/submit", json=SUBMIT, headers=user.headers)
     assert twice.status_code == 409
-    await _wait_terminal(client, user, task["id"])
+    await wait_terminal(client, user.headers, task["id"])
 
 
 async def test_non_image_bytes_are_refused_at_submit(client: httpx.AsyncClient) -> None:
@@ -128,7 +118,7 @@ async def test_idempotency_key_returns_the_first_answer(client: httpx.AsyncClien
     second = await client.post(f"/api/tasks/{task['id']}/submit", json=SUBMIT, headers=key)
     assert first.status_code == second.status_code == 202
     assert first.json()["id"] == second.json()["id"] and first.json()["seed"] == second.json()["seed"]
-    await _wait_terminal(client, user, task["id"])
+    await wait_terminal(client, user.headers, task["id"])
 
 
 async def test_mask_region(client: httpx.AsyncClient) -> None:
@@ -151,7 +141,7 @@ async def test_mask_region(client: httpx.AsyncClient) -> None:
     assert (await client.put(up["url"], content=mask_png, headers=up["headers"])).status_code in (200, 201)
     ok = await client.post(f"/api/tasks/{task['id']}/submit", json={**SUBMIT, "region": {"mode": "mask"}}, headers=user.headers)
     assert ok.status_code == 202, ok.text
-    final = await _wait_terminal(client, user, task["id"])
+    final = await wait_terminal(client, user.headers, task["id"])
     assert final["status"] == "succeeded" and final["mask_url"]
 
 
@@ -163,7 +153,7 @@ async def test_no_wall_ends_failed_with_reason(client: httpx.AsyncClient) -> Non
     r = await client.post(f"/api/tasks/{task['id']}/submit", json=SUBMIT, headers=user.headers)
     assert r.status_code in (202, 422)
     if r.status_code == 202:
-        final = await _wait_terminal(client, user, task["id"])
+        final = await wait_terminal(client, user.headers, task["id"])
         assert final["status"] == "failed" and final["error"]["code"] == "no_wall_found"
         assert "벽" in final["error"]["detail"]
 
@@ -218,7 +208,7 @@ async def test_cancel_queued_and_running_then_retry_and_delete(client: httpx.Asy
     steps_at_cancel = max(e["data"]["step"] for e in events if e["event"] == "progress")
     await asyncio.wait_for(watcher, 30)
     assert events[-1]["event"] == "status" and events[-1]["data"]["status"] == "canceled"
-    final = await _wait_terminal(client, user, running["id"])
+    final = await wait_terminal(client, user.headers, running["id"])
     assert final["status"] == "canceled" and final["result_urls"] == []
     later = [e["data"]["step"] for e in events if e["event"] == "progress" and e["data"]["step"] > steps_at_cancel]
     assert len(later) <= 1  # stopped within one step
@@ -235,13 +225,13 @@ async def test_cancel_queued_and_running_then_retry_and_delete(client: httpx.Asy
     assert (await client.get(f"/api/tasks/{new['id']}", headers=user.headers)).status_code == 404
     not_terminal = await _submitted(client, user)
     assert (await client.post(f"/api/tasks/{not_terminal['id']}/retry", headers=user.headers)).status_code in (201, 409)
-    await _wait_terminal(client, user, not_terminal["id"])
+    await wait_terminal(client, user.headers, not_terminal["id"])
 
 
 async def test_delete_stops_urls_at_once(client: httpx.AsyncClient) -> None:
     user = await new_user(client)
     task = await _submitted(client, user)
-    final = await _wait_terminal(client, user, task["id"])
+    final = await wait_terminal(client, user.headers, task["id"])
     urls = [final["input_url"], *final["result_urls"]]
     for url in urls:
         assert (await client.get(url)).status_code == 200
@@ -296,7 +286,7 @@ async def test_authorization_matrix_other_users_get_404(server: Server, client: 
 
     alice, bob = await new_user(client), await new_user(client)
     task = await _submitted(client, alice)
-    final = await _wait_terminal(client, alice, task["id"])
+    final = await wait_terminal(client, alice.headers, task["id"])
     tid = task["id"]
     h = bob.headers
     for method, path in (("GET", f"/api/tasks/{tid}"), ("GET", f"/api/tasks/{tid}/events"),
@@ -326,7 +316,7 @@ def _tamper(url: str, **changes: str) -> str:
 async def test_signed_urls_refuse_alteration_and_expiry(client: httpx.AsyncClient) -> None:
     user = await new_user(client)
     task = await _submitted(client, user)
-    final = await _wait_terminal(client, user, task["id"])
+    final = await wait_terminal(client, user.headers, task["id"])
     url = final["result_urls"][0]
     assert (await client.get(url)).status_code == 200
     query = dict(parse_qsl(urlsplit(url).query))

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import httpx
 import pytest
 
 from tests.support.distributed import Deployment, deployment
-from tests.support.flow import create_and_upload, stream_until_progress, wall_png
+from tests.support.flow import create_and_upload, stream_until_progress, wait_terminal, wall_png
 from tests.support.users import ApiUser, new_user
 
 pytestmark = pytest.mark.slow
@@ -36,22 +35,12 @@ async def _submit(http: httpx.AsyncClient, user: ApiUser, photo: bytes, steps: i
     return str(task["id"])
 
 
-async def _final(http: httpx.AsyncClient, user: ApiUser, task_id: str, timeout: float) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        task = (await http.get(f"/api/tasks/{task_id}", headers=user.headers)).json()
-        if task["status"] in ("succeeded", "failed", "canceled"):
-            return task
-        await asyncio.sleep(0.25)
-    raise AssertionError(f"task {task_id} still not terminal after {timeout}s")
-
-
 async def test_100_tasks_on_2_workers_each_painted_once(faulty: Deployment) -> None:
     async with httpx.AsyncClient(base_url=faulty.apis[0].url, timeout=60) as http:
         user = await new_user(http)
         photo = wall_png(160, 120)
         ids = await asyncio.gather(*[_submit(http, user, photo, 2) for _ in range(100)])
-        finals = [await _final(http, user, tid, 240) for tid in ids]
+        finals = [await wait_terminal(http, user.headers, tid, 240) for tid in ids]
         assert [f["status"] for f in finals] == ["succeeded"] * 100, faulty.logs()
         for f in finals[:5]:
             assert (await http.get(f["result_urls"][0])).status_code == 200
@@ -73,7 +62,7 @@ async def test_worker_killed_mid_job_is_retried_or_failed(faulty: Deployment) ->
         victim = next(w for w in faulty.workers if w.proc.poll() is None and tid in w.log_path.read_text())
         victim.stop(sig_kill=True)
         faulty.add_worker("worker3")  # the replacement host
-        final = await _final(http, user, tid, 150)
+        final = await wait_terminal(http, user.headers, tid, 150)
         assert final["status"] in ("succeeded", "failed"), final
         if final["status"] == "failed":
             assert final["error"]["code"] == "worker_lost"
@@ -90,10 +79,10 @@ async def test_redis_restart_while_streaming(faulty: Deployment) -> None:
         tid = await _submit(http, user, wall_png(160, 120), 40)
         events, reader = await stream_until_progress(http, tid, user.headers, timeout=240)
         faulty.redis.restart()
-        final = await _final(http, user, tid, 180)
+        final = await wait_terminal(http, user.headers, tid, 180)
         assert final["status"] in ("succeeded", "failed"), final
         await asyncio.wait_for(reader, 90)
         assert events[-1]["data"]["status"] == final["status"], events[-3:]
         # the service still works after the restart
         again = await _submit(http, user, wall_png(160, 120), 2)
-        assert (await _final(http, user, again, 120))["status"] == "succeeded", faulty.logs()
+        assert (await wait_terminal(http, user.headers, again, 120))["status"] == "succeeded", faulty.logs()
