@@ -75,6 +75,19 @@ def _declared_length(request: Request) -> int | None:
     return int(raw)
 
 
+async def _drain(request: Request, max_bytes: int) -> None:
+    """Read and drop the body of an upload refused before it was read (at most ``max_bytes``).
+
+    Closing a connection with unread request bytes makes the kernel send a reset, which can destroy the
+    error answer before the client reads it; a body over the limit is not worth reading, so it is not.
+    """
+    declared = request.headers.get("content-length", "")
+    if not declared.strip().isdigit() or int(declared) > max_bytes:
+        return
+    async for _ in request.stream():
+        pass
+
+
 def _size_error(received: int, expected: int, max_bytes: int) -> AppError:
     if received > max_bytes:
         return UploadTooLarge(detail=f"uploads are limited to {max_bytes} bytes")
@@ -133,17 +146,22 @@ class FilesController(Controller):
     @put("/{key:path}", operation_id="UploadFile", status_code=201, request_max_body_size=None)
     async def upload(self, request: Request, storage: NamedDependency[Any], key: FromPath[str]) -> UploadReceipt:
         key = key.removeprefix("/")  # Litestar keeps the leading slash of a :path
-        local = _local(storage, key)
-        grant = local.verify_upload(key, request.query_params)
-        if (request.headers.get("content-type") or "").strip().lower() != grant.content_type:
-            raise ContentTypeMismatch(detail=f"this URL accepts only Content-Type {grant.content_type}")
-        declared = _declared_length(request)
-        if declared is not None and declared != grant.size:
-            raise _size_error(declared, grant.size, local.max_upload_bytes)
-        if grant.size > local.max_upload_bytes:
-            raise UploadTooLarge(detail=f"uploads are limited to {local.max_upload_bytes} bytes")
-        if await local.exists(key):
-            raise AlreadyUploaded(detail="an object was already uploaded to this URL")
+        local = storage if isinstance(storage, LocalStorage) else None
+        try:
+            local = _local(storage, key)
+            grant = local.verify_upload(key, request.query_params)
+            if (request.headers.get("content-type") or "").strip().lower() != grant.content_type:
+                raise ContentTypeMismatch(detail=f"this URL accepts only Content-Type {grant.content_type}")
+            declared = _declared_length(request)
+            if declared is not None and declared != grant.size:
+                raise _size_error(declared, grant.size, local.max_upload_bytes)
+            if grant.size > local.max_upload_bytes:
+                raise UploadTooLarge(detail=f"uploads are limited to {local.max_upload_bytes} bytes")
+            if await local.exists(key):
+                raise AlreadyUploaded(detail="an object was already uploaded to this URL")
+        except AppError:
+            await _drain(request, local.max_upload_bytes if local is not None else 0)
+            raise
         temp = await local.new_upload_file()
         try:
             size = await _receive(request, temp, grant.content_type, grant.size, local.max_upload_bytes)
