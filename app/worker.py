@@ -87,12 +87,20 @@ async def _rescue(ctx: dict[str, Any]) -> None:
             log.exception("rescue sweep failed")
 
 
-async def _heartbeat(ctx: dict[str, Any]) -> None:
+async def _beat(ctx: dict[str, Any]) -> None:
     status: WorkerStatus = ctx["status"]
-    redis = ctx["redis"]
+    status.last_seen = time.time()
+    await ctx["redis"].hset(WORKERS_KEY, status.name, msgspec.json.encode(status))
+
+
+async def _heartbeat(ctx: dict[str, Any]) -> None:
+    """Report every few seconds; a failed report (Redis busy or restarting) is logged, never the end of it:
+    a worker that stopped reporting would look dead (or stuck "loading") on the ops page."""
     while True:
-        status.last_seen = time.time()
-        await redis.hset(WORKERS_KEY, status.name, msgspec.json.encode(status))
+        try:
+            await _beat(ctx)
+        except Exception:
+            log.warning("heartbeat not written", exc_info=True)
         await asyncio.sleep(HEARTBEAT_S)
 
 
@@ -125,6 +133,9 @@ async def startup(ctx: dict[str, Any]) -> None:
         status.state = "unavailable"
         log.error("painter unavailable: %s", exc)
         raise
+    finally:
+        with contextlib.suppress(Exception):
+            await _beat(ctx)  # admins see the new state now, not at the next beat
     log.info("worker %s ready on %s (tiny models: %s)", services.name, status.device, services.painter.using_tiny_models)
 
 

@@ -222,7 +222,7 @@ async def test_ops_page_lists_both_workers_from_their_heartbeats(two_apis: Deplo
         workers = {w["name"]: w for w in status["workers"]}
         if all(workers.get(n, {}).get("state") == "ready" for n in ("worker1", "worker2")):
             break
-        assert time.monotonic() < deadline, status
+        assert time.monotonic() < deadline, (workers, two_apis.logs())
         await asyncio.sleep(0.5)
     assert status["mode"] == "distributed" and isinstance(status["queue_depth"], int)
     for name in ("worker1", "worker2"):

@@ -49,6 +49,8 @@ class Deployment:
 
 @contextlib.contextmanager
 def deployment(log_dir: Path, var_dir: Path, apis: int = 1, workers: int = 2, **extra: str) -> Iterator[Deployment]:
+    log_dir = log_dir / var_dir.name  # each deployment keeps its own api*/worker* logs
+    log_dir.mkdir(parents=True, exist_ok=True)
     redis = RedisServer()
     redis.start()
     try:
