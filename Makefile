@@ -37,8 +37,10 @@ app/static/vendor/.installed: node_modules/.installed
 
 assets: app/static/vendor/.installed
 
-$(TINY)/READY: | $(VENV)/.installed
+# rebuilt when the tiny models' code changes (make-tiny itself skips a folder of the current version)
+$(TINY)/READY: app/actors/painter/tiny.py | $(VENV)/.installed
 	$(VENV)/bin/saekdam models make-tiny $(TINY)
+	touch $@
 
 models: $(TINY)/READY
 

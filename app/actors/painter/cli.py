@@ -163,6 +163,9 @@ _PULL = (
     ("segment_model", ["*.json", "*.safetensors", "*.bin"]),
     ("translate_model", ["*.json", "*.spm", "*.txt", "*.safetensors", "*.bin"]),
     ("lcm_lora", ["*.json", "*.safetensors"]),
+    ("controlnet_lines_model", ["*.json", "diffusion_pytorch_model.safetensors"]),
+    ("controlnet_depth_model", ["*.json", "diffusion_pytorch_model.safetensors"]),
+    ("depth_model", ["*.json", "*.safetensors"]),
 )
 
 

@@ -1,7 +1,9 @@
 """Geometry around the model call: crop the photo around the mask, size it for the model, paste it back.
 
-All heavy work happens on the crop, in Pillow's C code: a 12-megapixel photo is never converted to float.
-Every pixel farther than ``grow + feather`` (≤ 48 px) from the mask is copied from the photo unchanged.
+All heavy work happens on the crop (Pillow's and OpenCV's C code): a 12-megapixel photo is never converted
+to float. Every pixel farther than ``grow + feather`` (≤ 48 px) from the mask, and every kept-out pixel
+(a window, a door, …), is copied from the photo unchanged. ``compose`` lays the mural on the photo as paint
+(blend "wall", see ``blend``) or as painted (blend "cover").
 """
 
 from __future__ import annotations
@@ -10,8 +12,10 @@ import math
 from dataclasses import dataclass
 from typing import Final
 
-from PIL import Image, ImageFilter
+import numpy as np
+from PIL import Image, ImageChops, ImageFilter
 
+from .blend import Shading, blend_wall, texture
 from .errors import PaintError
 
 MAX_GROW: Final = 48
@@ -43,6 +47,7 @@ class Prepared:
     mask: Image.Image  # L 0/255 at model size: where the model repaints
     alpha: Image.Image  # L at crop size: how much of the painting shows
     alpha_box: tuple[int, int, int, int]  # the alpha's non-zero bounding box, in crop pixels
+    region: Image.Image  # L 0/255 at crop size: the mask that is painted (keep-outs removed)
 
 
 def edge_width(width: int, height: int) -> int:
@@ -90,16 +95,18 @@ def dilate(mask: Image.Image, radius: int) -> Image.Image:
     return mask.filter(ImageFilter.BoxBlur(radius)).point(lambda v: 255 if v > 0 else 0)
 
 
-def prepare_region(photo: Image.Image, mask: Image.Image, native: int) -> Prepared:
+def prepare_region(photo: Image.Image, mask: Image.Image, native: int, keep_out: Image.Image | None = None,
+                   plan: CropPlan | None = None) -> Prepared:
     """Crop photo and mask around the mask and scale them to the model's size; build the feathered alpha.
 
     The mask work runs at 1/f of the crop's resolution (f = edge/4, so 1 on small photos, 4 on 12 MP) and
     only the alpha is scaled back up: the soft edge then reaches at most 2·edge + 2·f ≤ 40 px past the mask.
+    ``keep_out`` (L 0/255, photo-sized) is never painted: the alpha is zero there.
     """
     bbox = mask.getbbox()
     if bbox is None:
         raise PaintError("invalid_mask", "the region to paint is empty")
-    plan = plan_crop(bbox, photo.size, native)
+    plan = plan or plan_crop(bbox, photo.size, native)
     w, h = plan.size
     f = max(1, plan.edge // 4)
     radius = max(1, plan.edge // f)
@@ -111,32 +118,69 @@ def prepare_region(photo: Image.Image, mask: Image.Image, native: int) -> Prepar
     if f > 1:
         alpha = alpha.resize((w, h), Image.Resampling.BILINEAR, box=(0, 0, w / f, h / f))
     model_mask = dilate(grown, radius).resize(plan.model_size, Image.Resampling.BILINEAR)
+    if keep_out is not None:
+        keep = keep_out.crop(plan.box)
+        alpha = ImageChops.multiply(alpha, ImageChops.invert(keep))  # windows, doors …: never painted
+        model_keep = keep.resize(plan.model_size, Image.Resampling.BILINEAR)
+        model_mask = ImageChops.multiply(model_mask, ImageChops.invert(model_keep))  # … the model sees them
     model_mask = model_mask.point(lambda v: 255 if v > 0 else 0)  # the model repaints all the alpha covers
     image = photo.resize(plan.model_size, Image.Resampling.BILINEAR, box=plan.box, reducing_gap=2.0)
     if image.mode != "RGB":
         image = image.convert("RGB")
-    return Prepared(plan, image, model_mask, alpha, alpha.getbbox() or (0, 0, 0, 0))
+    region = mask.crop(plan.box)
+    return Prepared(plan, image, model_mask, alpha, alpha.getbbox() or (0, 0, 0, 0), region)
 
 
-def compose(photo: Image.Image, painted: Image.Image, prepared: Prepared, *, in_place: bool = False) -> Image.Image:
-    """Paste the painting back at full size through the alpha; the photo's alpha channel stays as it was.
+def mural_patch(painted: Image.Image, prepared: Prepared) -> Image.Image:
+    """The painting (the crop at any resolution) resampled to the alpha's box in photo pixels."""
+    l, t, r, b = prepared.alpha_box
+    (cw, ch), (mw, mh) = prepared.plan.size, painted.size
+    sx, sy = mw / cw, mh / ch
+    return painted.resize((r - l, b - t), Image.Resampling.BICUBIC, box=(l * sx, t * sy, r * sx, b * sy))
 
-    Only the alpha's bounding box is upscaled and pasted. ``in_place`` paints into ``photo`` itself (saves a
-    full-size copy for the last variation).
+
+def wall_shading(prepared: Prepared) -> Shading:
+    """The wall's light over the crop, estimated on the model-size crop (cheap; it is low-frequency)."""
+    region = prepared.region.resize(prepared.plan.model_size, Image.Resampling.BILINEAR)
+    return Shading.estimate(np.asarray(prepared.image), np.asarray(region) > 127)
+
+
+def compose(photo: Image.Image, patch: Image.Image, prepared: Prepared, *, blend: str = "cover",
+            shading: Shading | None = None, in_place: bool = False) -> Image.Image:
+    """Lay ``patch`` (the mural over the alpha's box, see ``mural_patch``) on the photo through the alpha.
+
+    ``blend="wall"`` puts it on as paint (the photo's light and texture kept, the seam colour-matched);
+    ``"cover"`` as painted. The photo's alpha channel stays as it was; ``in_place`` paints into ``photo``
+    itself (saves a full-size copy for the last variation).
     """
     out = photo if in_place else photo.copy()
     l, t, r, b = prepared.alpha_box
     if r <= l or b <= t:
         return out
-    (cw, ch), (mw, mh) = prepared.plan.size, prepared.plan.model_size
-    sx, sy = mw / cw, mh / ch
-    patch = painted.resize((r - l, b - t), Image.Resampling.BICUBIC, box=(l * sx, t * sy, r * sx, b * sy))
     x, y = prepared.plan.box[0] + l, prepared.plan.box[1] + t
+    box = (x, y, x + r - l, y + b - t)
+    if blend == "wall":
+        patch = wall_patch(photo.crop(box), patch, prepared, shading or wall_shading(prepared))
     if photo.mode == "RGBA":
         patch = patch.convert("RGBA")
-        patch.putalpha(photo.crop((x, y, x + r - l, y + b - t)).getchannel("A"))
+        patch.putalpha(photo.crop(box).getchannel("A"))
     out.paste(patch, (x, y), prepared.alpha.crop(prepared.alpha_box))
     return out
+
+
+def wall_patch(photo_patch: Image.Image, mural: Image.Image, prepared: Prepared, shading: Shading) -> Image.Image:
+    """The mural as paint on this part of the wall: × the wall's light and relief, seam matched outside."""
+    l, t, r, b = prepared.alpha_box
+    cw, ch = prepared.plan.size
+    size = (r - l, b - t)
+    photo_np = np.asarray(photo_patch.convert("RGB"))
+    light = shading.at(size, box=(l / cw, t / ch, r / cw, b / ch))
+    relief = texture(photo_np, scale_side=max(cw, ch))
+    region = prepared.region.crop(prepared.alpha_box)
+    soft = region.filter(ImageFilter.BoxBlur(max(1, prepared.plan.edge // 3)))
+    outside = (255 - np.asarray(soft, dtype=np.float32)) / 255.0
+    outside *= np.asarray(prepared.alpha.crop(prepared.alpha_box)) > 0
+    return Image.fromarray(blend_wall(photo_np, np.asarray(mural.convert("RGB")), light, relief, outside), "RGB")
 
 
 @dataclass(frozen=True, slots=True)
