@@ -89,9 +89,15 @@ def control_pipeline(models: Models, guide: str) -> Any:
         source = _source(models, guide)
         try:
             from diffusers import ControlNetModel, StableDiffusionControlNetInpaintPipeline
+            from diffusers.utils import logging as diffusers_logging
 
             net = ControlNetModel.from_pretrained(source, dtype=models.dtype).to(models.device)
-            pipe = StableDiffusionControlNetInpaintPipeline.from_pipe(models.pipe, controlnet=net)
+            level = diffusers_logging.get_verbosity()
+            diffusers_logging.set_verbosity_error()  # from_pipe's notes on casting shared modules: not ours
+            try:
+                pipe = StableDiffusionControlNetInpaintPipeline.from_pipe(models.pipe, controlnet=net)
+            finally:
+                diffusers_logging.set_verbosity(level)
         except Exception as exc:
             raise PaintError("guide_unavailable", f"the {guide} ControlNet {source!r} could not be loaded: {exc}",
                              guide=guide) from exc
