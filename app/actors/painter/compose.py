@@ -12,10 +12,11 @@ import math
 from dataclasses import dataclass
 from typing import Final
 
+import cv2
 import numpy as np
 from PIL import Image, ImageChops, ImageFilter
 
-from .blend import Shading, blend_wall, texture
+from .blend import Shading, blend_wall, light_field
 from .errors import PaintError
 
 MAX_GROW: Final = 48
@@ -118,8 +119,8 @@ def prepare_region(photo: Image.Image, mask: Image.Image, native: int, keep_out:
     if f > 1:
         alpha = alpha.resize((w, h), Image.Resampling.BILINEAR, box=(0, 0, w / f, h / f))
     model_mask = dilate(grown, radius).resize(plan.model_size, Image.Resampling.BILINEAR)
-    if keep_out is not None:
-        keep = keep_out.crop(plan.box)
+    keep = keep_out.crop(plan.box) if keep_out is not None else None
+    if keep is not None and keep.getbbox() is not None:
         alpha = ImageChops.multiply(alpha, ImageChops.invert(keep))  # windows, doors …: never painted
         model_keep = keep.resize(plan.model_size, Image.Resampling.BILINEAR)
         model_mask = ImageChops.multiply(model_mask, ImageChops.invert(model_keep))  # … the model sees them
@@ -174,13 +175,14 @@ def wall_patch(photo_patch: Image.Image, mural: Image.Image, prepared: Prepared,
     cw, ch = prepared.plan.size
     size = (r - l, b - t)
     photo_np = np.asarray(photo_patch.convert("RGB"))
-    light = shading.at(size, box=(l / cw, t / ch, r / cw, b / ch))
-    relief = texture(photo_np, scale_side=max(cw, ch))
-    region = prepared.region.crop(prepared.alpha_box)
-    soft = region.filter(ImageFilter.BoxBlur(max(1, prepared.plan.edge // 3)))
-    outside = (255 - np.asarray(soft, dtype=np.float32)) / 255.0
-    outside *= np.asarray(prepared.alpha.crop(prepared.alpha_box)) > 0
-    return Image.fromarray(blend_wall(photo_np, np.asarray(mural.convert("RGB")), light, relief, outside), "RGB")
+    light = light_field(photo_np, shading.at(size, box=(l / cw, t / ch, r / cw, b / ch)), scale_side=max(cw, ch))
+    region = np.asarray(prepared.region.crop(prepared.alpha_box))
+    k = 2 * max(1, prepared.plan.edge // 3) + 1
+    soft = cv2.blur(region, (k, k))  # the band fades in over a few pixels at the region's edge
+    alpha = np.asarray(prepared.alpha.crop(prepared.alpha_box))
+    band = np.where(alpha > 0, 255 - soft, 0).astype(np.uint8)
+    out = blend_wall(photo_np, np.asarray(mural.convert("RGB")), light, band)
+    return Image.fromarray(out, "RGB")
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,9 +27,22 @@ def pass_steps(steps: int, strength: float) -> int:
     return max(1, min(int(steps * strength), steps))
 
 
+def refine_steps(steps: int) -> int:
+    """Denoising steps per tile: about a quarter of the first pass's share at STRENGTH, at least 2.
+
+    A low-strength refinement needs few steps; with 25 steps and up to 12 tiles the detail pass then costs
+    about as much as the first pass (bench/painter.py measures it).
+    """
+    return max(2, round(steps * STRENGTH / 4))
+
+
 def refine_inference_steps(steps: int) -> int:
-    """The schedule length of the refinement (at STRENGTH, ~a third of it runs): half the job's, at least 4."""
-    return max(4, steps // 2)
+    """The schedule length whose STRENGTH share is ``refine_steps(steps)`` (diffusers runs int(n × strength))."""
+    want = refine_steps(steps)
+    n = max(1, math.floor(want / STRENGTH))
+    while pass_steps(n, STRENGTH) < want:
+        n += 1
+    return n
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,10 +80,11 @@ def plan_detail(painted: tuple[int, int], shown: tuple[float, float], native: in
     factor = max(shown) / max(painted)
     if factor <= TRIGGER:
         return None
-    factor = min(factor, MAX_FACTOR * native / max(painted))
+    overlap = max(16, native // 8) // 8 * 8
+    # long side up to MAX_FACTOR tiles that overlap (a little under MAX_FACTOR × native): no sliver tiles
+    factor = min(factor, (MAX_FACTOR * (native - overlap) + overlap) / max(painted))
     size = (_round8(painted[0] * factor), _round8(painted[1] * factor))
     tile = (min(native, size[0]), min(native, size[1]))
-    overlap = max(16, native // 4) // 8 * 8
     corners = [(x, y) for y in _starts(size[1], tile[1], overlap) for x in _starts(size[0], tile[0], overlap)]
     if mask is not None:
         big = np.asarray(mask.resize(size, Image.Resampling.BILINEAR)) > 0
