@@ -103,7 +103,12 @@ async def test_quad_handles_and_wall_options(browser: Browser, server: Server, d
     await page.wait_for_url(TASK_URL)
     task_id = page.url.rsplit("/", 1)[1]
     await expect(page.locator("#task-live[data-status=succeeded]")).to_be_visible(timeout=PAINT_TIMEOUT_MS)
+    await expect(page.locator("[data-artwork]")).to_have_count(1)  # the flat mural, downloadable
+    await expect(page.locator("#painted-how")).to_contain_text("벽에 칠하기")
     await shot(page, "result")
+    async with page.expect_download() as download:
+        await page.locator("[data-artwork]").click()
+    assert (await download.value).suggested_filename.endswith("-artwork-1.png")
 
     task = await api_json(page, f"/api/tasks/{task_id}")
     assert task["region"]["mode"] == "quad"

@@ -33,11 +33,11 @@ import shutil
 from pathlib import Path
 from typing import Final
 
-import numpy as np
-from PIL import Image
-
 from .themes_default import THEMES, THEME_SLUGS
 from .tiny_guides import build_controlnets, build_depth
+from .tiny_photos import (  # noqa: F401  (re-exported: photos the tiny SegFormer understands)
+    make_no_wall_photo, make_wall_photo, make_window_wall_photo, wall_box, window_box,
+)
 
 READY: Final = "READY"
 NATIVE_SIZE: Final = 128
@@ -90,52 +90,6 @@ _KO_EN_PAIRS: Final = (
     ("무지개", "rainbow"), ("숲", "forest"), ("파란", "blue"), ("빨간", "red"), ("노란", "yellow"),
     ("초록", "green"), ("귀여운", "cute"), ("큰", "big"), ("작은", "small"), ("행복한", "happy"),
 )
-
-
-# ---------------------------------------------------------------- photos the tiny SegFormer understands
-
-
-def make_wall_photo(width: int, height: int, seed: int = 0) -> Image.Image:
-    """An RGB photo with a bright "wall" (RGB ≈ 215–235) over most of the upper part and a dark floor.
-
-    The wall spans x ∈ [10 %, 90 %) and y ∈ [8 %, 70 %) of the photo; everything else is dark (≤ 80).
-    """
-    rng = np.random.default_rng(seed)
-    pixels = rng.integers(20, 80, size=(height, width, 3), dtype=np.uint8)
-    x0, x1 = int(width * 0.10), int(width * 0.90)
-    y0, y1 = int(height * 0.08), int(height * 0.70)
-    pixels[y0:y1, x0:x1] = rng.integers(215, 236, size=(y1 - y0, x1 - x0, 3), dtype=np.uint8)
-    return Image.fromarray(pixels, "RGB")
-
-
-def wall_box(width: int, height: int) -> tuple[int, int, int, int]:
-    """The (left, top, right, bottom) of the wall that ``make_wall_photo(width, height)`` draws."""
-    return int(width * 0.10), int(height * 0.08), int(width * 0.90), int(height * 0.70)
-
-
-def make_window_wall_photo(width: int, height: int, seed: int = 0) -> Image.Image:
-    """``make_wall_photo`` with a near-black window (RGB 5–30) in the wall: see ``window_box``."""
-    image = make_wall_photo(width, height, seed)
-    l, t, r, b = window_box(width, height)
-    rng = np.random.default_rng(seed + 1)
-    pixels = np.asarray(image).copy()
-    pixels[t:b, l:r] = rng.integers(5, 31, size=(b - t, r - l, 3), dtype=np.uint8)
-    return Image.fromarray(pixels, "RGB")
-
-
-def window_box(width: int, height: int) -> tuple[int, int, int, int]:
-    """The (left, top, right, bottom) of ``make_window_wall_photo``'s window: 18 % × 22 % of the photo,
-    centred in the wall (under 5 % of the photo, so without keep-outs the wall finder fills it)."""
-    cx, cy = width * 0.5, height * 0.39
-    w, h = width * 0.18, height * 0.22
-    return int(cx - w / 2), int(cy - h / 2), int(cx + w / 2), int(cy + h / 2)
-
-
-def make_no_wall_photo(width: int, height: int, seed: int = 0) -> Image.Image:
-    """An RGB photo with no wall for the tiny SegFormer: every pixel is dark (≤ 110)."""
-    rng = np.random.default_rng(seed)
-    pixels = rng.integers(10, 110, size=(height, width, 3), dtype=np.uint8)
-    return Image.fromarray(pixels, "RGB")
 
 
 # ---------------------------------------------------------------- building
