@@ -187,24 +187,40 @@ def wall_patch(photo_patch: Image.Image, mural: Image.Image, prepared: Prepared,
 
 @dataclass(frozen=True, slots=True)
 class PreviewCanvas:
-    """A small copy of the photo onto which step previews of the crop are pasted (cheap, ≤ 256 px)."""
+    """A small copy of the photo onto which step previews of the crop are pasted (cheap, ≤ 256 px).
+
+    For quads the preview is of the flat wall: ``flat`` (its size and its flat → crop homography) warps it
+    back into the photo's perspective.
+    """
 
     thumb: Image.Image
     box: tuple[int, int, int, int]
     alpha: Image.Image
+    flat: tuple[tuple[int, int], np.ndarray, tuple[int, int]] | None = None  # (flat size, flat → crop, crop size)
 
     @classmethod
-    def build(cls, photo: Image.Image, prepared: Prepared) -> PreviewCanvas:
+    def build(cls, photo: Image.Image, prepared: Prepared, flat_size: tuple[int, int] | None = None,
+              to_crop: np.ndarray | None = None) -> PreviewCanvas:
         scale = min(1.0, PREVIEW_SIDE / max(photo.size))
         size = (max(1, round(photo.width * scale)), max(1, round(photo.height * scale)))
         thumb = photo.convert("RGB").resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0)
         l, t, r, b = (round(v * scale) for v in prepared.plan.box)
         r, b = max(r, l + 1), max(b, t + 1)
         alpha = prepared.alpha.resize((r - l, b - t), Image.Resampling.BILINEAR)
-        return cls(thumb, (l, t, r, b), alpha)
+        flat = (flat_size, to_crop, prepared.plan.size) if flat_size is not None and to_crop is not None else None
+        return cls(thumb, (l, t, r, b), alpha, flat)
 
     def render(self, crop_preview: Image.Image) -> Image.Image:
         out = self.thumb.copy()
         l, t, r, b = self.box
-        out.paste(crop_preview.resize((r - l, b - t), Image.Resampling.BILINEAR), (l, t), self.alpha)
+        if self.flat is None:
+            patch = crop_preview.resize((r - l, b - t), Image.Resampling.BILINEAR)
+        else:  # flat preview pixels → flat pixels → crop pixels → thumbnail box pixels
+            (fw, fh), to_crop, (cw, ch) = self.flat
+            pw, ph = crop_preview.size
+            m = np.diag([(r - l) / cw, (b - t) / ch, 1.0]) @ to_crop @ np.diag([fw / pw, fh / ph, 1.0])
+            warped = cv2.warpPerspective(np.asarray(crop_preview.convert("RGB")), m, (r - l, b - t),
+                                         flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+            patch = Image.fromarray(warped, "RGB")
+        out.paste(patch, (l, t), self.alpha)
         return out

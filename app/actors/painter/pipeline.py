@@ -343,8 +343,10 @@ def run_job(
     plan = prepare_job(models, job, photo, mask, keep)
     prompt = build_prompt(request.theme, request.prompt, models.pipe.tokenizer, models.translator)
     canvas = None
-    if on_step and preview_every > 0 and plan.flat is None:  # quad previews would need the perspective
-        canvas = PreviewCanvas.build(photo.image, plan.prepared)
+    if on_step and preview_every > 0:  # quads: the flat preview is warped back into perspective
+        flat = plan.flat
+        canvas = PreviewCanvas.build(photo.image, plan.prepared, flat.size if flat else None,
+                                     flat.to_crop if flat else None)
     t3 = clock()
 
     def step(report: StepReport) -> None:

@@ -179,3 +179,26 @@ async def test_quad_is_identical_outside_and_its_artwork_has_the_promised_aspect
 async def test_other_modes_have_no_artworks(painter: Painter) -> None:
     result = await painter.paint(request(encode(brick_wall(W, H)), region=Region(mode="box", box=BOX), steps=2))
     assert result.artworks == []
+
+
+async def test_quad_previews_are_in_perspective(tiny_dir: object) -> None:
+    from app.actors.painter import Painter as P, PaintProgress, tiny_config
+
+    painter = P(tiny_config(tiny_dir).__class__(**{**{f: getattr(tiny_config(tiny_dir), f) for f in
+                                                      tiny_config(tiny_dir).__struct_fields__}, "preview_every": 1}))
+    previews: list[bytes] = []
+
+    async def on_progress(p: PaintProgress) -> None:
+        if p.preview_jpeg:
+            previews.append(p.preview_jpeg)
+
+    try:
+        await painter.paint(request(encode(brick_wall(W, H)), region=Region(mode="quad", points=QUAD), steps=3),
+                            on_progress)
+    finally:
+        await painter.close()
+    assert previews
+    thumb = np.asarray(decode(previews[0]).convert("RGB")).astype(int)
+    photo = np.asarray(brick_wall(W, H).resize((thumb.shape[1], thumb.shape[0]))).astype(int)
+    assert np.abs(thumb[4:12, 4:12] - photo[4:12, 4:12]).mean() < 12  # outside the quad: the photo
+    assert np.abs(thumb[90:100, 120:130] - photo[90:100, 120:130]).mean() > 5  # inside: the painting
