@@ -247,6 +247,11 @@ class BoardService:
         return {str(r["post"]) for r in rows}
 
     # ------------------------------------------------------------------ lists
+    def forget_author(self, user_id: int) -> None:
+        """Drop a deleted account from the ``?author=`` cache (SQLite may hand its id to the next account)."""
+        for public_id in [k for k, v in self._author_ids.items() if v == user_id]:
+            del self._author_ids[public_id]
+
     async def author_id(self, public_id: str) -> int:
         """The internal id behind a public user id (-1 when none: an empty list, not an error)."""
         if public_id in self._author_ids:
