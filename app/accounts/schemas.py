@@ -49,8 +49,8 @@ class TokenOut(msgspec.Struct, kw_only=True):
     expires_in: int
 
 
-class ProfileUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    """``PATCH /api/me``: only what a user may change about themselves."""
+class ProfileUpdate(msgspec.Struct, kw_only=True):
+    """``PATCH /api/me``: only what a user may change about themselves (other fields are ignored)."""
 
     nickname: Annotated[str, msgspec.Meta(min_length=2, max_length=20)] | None = None
 
