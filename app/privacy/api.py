@@ -37,6 +37,7 @@ class PrivacyApiController(Controller):
     dependencies = {"privacy": Provide(provide_privacy, sync_to_thread=False)}
 
     @get("/export", operation_id="ExportMyData", summary="Everything you have here, as a zip",
+         media_type="application/zip",
          response_description="application/zip: profile.json, tasks.json, posts.json, comments.json, files/…")
     async def export(self, request: Request[User, Auth, Any], privacy: PrivacyService) -> File:
         return export_response(await privacy.export(request.user, language(request)))
