@@ -40,7 +40,7 @@ async def test_smtp_delivers_utf8_mail_with_auth(smtp: SmtpServer) -> None:
 
 
 async def test_smtp_refusals_and_outages_raise_mail_error(smtp: SmtpServer) -> None:
-    wrong = SmtpMailer(load_settings({**smtp.settings, "SAEKDAM_SMTP_PASSWORD": "wrong"}, None))
+    wrong = SmtpMailer(load_settings({**smtp.settings, "SAEKDAM_SMTP_PASSWORD": "wrong", "SAEKDAM_SMTP_TIMEOUT_S": "2"}, None))
     with pytest.raises(MailError):
         await wrong.send(MAIL)
     closed = SmtpMailer(load_settings({**smtp.settings, "SAEKDAM_SMTP_PORT": "9", "SAEKDAM_SMTP_TIMEOUT_S": "2"}, None))
