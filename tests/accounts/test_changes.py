@@ -147,3 +147,18 @@ async def test_open_streams_close_once_their_token_is_revoked(accounts: Accounts
         with pytest.raises(websockets.ConnectionClosed) as closed2:
             await asyncio.wait_for(refused.recv(), 10)
         assert closed2.value.rcvd is not None and closed2.value.rcvd.code == 4401
+
+
+async def test_a_websocket_closes_after_its_own_logout(accounts: AccountsDeployment,
+                                                       accounts_http: httpx.AsyncClient) -> None:
+    """The finding as reported: a WebSocket opened before logout kept streaming after it."""
+    user = await new_user(accounts_http)
+    task = await create_and_upload(accounts_http, user.headers, wall_png())
+    token = user.headers["authorization"].split(" ", 1)[1]
+    async with websockets.connect(_ws_url(accounts, task["id"], token)) as socket:
+        assert '"event":"task"' in await asyncio.wait_for(socket.recv(), 10)
+        assert (await accounts_http.post("/api/auth/logout", headers=user.headers)).status_code == 204
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            while True:
+                await asyncio.wait_for(socket.recv(), 10)
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 4401
