@@ -78,6 +78,8 @@ async def test_admin_login_is_the_apps_login(server: Server) -> None:
         assert (await http.get("/admin/api/tables/")).status_code == 401
         no_csrf = await http.post("/admin/public/login/", json={"username": user.email, "password": user.password})
         assert no_csrf.status_code == 403
+        labels = (await http.get("/admin/public/translations/en/")).json()["translations"]
+        assert labels["Username"] == "Email"  # the form asks for what our accounts log in with
 
 
 async def test_an_admin_logged_in_to_the_site_enters_the_admin_without_a_second_login(server: Server) -> None:

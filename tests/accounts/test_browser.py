@@ -191,6 +191,8 @@ async def test_kakao_style_sign_in(context: BrowserContext, accounts: AccountsDe
     await expect(page.locator("#providers li", has_text=kakao_label)).to_contain_text(_t(lang, "account_connected"))
     await expect(page.locator("#profile dd")).to_have_text(_t(lang, "account_email_none"))
     await shots(page, "account")
+    await page.click(f"#providers li:has-text('{kakao_label}') button")  # its only way in: refused
+    await expect(page.locator(".alert.error")).to_have_text(_t(lang, "last_sign_in_method"))
     await page.click("header form[action='/logout'] button")
 
     # a verified email of an existing account is linked only once its password confirms it
