@@ -44,7 +44,7 @@ async def publish(http: httpx.AsyncClient, user: ApiUser, task_id: str, title: s
     return dict(r.json())
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="session")
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def neighbour(accounts: AccountsDeployment) -> tuple[ApiUser, dict[str, Any]]:
     async with httpx.AsyncClient(base_url=accounts.url, timeout=120) as http:
         user = await new_user(http, "이웃")
