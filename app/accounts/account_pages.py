@@ -40,12 +40,14 @@ class AccountSettingsPagesController(Controller):
         services = request.app.state.services
         user = request.user
         linked = {i.provider: i for i in await services.oidc.identities(user.id)}
+        labels = dict(services.oidc.labels(lang))
+        provider = request.query_params.get("provider", "")
         errors = {e.field: e.message for e in error.errors} if error else {}
         message = translate(lang, error.code, **error.params) if error and not errors else None
         return Template("accounts/account.html", status_code=status, headers=error.headers if error else None, context={
             "user": user, "email": user.email if has_real_email(user) else None,
-            "providers": [(name, label, linked.get(name)) for name, label in services.oidc.labels(lang)],
-            "notice": translate(lang, notice, provider=request.query_params.get("provider", "")) if notice else None,
+            "providers": [(name, label, linked.get(name)) for name, label in labels.items()],
+            "notice": translate(lang, notice, provider=labels.get(provider, provider)) if notice else None,
             "section": section, "errors": errors, "error": message, "form": form or {},
             "recent_login_minutes": request.app.state.settings.recent_login_s // 60,
         })

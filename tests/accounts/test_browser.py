@@ -193,6 +193,16 @@ async def test_kakao_style_sign_in(context: BrowserContext, accounts: AccountsDe
     await shots(page, "account")
     await page.click(f"#providers li:has-text('{kakao_label}') button")  # its only way in: refused
     await expect(page.locator(".alert.error")).to_have_text(_t(lang, "last_sign_in_method"))
+    # connecting another provider from the account page (the provider knows this person already: consent only)
+    corp_label = "회사 계정" if lang == "ko" else "Company account"
+    await page.click(f"#providers li:has-text('{corp_label}') a")
+    await page.locator("form:has(input[name=prompt][value=consent]) button[type=submit]").click()
+    await page.wait_for_url("**/account?done=linked&provider=corp")
+    await expect(page.locator("#account-notice")).to_have_text(_t(lang, "account_done_linked", provider=corp_label))
+    await expect(page.locator("#providers li", has_text=corp_label)).to_contain_text(_t(lang, "account_connected"))
+    await page.click(f"#providers li:has-text('{kakao_label}') button")  # no longer the only way in
+    await page.wait_for_url("**/account?done=unlinked&provider=kakao")
+    await expect(page.locator("#providers li", has_text=kakao_label)).to_contain_text(_t(lang, "account_connect"))
     await page.click("header form[action='/logout'] button")
 
     # a verified email of an existing account is linked only once its password confirms it
