@@ -177,7 +177,13 @@ class AccountService:
             where &= AuthToken.token_hash != hash_token(keep_token)
         revoked = await AuthToken.update({AuthToken.revoked: True}).where(where).returning(AuthToken.id)
         await SessionsBase.delete().where(SessionsBase.user_id == user_id)
+        await self.user_changed(user_id)
         return len(revoked)
+
+    async def user_changed(self, user_id: int) -> None:
+        """Called after any change to a user's row or tokens (renamed, password, deleted): the place where
+        per-process caches of users and tokens forget them (the token cache of issue #16 hooks in here)."""
+        return None
 
     async def token_is_live(self, token: str, kind: TokenKind) -> bool:
         """Whether a token still authenticates (open streams ask this now and then)."""
@@ -213,6 +219,7 @@ class AccountService:
         if errors:
             raise InvalidInput(errors=errors)
         await User.update({User.nickname: nickname}).where(User.id == user.id)
+        await self.user_changed(user.id)
         user.nickname = nickname
         return user
 
@@ -248,6 +255,7 @@ class AccountService:
         """Delete the account row with its tokens, resets and identities (other domains' data goes first)."""
         await self.revoke_user_tokens(user_id)
         await User.delete().where(User.id == user_id)
+        await self.user_changed(user_id)
 
     async def get_by_public_id(self, public_id: str) -> User | None:
         try:
