@@ -127,11 +127,16 @@ def place_numbers(ids: np.ndarray) -> list[Spot]:
     border[:, :-1] |= horizontal
     border[1:, :] |= vertical
     border[:-1, :] |= vertical
-    free = np.pad((~border & (ids > 0)).astype(np.uint8), 1)  # the image edge is a border too
-    distance = cv2.distanceTransform(free, cv2.DIST_L2, cv2.DIST_MASK_PRECISE)[1:-1, 1:-1]
+    free = np.pad(~border & (ids > 0), 1)  # the image edge is a border too
+    distance = np.round(ndimage.distance_transform_edt(free)[1:-1, 1:-1], 3)
     present = np.flatnonzero(np.bincount(ids.ravel(), minlength=n + 1))
     present = present[present > 0]
-    positions = ndimage.maximum_position(distance, ids, present)
-    radii = ndimage.maximum(distance, ids, present)
-    return [Spot(region=int(r), x=float(p[1]), y=float(p[0]), radius=float(d))
-            for r, p, d in zip(present, positions, np.atleast_1d(radii))]
+    best = np.zeros(n + 1)
+    best[present] = ndimage.maximum(distance, ids, present)
+    # the first pixel (in reading order) at the region's largest distance: ties broken the same way every time
+    flat = ids.ravel()
+    at = np.flatnonzero((distance.ravel() == best[flat]) & (flat > 0))
+    regions, first = np.unique(flat[at], return_index=True)
+    y, x = np.divmod(at[first], ids.shape[1])
+    return [Spot(region=int(r), x=float(px), y=float(py), radius=float(best[r]))
+            for r, px, py in zip(regions, x, y)]

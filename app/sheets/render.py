@@ -119,12 +119,20 @@ def draw_numbers(draw: ImageDraw.ImageDraw, plan: Plan, scale: int, origin: tupl
         draw.text((x, y), str(number), fill=INK, font=font(number_size(spot.radius * scale)), anchor="mm")
 
 
-def area_text(draw: ImageDraw.ImageDraw, xy: tuple[float, float], value: float, size: int) -> None:
-    """``value m²`` with a raised 2 (the built-in font has no superscript glyph)."""
-    text = f"{value:.2f} m"
-    draw.text(xy, text, fill=INK, font=font(size), anchor="ls")
-    right = xy[0] + draw.textlength(text, font=font(size))
-    draw.text((right + 1, xy[1] - size * 0.45), "2", fill=INK, font=font(max(8, size * 6 // 10)), anchor="ls")
+def text(draw: ImageDraw.ImageDraw, xy: tuple[float, float], value: str, size: int,
+         fill: tuple[int, int, int] = INK, anchor: str = "ls") -> None:
+    """Text with "²" drawn as a raised 2 (the built-in font has no superscript glyph); left or right anchored."""
+    parts = value.split("²")
+    small = font(max(8, size * 6 // 10))
+    widths = [draw.textlength(p, font=font(size)) for p in parts]
+    total = sum(widths) + (len(parts) - 1) * (draw.textlength("2", font=small) + 1)
+    x = xy[0] - total if anchor.startswith("r") else xy[0]
+    for i, part in enumerate(parts):
+        draw.text((x, xy[1]), part, fill=fill, font=font(size), anchor="ls")
+        x += widths[i]
+        if i < len(parts) - 1:
+            draw.text((x + 1, xy[1] - size * 0.45), "2", fill=fill, font=small, anchor="ls")
+            x += draw.textlength("2", font=small) + 1
 
 
 def legend_row(draw: ImageDraw.ImageDraw, use: PaintUse, x: int, y: int, width: int, size: int) -> None:
@@ -142,7 +150,7 @@ def legend_row(draw: ImageDraw.ImageDraw, use: PaintUse, x: int, y: int, width: 
     if use.area_m2 is not None and use.litres is not None:
         right = x + width - size
         draw.text((right, base + size * 1.25), f"{use.litres:.2f} L", fill=INK, font=font(size), anchor="rs")
-        area_text(draw, (right - size * 9, base + size * 1.25), use.area_m2, size)
+        text(draw, (right - size * 5, base + size * 1.25), f"{use.area_m2:.2f} m²", size, anchor="rs")
 
 
 @dataclass(frozen=True)
@@ -183,8 +191,8 @@ def title_lines(plan: Plan) -> tuple[str, str]:
     wm, hm = plan.wall_size_m
     step = grid_step(max(wm, hm))
     total = sum(u.litres or 0 for u in plan.uses)
-    return first, (f"Wall {wm:.2f} m wide, {hm:.2f} m high  ·  grid {metres(step)}  ·  painted {plan.painted_m2:.1f} m2"
-                   f"  ·  {plan.coats} coats at {plan.coverage_m2_per_l:g} m2/L per coat: {total:.1f} L in all")
+    return first, (f"Wall {wm:.2f} m wide, {hm:.2f} m high  ·  grid {metres(step)}  ·  painted {plan.painted_m2:.1f} m²"
+                   f"  ·  {plan.coats} coats at {plan.coverage_m2_per_l:g} m²/L per coat: {total:.1f} L in all")
 
 
 def render_png(plan: Plan, base_plate: np.ndarray | None = None) -> bytes:
@@ -201,7 +209,7 @@ def render_png(plan: Plan, base_plate: np.ndarray | None = None) -> bytes:
     draw = ImageDraw.Draw(out)
     first, second = title_lines(plan)
     draw.text((24, 44), first, fill=INK, font=font(30), anchor="ls")
-    draw.text((24, 78), second, fill=(80, 80, 80), font=font(20), anchor="ls")
+    text(draw, (24, 78), second, 20, fill=(80, 80, 80))
     draw.rectangle((px - 1, py - 1, px + pw, py + ph), outline=OUTLINE)
     if plan.wall_size_m is not None:
         step, xs, ys = grid_positions(plan, (pw, ph))
@@ -213,6 +221,14 @@ def render_png(plan: Plan, base_plate: np.ndarray | None = None) -> bytes:
     draw.text((24, lay.legend_at + 20), "Legend  (number · paint · share"
               + (" · area · litres for all coats)" if plan.wall_size_m else ")"), fill=INK, font=font(22), anchor="ls")
     rows = math.ceil(len(plan.uses) / lay.columns)
+    free = lay.size[0] - 24 - lay.columns * lay.column_width - 24
+    if free >= 160:  # the mural in its paints, beside the legend
+        thumb = Image.fromarray(preview(plan))
+        fit = min(free / thumb.width, rows * lay.row_height / thumb.height)
+        thumb = thumb.resize((max(1, int(thumb.width * fit)), max(1, int(thumb.height * fit))), Image.NEAREST)
+        at = (lay.size[0] - 24 - thumb.width, lay.legend_at + 40)
+        out.paste(thumb, at)
+        draw.rectangle((at[0] - 1, at[1] - 1, at[0] + thumb.width, at[1] + thumb.height), outline=OUTLINE)
     for i, use in enumerate(plan.uses):
         col, row = divmod(i, rows)
         legend_row(draw, use, 24 + col * lay.column_width, lay.legend_at + 40 + row * lay.row_height,
