@@ -107,6 +107,15 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     device: str = "auto"
     preview_every: int = 2
 
+    # the painter's sheet (app/sheets): paint coverage per coat and coats for the litres, the smallest region
+    # kept (cm² on the wall when its size is known, else pixels at 1,024 px), sheets made at once per process
+    sheet_coverage_m2_per_l: float = 10.0
+    sheet_coats: int = 2
+    sheet_min_region_cm2: float = 50.0
+    sheet_min_region_px: int = 150
+    sheet_concurrency: int = 2
+    sheet_paper: Literal["A4", "A3"] = "A4"
+
     @property
     def embedded(self) -> bool:
         return not self.redis_url
@@ -159,6 +168,10 @@ def _validate(s: Settings) -> None:
         raise SettingsError(f"{PREFIX}PORT must be between 1 and 65535, got {s.port}")
     if s.max_upload_bytes <= 0 or s.max_pixels <= 0:
         raise SettingsError(f"{PREFIX}MAX_UPLOAD_BYTES and {PREFIX}MAX_PIXELS must be positive")
+    for name in ("sheet_coverage_m2_per_l", "sheet_coats", "sheet_min_region_cm2", "sheet_min_region_px",
+                 "sheet_concurrency"):
+        if getattr(s, name) <= 0:
+            raise SettingsError(f"{PREFIX}{name.upper()} must be positive, got {getattr(s, name)}")
 
 
 def load_settings(environ: dict[str, str] | None = None, dotenv: Path | None = Path(".env")) -> Settings:

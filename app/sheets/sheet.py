@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
+from app.core.settings import Settings
 from app.sheets.palette import load_palette
 from app.sheets.pdf import render_pdf
 from app.sheets.plan import Plan, SheetOptions, plan_sheet
@@ -69,6 +70,12 @@ def mural_pixels(image_bytes: bytes, mask_bytes: bytes | None = None) -> tuple[n
         raise SheetInputError("the mural has no pixels (the mask is empty)")
     box = (slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1))
     return np.ascontiguousarray(rgb[box]), np.ascontiguousarray(valid[box])
+
+
+def options_from_settings(settings: Settings, colors: int, wall_size_m: tuple[float, float] | None) -> SheetOptions:
+    return SheetOptions(colors=colors, wall_size_m=wall_size_m, min_region_cm2=settings.sheet_min_region_cm2,
+                        min_region_px=settings.sheet_min_region_px, coverage_m2_per_l=settings.sheet_coverage_m2_per_l,
+                        coats=settings.sheet_coats)
 
 
 def make_sheet(image_bytes: bytes, mask_bytes: bytes | None = None, options: SheetOptions = SheetOptions(),
