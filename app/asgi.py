@@ -26,6 +26,8 @@ from app.storage.http import FilesController
 from app.board.api import BoardApiController
 from app.board.pages import BoardPagesController
 from app.ops import OpsPagesController
+from app.sheets.api import SheetApiController
+from app.sheets.pages import SheetPagesController
 from app.tasks.api import TaskApiController, TaskSocketController
 from app.tasks.pages import TaskPagesController
 from app.themes.api import ThemeApiController
@@ -94,6 +96,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ThemeApiController,
             TaskApiController,
             TaskSocketController,
+            SheetApiController,
+            SheetPagesController,
             BoardApiController,
             BoardPagesController,
             TaskPagesController,

@@ -23,6 +23,7 @@ from app.core.ratelimit import RateLimiter
 from app.core.settings import Settings
 from app.core.storage import Storage
 from app.board.service import BoardService
+from app.sheets.service import SheetService
 from app.tasks.service import TaskService
 
 log = logging.getLogger("saekdam.wiring")
@@ -50,6 +51,7 @@ class Services:
         self.queue: JobQueue
         self.tasks: TaskService
         self.board: BoardService
+        self.sheets: SheetService
         self._background: list[asyncio.Task[None]] = []
 
     @property
@@ -84,6 +86,7 @@ class Services:
         self.accounts = AccountService(s, self.limiter)
         self.tasks = TaskService(s, self.storage, self.bus, self.queue)
         self.board = BoardService(s, self.storage, self.bus, self.limiter, self.tasks, self.accounts)
+        self.sheets = SheetService(s, self.storage, self.tasks)
         if self.paints_here:
             await self._start_painter()
         elif hasattr(self.queue, "segment"):
@@ -125,8 +128,8 @@ class Services:
             task.cancel()
             with contextlib.suppress(BaseException):
                 await task
-        for closer in (getattr(self, "queue", None), self.painter, getattr(self, "bus", None),
-                       getattr(self, "storage", None)):
+        for closer in (getattr(self, "sheets", None), getattr(self, "queue", None), self.painter,
+                       getattr(self, "bus", None), getattr(self, "storage", None)):
             if closer is not None:
                 with contextlib.suppress(Exception):
                     await closer.close()
