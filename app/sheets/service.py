@@ -38,16 +38,19 @@ def _json(value: Any, empty: Any) -> Any:
     return empty if value is None else value
 
 
-def box_mask(box: list[int], width: int, height: int) -> bytes:
-    """A PNG mask of a box region (tasks painted before the painted mask was stored)."""
-    from PIL import Image, ImageDraw
+def make_from(image: bytes, mask: bytes | None, box: list[int] | None, options: Any, paper: str) -> SheetFiles:
+    """``make_sheet``, with the mask drawn from a box first (tasks painted before the painted mask was stored)."""
+    if box is not None:
+        from PIL import Image, ImageDraw
 
-    image = Image.new("L", (width, height), 0)
-    x, y, w, h = box
-    ImageDraw.Draw(image).rectangle((x, y, x + w - 1, y + h - 1), fill=255)
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    return buffer.getvalue()
+        size = Image.open(io.BytesIO(image)).size
+        drawn = Image.new("L", size, 0)
+        x, y, w, h = box
+        ImageDraw.Draw(drawn).rectangle((x, y, x + w - 1, y + h - 1), fill=255)
+        buffer = io.BytesIO()
+        drawn.save(buffer, format="PNG", compress_level=1)
+        mask = buffer.getvalue()
+    return make_sheet(image, mask, options, paper)
 
 
 class Source(msgspec.Struct, kw_only=True, frozen=True):
@@ -149,15 +152,10 @@ class SheetService:
     async def _build(self, base: str, source: Source, result: int, colors: int) -> SheetMeta:
         image = await self._load(source.image_key)
         mask = await self._load(source.mask_key) if source.mask_key else None
-        if source.box is not None:
-            from PIL import Image
-
-            size = Image.open(io.BytesIO(image)).size
-            mask = box_mask(source.box, *size)
         options = options_from_settings(self.settings, colors, source.wall_size_m)
         loop = asyncio.get_running_loop()
         try:
-            files: SheetFiles = await loop.run_in_executor(self._pool, make_sheet, image, mask, options,
+            files: SheetFiles = await loop.run_in_executor(self._pool, make_from, image, mask, source.box, options,
                                                            self.settings.sheet_paper)
         except SheetInputError as exc:
             log.warning("sheet %s: %s", base, exc)
