@@ -26,7 +26,7 @@ from app.storage.http import FilesController
 from app.board.api import BoardApiController
 from app.board.pages import BoardPagesController
 from app.ops import OpsPagesController
-from app.sheets.api import SheetApiController
+from app.sheets.api import PostSheetApiController, SheetApiController
 from app.sheets.pages import SheetPagesController
 from app.tasks.api import TaskApiController, TaskSocketController
 from app.tasks.pages import TaskPagesController
@@ -97,6 +97,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             TaskApiController,
             TaskSocketController,
             SheetApiController,
+            PostSheetApiController,
             SheetPagesController,
             BoardApiController,
             BoardPagesController,

@@ -409,6 +409,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "sheet_unprocessable": ("이 결과로는 도안을 만들 수 없어요 (칠한 영역이 비어 있거나 너무 작아요).",
                             "No sheet can be made from this result (its painted region is empty or too small)."),
     "sheet_post_title": ("색칠 도안", "Painter's sheet"),
+    "sheet_post_option": ("색칠 도안도 함께 보여 주기", "Show the painter's sheet with the post"),
+    "sheet_post_option_hint": ("이웃이 같은 벽화를 직접 칠해 볼 수 있도록 페인트 색, 번호 도안, 필요한 양을 공개해요.",
+                               "Share the paint colours, the numbered sheet and the quantities so neighbours can paint it themselves."),
     "sheet_post_loading": ("도안을 불러오는 중…", "Loading the sheet…"),
     "sheet_post_gone": ("이 글의 도안은 더 이상 볼 수 없어요.", "This post's sheet is no longer available."),
 }

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from app.core.settings import get_settings
-from app.sheets.plan import MAX_COLORS, MIN_COLORS
+from app.sheets.schemas import MAX_COLORS, MIN_COLORS
 from app.sheets.sheet import SheetInputError, make_sheet, options_from_settings
 
 

@@ -16,10 +16,12 @@ from litestar.plugins.htmx import HTMXRequest, HTMXTemplate
 from litestar.response import Response, Template
 
 from app.accounts.guards import requires_user
+from app.board.deps import provide_board_service, viewer_of
+from app.board.service import BoardService
 from app.core.errors import AppError
 from app.core.i18n import translate
 from app.sheets.deps import provide_sheet_service
-from app.sheets.plan import MAX_COLORS, MIN_COLORS
+from app.sheets.schemas import MAX_COLORS, MIN_COLORS
 from app.sheets.schemas import DEFAULT_COLORS
 from app.sheets.service import SheetService
 from app.tasks.deps import provide_task_service
@@ -40,7 +42,8 @@ def _alert(message: str) -> Response[Any]:
 class SheetPagesController(Controller):
     include_in_schema = False
     dependencies = {"sheets": Provide(provide_sheet_service, sync_to_thread=False),
-                    "tasks": Provide(provide_task_service, sync_to_thread=False)}
+                    "tasks": Provide(provide_task_service, sync_to_thread=False),
+                    "board": Provide(provide_board_service, sync_to_thread=False)}
 
     @get("/tasks/{task_id:str}/sheet", guards=[requires_user])
     async def task_sheet(self, task_id: str, request: HTMXRequest, sheets: SheetService, tasks: TaskService,
@@ -72,3 +75,20 @@ class SheetPagesController(Controller):
             "task": task, "sheet": sheet, "error": error,
             "chosen_result": chosen_result or 1, "chosen_colors": chosen_colors or DEFAULT_COLORS,
         }, status_code=200 if error is None else 400)
+
+    @get("/board/{post_id:str}/sheet")
+    async def post_sheet(self, post_id: str, request: HTMXRequest, sheets: SheetService,
+                         board: BoardService) -> Response[Any]:
+        """The sheet a post's author shows (a fragment for the post page): 404 when the post shows none."""
+        lang = language(request)
+        found = await board.sheet_source(post_id, viewer_of(request))  # 404 for posts the viewer cannot see
+        if found is None:
+            raise AppError("not_found", status=404)
+        task_id, result, colors = found
+        try:
+            sheet = await sheets.for_post(task_id, result, colors, lang)
+        except AppError as exc:
+            if exc.status >= 500:
+                raise
+            return _alert(translate(lang, "sheet_post_gone"))
+        return HTMXTemplate(template_name="sheets/_sheet.html", context={"sheet": sheet})

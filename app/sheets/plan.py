@@ -17,8 +17,8 @@ import numpy as np
 from app.sheets.palette import PaintColor, Palette
 from app.sheets.reduce import EmptyMural, reduce_colors
 from app.sheets.regions import Regions, Spot, majority_filter, merge_small, place_numbers
+from app.sheets.schemas import MAX_COLORS, MIN_COLORS
 
-MIN_COLORS, MAX_COLORS = 4, 24
 
 
 class SheetOptions(msgspec.Struct, frozen=True, kw_only=True):

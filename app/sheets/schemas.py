@@ -6,7 +6,7 @@ from typing import Annotated
 
 import msgspec
 
-from app.sheets.plan import MAX_COLORS, MIN_COLORS
+MIN_COLORS, MAX_COLORS = 4, 24
 
 Colors = Annotated[int, msgspec.Meta(ge=MIN_COLORS, le=MAX_COLORS, description=f"{MIN_COLORS}–{MAX_COLORS}")]
 DEFAULT_COLORS = 12
