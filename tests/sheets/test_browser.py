@@ -99,3 +99,48 @@ async def test_sheet_from_task_page(browser: Browser, server: Server, client: ht
     await expect(page.locator(".alert.error")).to_contain_text("between 4 and 24")
     watch.check(allowed_errors=(r"status of 400 .*sheet\?colors=30",))  # the refused count, on purpose
     await context.close()
+
+
+async def test_post_shows_its_sheet_when_the_author_allows_it(browser: Browser, server: Server,  # noqa: F811
+                                                              client: httpx.AsyncClient) -> None:
+    user = await new_user(client, "공유가")
+    task = await create_and_upload(client, user.headers, wall_png(240, 160))
+    r = await client.post(f"/api/tasks/{task['id']}/submit", headers=user.headers, json={
+        "theme": "ocean", "prompt": "바다", "steps": 2, "region": {"mode": "box", "box": [10, 10, 200, 120]},
+        "wall_size_m": [4, 2.4]})
+    assert r.status_code == 202, r.text
+    assert (await wait_terminal(client, user.headers, task["id"]))["status"] == "succeeded"
+    context = await browser.new_context(locale="ko-KR", base_url=server.url, **DEVICES["desktop"])
+    page = await context.new_page()
+    watch = Watch(page, server.url)
+    shot = Shots("desktop", "post-sheet")
+    await page.goto("/login")
+    await page.fill("#f-email", user.email)
+    await page.fill("#f-password", user.password)
+    await page.click("form[action='/login'] button[type=submit]")
+    await page.wait_for_load_state()
+
+    await page.goto(f"/board/new?task={task['id']}")
+    await page.fill("#f-title", "바다 벽화와 도안")
+    await page.check("[data-show-sheet]")
+    await page.select_option("[data-post-sheet-colors]", "7")
+    await shot(page, "publish")
+    await page.locator("form button[type=submit].wide").click()
+    await page.wait_for_url(re.compile(r"/board/[0-9a-f-]{36}$"))
+    sheet = page.locator("#post-sheet [data-sheet]")
+    await expect(sheet).to_be_visible()
+    await expect(sheet.locator("[data-sheet-image]")).to_have_attribute("src", re.compile(r"sheet-1-7\.png"))
+    await expect(sheet.locator("tbody tr").first).to_contain_text("RAL")
+    await sheet.locator("[data-sheet-image]").evaluate("img => img.decode()")
+    await shot(page, "post")
+
+    post_url = page.url
+    await page.goto(post_url + "/edit")
+    await expect(page.locator("[data-show-sheet]")).to_be_checked()
+    await page.uncheck("[data-show-sheet]")
+    await page.locator("form button[type=submit].primary").click()
+    await page.wait_for_url(post_url)
+    await expect(page.locator("h1")).to_be_visible()
+    assert await page.locator("#post-sheet").count() == 0
+    watch.check()
+    await context.close()
