@@ -398,6 +398,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "sheet_size": ("벽 크기 가로 {w} m × 세로 {h} m", "Wall {w} m wide × {h} m high"),
     "sheet_screen_note": ("화면의 색은 실제 페인트와 조금 달라요. 사기 전에 RAL 색상표로 확인하세요. PDF는 1:10 크기의 1 m 타일 페이지로 나뉘어 벽에 옮기기 쉬워요.",
                           "Screen colours are approximate: check a RAL colour card before buying. The PDF splits large walls into 1 m tiles at 1:10 for transferring the design."),
+    "sheet_fewer": ("{asked}색을 골랐지만 이 벽화는 {n}가지 페인트로 충분해요 (거의 같은 색은 하나로 합쳤어요).",
+                    "You asked for {asked} colours; this mural needs only {n} paints (near-identical ones are merged)."),
     "sheet_download_png": ("PNG 내려받기", "Download PNG"),
     "sheet_download_pdf": ("인쇄용 PDF 내려받기", "Download printable PDF"),
     "sheet_back": ("작업으로 돌아가기", "Back to the task"),

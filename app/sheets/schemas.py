@@ -38,6 +38,7 @@ class Sheet(msgspec.Struct, kw_only=True):
     painted_m2: float | None
     coats: int
     coverage_m2_per_l: float
+    colors_requested: int  # fewer paints come back when the mural needs fewer (near-identical ones merge)
 
 
 class SheetMeta(msgspec.Struct, kw_only=True):

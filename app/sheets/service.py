@@ -185,7 +185,7 @@ class SheetService:
             image_url=await self.storage.download_url(f"{base}.png", ttl, f"{name}.png"),
             pdf_url=await self.storage.download_url(f"{base}.pdf", ttl, f"{name}.pdf"),
             palette=meta.palette, painted_m2=meta.painted_m2, coats=meta.coats,
-            coverage_m2_per_l=meta.coverage_m2_per_l,
+            coverage_m2_per_l=meta.coverage_m2_per_l, colors_requested=meta.requested_colors,
         )
 
     async def for_post(self, task_id: str, result: int, colors: int, lang: str) -> Sheet:

@@ -12,7 +12,6 @@ from app.sheets.reduce import EmptyMural
 from tests.sheets.helpers import PATCHES, blobs, patch_colors, patch_mural
 
 PALETTE = load_palette()
-FULL = None
 
 
 def _all(image: np.ndarray) -> np.ndarray:
