@@ -30,6 +30,8 @@ from app.storage.http import FilesController
 from app.board.api import BoardApiController
 from app.board.pages import BoardPagesController
 from app.ops import OpsPagesController
+from app.sheets.api import PostSheetApiController, SheetApiController
+from app.sheets.pages import SheetPagesController
 from app.tasks.api import TaskApiController, TaskSocketController
 from app.tasks.pages import TaskPagesController
 from app.themes.api import ThemeApiController
@@ -105,6 +107,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ThemeApiController,
             TaskApiController,
             TaskSocketController,
+            SheetApiController,
+            PostSheetApiController,
+            SheetPagesController,
             BoardApiController,
             BoardPagesController,
             TaskPagesController,

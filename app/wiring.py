@@ -27,6 +27,7 @@ from app.core.storage import Storage
 from app.mail import Outbound, create_mailer
 from app.board.service import BoardService
 from app.privacy.service import PrivacyService
+from app.sheets.service import SheetService
 from app.tasks.service import TaskService
 
 log = logging.getLogger("saekdam.wiring")
@@ -58,6 +59,7 @@ class Services:
         self.tasks: TaskService
         self.board: BoardService
         self.privacy: PrivacyService
+        self.sheets: SheetService
         self._background: list[asyncio.Task[None]] = []
 
     @property
@@ -96,6 +98,7 @@ class Services:
         self.tasks = TaskService(s, self.storage, self.bus, self.queue)
         self.board = BoardService(s, self.storage, self.bus, self.limiter, self.tasks, self.accounts)
         self.privacy = PrivacyService(self.accounts, self.tasks, self.board, self.oidc)
+        self.sheets = SheetService(s, self.storage, self.tasks)
         if self.paints_here:
             await self._start_painter()
         elif hasattr(self.queue, "segment"):
@@ -138,8 +141,9 @@ class Services:
             task.cancel()
             with contextlib.suppress(BaseException):
                 await task
-        for closer in (getattr(self, "outbound", None), getattr(self, "oidc", None), getattr(self, "queue", None),
-                       self.painter, getattr(self, "bus", None), getattr(self, "storage", None)):
+        for closer in (getattr(self, "outbound", None), getattr(self, "oidc", None), getattr(self, "sheets", None),
+                       getattr(self, "queue", None), self.painter, getattr(self, "bus", None),
+                       getattr(self, "storage", None)):
             if closer is not None:
                 with contextlib.suppress(Exception):
                     await closer.close()

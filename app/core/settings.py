@@ -156,6 +156,15 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     device: str = "auto"
     preview_every: int = 2
 
+    # the painter's sheet (app/sheets): paint coverage per coat and coats for the litres, the smallest region
+    # kept (cm² on the wall when its size is known, else pixels at 1,024 px), sheets made at once per process
+    sheet_coverage_m2_per_l: float = 10.0
+    sheet_coats: int = 2
+    sheet_min_region_cm2: float = 50.0
+    sheet_min_region_px: int = 150
+    sheet_concurrency: int = 2
+    sheet_paper: Literal["A4", "A3"] = "A4"
+
     @property
     def oidc_provider_list(self) -> list[OidcProvider]:
         """Every configured OpenID Connect provider: the Kakao preset first, then ``oidc_providers``."""
@@ -233,6 +242,10 @@ def _validate(s: Settings) -> None:
     for provider in providers:
         if not provider.issuer.startswith(("https://", "http://")):
             raise SettingsError(f"{PREFIX}OIDC_PROVIDERS: issuer of {provider.name!r} must be an http(s) URL")
+    for name in ("sheet_coverage_m2_per_l", "sheet_coats", "sheet_min_region_cm2", "sheet_min_region_px",
+                 "sheet_concurrency"):
+        if getattr(s, name) <= 0:
+            raise SettingsError(f"{PREFIX}{name.upper()} must be positive, got {getattr(s, name)}")
 
 
 def load_settings(environ: dict[str, str] | None = None, dotenv: Path | None = Path(".env")) -> Settings:
