@@ -20,12 +20,18 @@ from litestar.static_files import create_static_files_router
 from litestar.types import Receive, Scope, Send
 
 from app.accounts.api import AccountApiController
+from app.accounts.account_pages import AccountSettingsPagesController
+from app.accounts.admin_gate import AdminGate
 from app.accounts.auth import CSRF_COOKIE, CSRF_HEADER, AuthMiddleware
+from app.accounts.oidc.pages import OidcPagesController
+from app.accounts.reset_pages import ResetPagesController
 from app.accounts.pages import AccountPagesController
 from app.storage.http import FilesController
 from app.board.api import BoardApiController
 from app.board.pages import BoardPagesController
 from app.ops import OpsPagesController
+from app.sheets.api import PostSheetApiController, SheetApiController
+from app.sheets.pages import SheetPagesController
 from app.tasks.api import TaskApiController, TaskSocketController
 from app.tasks.pages import TaskPagesController
 from app.themes.api import ThemeApiController
@@ -38,6 +44,8 @@ from app.web.input_guard import input_guard_middleware
 from app.web.openapi import document_errors
 from app.web.errors import app_error_handler, http_error_handler, internal_error_handler, validation_handler
 from app.web.logging import configure_logging, request_id_middleware
+from app.privacy.api import PrivacyApiController
+from app.web.legal import LegalPagesController
 from app.web.pages import HealthController, ShellController
 from app.web.templating import template_config
 from app.wiring import Services
@@ -57,7 +65,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     import piccolo_conf  # the engine Piccolo's tables use
 
     services = Services(settings, piccolo_conf.DB)
-    admin_app = build_admin(settings)
+    admin_app = AdminGate(build_admin(settings), services, production=settings.base_url.startswith("https://"))
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -91,9 +99,17 @@ def create_app(settings: Settings | None = None) -> Litestar:
             HealthController,
             AccountApiController,
             AccountPagesController,
+            AccountSettingsPagesController,
+            ResetPagesController,
+            OidcPagesController,
+            PrivacyApiController,
+            LegalPagesController,
             ThemeApiController,
             TaskApiController,
             TaskSocketController,
+            SheetApiController,
+            PostSheetApiController,
+            SheetPagesController,
             BoardApiController,
             BoardPagesController,
             TaskPagesController,

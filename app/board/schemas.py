@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 import msgspec
 
 from app.accounts.schemas import Author
+from app.sheets.schemas import Colors
 
 Sort = Literal["latest", "popular"]
 TITLE = msgspec.Meta(min_length=5, max_length=60)
@@ -31,6 +32,7 @@ class Post(msgspec.Struct, kw_only=True):
     liked_by_me: bool
     created_at: datetime
     updated_at: datetime
+    sheet_colors: int | None = None  # the author shows the painter's sheet in this many colours, or null
 
 
 class PostList(msgspec.Struct, kw_only=True):
@@ -44,11 +46,13 @@ class PostCreate(msgspec.Struct, kw_only=True):
     title: Annotated[str, TITLE]
     content: Annotated[str, CONTENT] = ""
     anonymous: bool = False
+    sheet_colors: Colors | None = None  # show the painter's sheet in this many colours
 
 
 class PostUpdate(msgspec.Struct, kw_only=True):
     title: Annotated[str, TITLE] | None = None
     content: Annotated[str, CONTENT] | None = None
+    sheet_colors: Colors | None | msgspec.UnsetType = msgspec.UNSET  # null hides the sheet; absent keeps it
 
 
 class LikeState(msgspec.Struct, kw_only=True):
