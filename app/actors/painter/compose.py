@@ -174,14 +174,14 @@ def wall_patch(photo_patch: Image.Image, mural: Image.Image, prepared: Prepared,
     l, t, r, b = prepared.alpha_box
     cw, ch = prepared.plan.size
     size = (r - l, b - t)
-    photo_np = np.asarray(photo_patch.convert("RGB"))
+    photo_np = np.asarray(photo_patch if photo_patch.mode == "RGB" else photo_patch.convert("RGB"))
     light = light_field(photo_np, shading.at(size, box=(l / cw, t / ch, r / cw, b / ch)), scale_side=max(cw, ch))
     region = np.asarray(prepared.region.crop(prepared.alpha_box))
     k = 2 * max(1, prepared.plan.edge // 3) + 1
     soft = cv2.blur(region, (k, k))  # the band fades in over a few pixels at the region's edge
     alpha = np.asarray(prepared.alpha.crop(prepared.alpha_box))
     band = np.where(alpha > 0, 255 - soft, 0).astype(np.uint8)
-    out = blend_wall(photo_np, np.asarray(mural.convert("RGB")), light, band)
+    out = blend_wall(photo_np, np.asarray(mural if mural.mode == "RGB" else mural.convert("RGB")), light, band)
     return Image.fromarray(out, "RGB")
 
 
