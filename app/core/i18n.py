@@ -374,6 +374,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
                              "This task has not finished yet; share it once it has."),
     "board_theme_name": ("테마: {name}", "Theme: {name}"),
     "board_edited": ("수정됨", "edited"),
+    # the installable web app (manifest, service worker's offline page)
+    "offline_title": ("인터넷에 연결되어 있지 않아요.", "You are offline."),
+    "offline_text": ("연결되면 다시 시도해 주세요. 그리던 벽화는 서버에서 계속 그려지고 있어요.",
+                     "Try again once you are connected; murals in progress keep painting on the server."),
+    "offline_retry": ("다시 시도", "Try again"),
 }
 
 

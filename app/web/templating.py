@@ -36,7 +36,7 @@ def _user(ctx: Any) -> Any:
 def _configure(engine: JinjaTemplateEngine) -> None:
     env = engine.engine
     env.autoescape = True  # every template, whatever its extension
-    env.globals.update(t=_t, lang=_lang, current_user=_user)
+    env.globals.update(t=_t, lang=_lang, current_user=_user, translate=translate)
 
 
 def template_config(extra_globals: dict[str, Any] | None = None) -> TemplateConfig[JinjaTemplateEngine]:
