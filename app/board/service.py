@@ -37,6 +37,7 @@ from app.board.schemas import (
 from app.board.tables import Comment as CommentRow
 from app.board.tables import Post as PostRow
 from app.board.tables import PostLike, PostView, Report, ReportStatus
+from app.core import thumbnails
 from app.core.errors import AppError, Conflict, FieldError, Forbidden, InvalidInput, NotFound, RateLimited
 from app.core.events import EventBus
 from app.core.i18n import translate
@@ -444,18 +445,19 @@ class BoardService:
             before, before_ext, before_type = await anyio.to_thread.run_sync(images.clean_before, photo, result_key)
         except Exception:  # not decodable here: keep the bytes as uploaded
             before, (before_ext, before_type) = photo, images.kind_of(task.input_key)
-        try:
-            thumb: bytes | None = await anyio.to_thread.run_sync(images.thumbnail, result)
+        try:  # the task's own list thumbnail (made once per result), copied like the images
+            thumb: bytes | None = await self.tasks.result_thumbnail(task, data.result_index)
         except Exception:
+            log.warning("post %s: no thumbnail", post_id, exc_info=True)
             thumb = None
         after_ext, after_type = images.kind_of(result_key)
         prefix = f"posts/{post_id}/"
         before_key, after_key = f"{prefix}before.{before_ext}", f"{prefix}after.{after_ext}"
-        thumb_key = f"{prefix}thumb.jpg" if thumb is not None else None
+        thumb_key = f"{prefix}thumb.{thumbnails.EXTENSION}" if thumb is not None else None
         await self.storage.put(before_key, before, before_type)
         await self.storage.put(after_key, result, after_type)
         if thumb is not None and thumb_key is not None:
-            await self.storage.put(thumb_key, thumb, "image/jpeg")
+            await self.storage.put(thumb_key, thumb, thumbnails.CONTENT_TYPE)
 
         at = now()
         row = PostRow(id=post_id, author=viewer.id, anonymous=data.anonymous, task_id=task.id,

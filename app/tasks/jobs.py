@@ -137,14 +137,19 @@ class PaintJobRunner:
             log.exception("task %s: storing results failed", task_id)
             await self.tasks.fail(task_id, "storage_error", type(exc).__name__, held_by=self.worker_name)
             return "failed"
+        try:  # the lists' small copies, made once here; a failure only costs the lists their small images
+            thumbs = await self.tasks.make_thumbnails(keys, result.images)
+        except Exception:
+            log.warning("task %s: could not make thumbnails", task_id, exc_info=True)
+            thumbs = []
         done = await self.tasks.transition(
             task_id, ("running",), "succeeded", held_by=self.worker_name, finished_at=now(),
-            result_keys=msgspec.json.encode(keys).decode(),
+            result_keys=msgspec.json.encode(keys).decode(), thumb_keys=msgspec.json.encode(thumbs).decode(),
             prompt_en=result.prompt_en, message="; ".join(result.messages) or None,
             progress_step=row.progress_total or 1, progress_total=row.progress_total or 1,
         )
         if done is None:  # canceled or deleted while the last step ran: nothing half-finished stays
-            for key in keys:
+            for key in keys + thumbs:
                 await self.storage.delete(key)
             return "canceled"
         return "succeeded"

@@ -57,6 +57,8 @@ class Task(msgspec.Struct, kw_only=True):
     mask_url: str | None
     preview_url: str | None
     result_urls: list[str]
+    # v1.1 addition: one 4:3 WebP (≤ 640×480, ≤ 60 KB) per result, for lists; [] until made
+    thumbnail_urls: list[str] = []
     content_type: str
     width: int | None
     height: int | None

@@ -33,6 +33,7 @@ class Task(Table, tablename="tasks_task"):
     width = Integer(null=True, default=None)
     height = Integer(null=True, default=None)
     result_keys = JSON(default="[]")
+    thumb_keys = JSON(default="[]")  # one 4:3 WebP per result, for lists (empty: not made yet)
     preview_key = Varchar(length=200, null=True, default=None)
     progress_step = Integer(default=0)
     progress_total = Integer(default=0)
