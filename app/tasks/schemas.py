@@ -57,8 +57,10 @@ class Task(msgspec.Struct, kw_only=True):
     mask_url: str | None
     preview_url: str | None
     result_urls: list[str]
-    # v1.1 addition: one 4:3 WebP (≤ 640×480, ≤ 60 KB) per result, for lists; [] until made
-    thumbnail_urls: list[str] = []
+    # v1.1 additions, smaller copies made once per task ([] / null until made; then one per result):
+    thumbnail_urls: list[str] = []  # 4:3 centre crop, ≤ 640×480, WebP ≤ 60 KB: lists and cards
+    display_urls: list[str] = []  # the whole result, long side ≤ 1280 px, WebP ≤ 200 KB: viewing
+    input_display_url: str | None = None  # the photo the same way (the "before")
     content_type: str
     width: int | None
     height: int | None

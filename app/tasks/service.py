@@ -31,11 +31,11 @@ from app.core.pagination import decode_cursor, encode_cursor
 from app.core.queue import JobQueue
 from app.core.settings import Settings
 from app.core.storage import ObjectNotFound, Storage
-from app.core import thumbnails
 from app.tasks.schemas import (
     ACTIVE, EXTENSIONS, TERMINAL, MaskCreate, Progress, ProgressEvent, RegionIn, Task, TaskCreate, TaskError,
     TaskSubmit,
 )
+from app.tasks import variants as task_variants
 from app.tasks.tables import Task as TaskRow
 from app.themes.service import get_theme
 
@@ -71,13 +71,7 @@ def json_keys(value: Any) -> list[str]:
     return value if isinstance(value, list) else msgspec.json.decode(value or "[]")
 
 
-def thumb_key(result_key: str) -> str:
-    """Where a result's thumbnail lives: next to it (``tasks/<id>/result-1.png`` → ``…/thumb-result-1.webp``)."""
-    folder, _, name = result_key.rpartition("/")
-    return f"{folder}/thumb-{name.rsplit('.', 1)[0]}.{thumbnails.EXTENSION}"
-
-
-LAZY_THUMBNAILS_PER_CALL = 6  # old results get theirs on view, a few per page load
+LAZY_VARIANTS_PER_CALL = 6  # older results get their small copies when listed, a few per page load
 
 
 Segmenter = Callable[[bytes, str], Awaitable[bytes]]
@@ -193,9 +187,11 @@ class TaskService:
             known = row.error_code in MESSAGES
             error = TaskError(code=row.error_code, detail=translate(lang, row.error_code) if known else (row.error_detail or row.error_code))
         keys = json_keys(row.result_keys)
-        thumbs = json_keys(row.thumb_keys)
-        # aligned to 10 minutes: a list's thumbnails keep their URLs (and the browser's cache) between loads
-        list_ttl = ttl + (600 - int(time.time()) % 600)
+        small = task_variants.decode(row.variants)
+        if not small.complete(len(keys)):
+            small = task_variants.Variants()  # until made: the pages show the originals
+        # aligned to 10 minutes: the small copies keep their URLs (and the browser's cache) between loads
+        small_ttl = ttl + (600 - int(time.time()) % 600)
         region_raw = row.region if not isinstance(row.region, str) else msgspec.json.decode(row.region or "null")
         has_input = row.message != "files_expired" and (row.status != "created" or await self._exists(row.input_key))
         return Task(
@@ -225,7 +221,9 @@ class TaskService:
             preview_url=await url(row.preview_key, ttl) if row.preview_key else None,
             result_urls=[await url(k, ttl, f"saekdam-{str(row.id)[:8]}-{i + 1}.{k.rsplit('.', 1)[-1]}")
                          for i, k in enumerate(keys)],
-            thumbnail_urls=[await url(k, list_ttl) for k in thumbs] if len(thumbs) == len(keys) else [],
+            thumbnail_urls=[await url(k, small_ttl) for k in small.thumbs],
+            display_urls=[await url(k, small_ttl) for k in small.displays],
+            input_display_url=await url(small.input, small_ttl) if small.input and has_input else None,
             content_type=row.content_type,
             width=row.width,
             height=row.height,
@@ -235,45 +233,40 @@ class TaskService:
     async def _exists(self, key: str) -> bool:
         return await self.storage.exists(key)
 
-    # ---------------------------------------------------------------- thumbnails
-    async def make_thumbnails(self, result_keys: list[str], images: list[bytes] | None = None) -> list[str]:
-        """Make and store one list thumbnail per result (``images``: the results' bytes when at hand)."""
-        keys = []
-        for i, key in enumerate(result_keys):
-            data = images[i] if images is not None else await self.storage.get(key)
-            thumb = await anyio.to_thread.run_sync(thumbnails.make_thumbnail, data)
-            await self.storage.put(thumb_key(key), thumb, thumbnails.CONTENT_TYPE)
-            keys.append(thumb_key(key))
-        return keys
+    # ---------------------------------------------------------------- smaller copies
+    async def make_variants(self, row: TaskRow, result_keys: list[str], results: list[bytes] | None = None,
+                            photo: bytes | None = None) -> str:
+        """Make and store the task's thumbnails and display copies; returns the ``variants`` column's value."""
+        made = await task_variants.make(self.storage, row.input_key, result_keys, results, photo)
+        return made.encode()
 
-    async def ensure_thumbnails(self, rows: list[TaskRow]) -> None:
-        """Lazily, once: thumbnails for results painted before thumbnails existed (a few per call)."""
-        budget = LAZY_THUMBNAILS_PER_CALL
+    async def ensure_variants(self, rows: list[TaskRow]) -> None:
+        """Lazily, once: the small copies of results painted before they existed (a few per call)."""
+        budget = LAZY_VARIANTS_PER_CALL
         for row in rows:
             results = json_keys(row.result_keys)
-            if row.status != "succeeded" or not results or json_keys(row.thumb_keys) or budget <= 0:
+            if row.status != "succeeded" or not results or budget <= 0 \
+                    or task_variants.decode(row.variants).complete(len(results)):
                 continue
             budget -= len(results)
             try:
-                keys = await self.make_thumbnails(results)
-            except Exception:  # the list shows the full-size result instead; the next view tries again
-                log.warning("task %s: could not make thumbnails", row.id, exc_info=True)
+                encoded = await self.make_variants(row, results)
+            except Exception:  # the pages show the originals instead; the next view tries again
+                log.warning("task %s: could not make its small copies", row.id, exc_info=True)
                 continue
-            encoded = msgspec.json.encode(keys).decode()
-            await TaskRow.update({TaskRow.thumb_keys: encoded}).where(
+            await TaskRow.update({TaskRow.variants: encoded}).where(
                 (TaskRow.id == row.id) & (TaskRow.status == "succeeded"))
-            row.thumb_keys = encoded
+            row.variants = encoded
 
-    async def result_thumbnail(self, row: TaskRow, index: int) -> bytes:
-        """One result's thumbnail, e.g. for a board post (made and stored now when it is missing)."""
-        result = json_keys(row.result_keys)[index]
-        try:
-            return await self.storage.get(thumb_key(result))
-        except ObjectNotFound:
-            pass
-        data = await anyio.to_thread.run_sync(thumbnails.make_thumbnail, await self.storage.get(result))
-        await self.storage.put(thumb_key(result), data, thumbnails.CONTENT_TYPE)
-        return data
+    async def result_copies(self, row: TaskRow, index: int) -> tuple[bytes, bytes, bytes]:
+        """(thumbnail, display copy of the result, display copy of the photo) of one result, made now when
+        missing: what a board post copies."""
+        await self.ensure_variants([row])
+        made = task_variants.decode(row.variants)
+        if not made.complete(len(json_keys(row.result_keys))):
+            raise ObjectNotFound(row.input_key)
+        get = self.storage.get
+        return await get(made.thumbs[index]), await get(made.displays[index]), await get(made.input)  # type: ignore[arg-type]
 
     # ---------------------------------------------------------------- creating
     async def create(self, owner_id: int, data: TaskCreate) -> tuple[TaskRow, Any]:
@@ -480,7 +473,7 @@ class TaskService:
         removed = 0
         for r in rows:
             removed += await self.delete_files(str(r["id"]))
-            await TaskRow.update({TaskRow.result_keys: "[]", TaskRow.thumb_keys: "[]", TaskRow.preview_key: None,
+            await TaskRow.update({TaskRow.result_keys: "[]", TaskRow.variants: "{}", TaskRow.preview_key: None,
                                   TaskRow.message: "files_expired"}).where(TaskRow.id == r["id"])
         return removed
 

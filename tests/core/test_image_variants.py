@@ -1,4 +1,5 @@
-"""List thumbnails: one shape (4:3), never upscaled, upright, WebP of at most 60 KB whatever the picture."""
+"""Small copies: list thumbnails in one shape (4:3, WebP ≤ 60 KB) and display copies (whole picture, long side
+≤ 1280 px, WebP ≤ 200 KB); never enlarged, upright, whatever the picture."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from app.core.thumbnails import HEIGHT, MAX_BYTES, WIDTH, crop_box, make_thumbnail
+from app.core.image_variants import (
+    DISPLAY_LONG_SIDE, DISPLAY_MAX_BYTES, HEIGHT, MAX_BYTES, WIDTH, crop_box, make_display, make_thumbnail,
+)
 
 
 def encoded(image: Image.Image, fmt: str = "PNG", **options: object) -> bytes:
@@ -59,6 +62,24 @@ def test_exif_orientation_is_applied() -> None:
     assert bottom[0] > 200 and bottom[2] < 60, bottom  # red below
 
 
+@pytest.mark.parametrize(("size", "shown"), [((4000, 3000), (1280, 960)), ((3000, 4000), (960, 1280)),
+                                             ((1920, 1080), (1280, 720)), ((800, 600), (800, 600))])
+def test_display_copies_keep_the_whole_picture(size: tuple[int, int], shown: tuple[int, int]) -> None:
+    smooth = Image.linear_gradient("L").resize(size).convert("RGB")
+    display = make_display(encoded(smooth))
+    assert len(display) <= DISPLAY_MAX_BYTES
+    with Image.open(io.BytesIO(display)) as img:
+        assert img.format == "WEBP" and img.size == shown
+
+
+def test_noisy_display_copies_fit_the_byte_budget() -> None:
+    display = make_display(encoded(noise(4000, 3000)))
+    assert len(display) <= DISPLAY_MAX_BYTES
+    with Image.open(io.BytesIO(display)) as img:
+        assert max(img.size) <= DISPLAY_LONG_SIDE and abs(img.width * 3 - img.height * 4) <= 4
+
+
 def test_not_an_image_raises() -> None:
-    with pytest.raises(Exception):
-        make_thumbnail(b"definitely not an image")
+    for make in (make_thumbnail, make_display):
+        with pytest.raises(Exception):
+            make(b"definitely not an image")
