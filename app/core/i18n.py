@@ -77,6 +77,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "too_many_pixels": ("사진 해상도가 너무 큽니다(최대 4천만 화소).", "The photo has too many pixels (40 megapixels at most)."),
     "image_too_small": ("사진이 너무 작습니다. 더 큰 사진을 올려 주세요.", "The photo is too small. Upload a larger one."),
     "invalid_region": ("선택한 영역이 사진 밖에 있거나 너무 작습니다(최소 64×64).", "The chosen area is outside the photo or too small (64×64 at least)."),
+    "invalid_quad": ("벽의 네 모서리가 사진 안에 있고, 볼록한 사각형(왼쪽 위, 오른쪽 위, 오른쪽 아래, 왼쪽 아래 순서)이며, 각 변이 64픽셀 이상이어야 합니다.",
+                     "The wall's four corners must lie inside the photo, form a convex quad (top-left, top-right, bottom-right, bottom-left) and each side must be at least 64 px."),
     "invalid_mask": ("마스크는 사진과 같은 크기의 PNG여야 합니다.", "The mask must be a PNG of the photo's size."),
     "no_wall_found": ("사진에서 벽을 찾지 못했습니다. 벽이 크게 보이게 다시 찍거나, 칠할 영역을 직접 지정해 주세요.", "No wall was found in the photo. Take one where the wall fills more of the frame, or mark the area yourself."),
     "model_unavailable": ("그림 모델을 사용할 수 없습니다. 잠시 후 다시 시도해 주세요.", "The painting model is unavailable. Please try again later."),

@@ -81,9 +81,9 @@ class TaskApiController(Controller):
           summary="Find the wall in the uploaded photo (segmentation only), for a preview overlay")
     async def wall(self, task_id: str, request: Request[User, Auth, Any], tasks: TaskService) -> WallFound:
         row = await tasks.get_owned(task_id, request.user.id)
-        key, coverage = await tasks.find_wall(row)
+        key, coverage, quad = await tasks.find_wall(row)
         return WallFound(mask_url=await tasks.storage.download_url(key, tasks.settings.download_url_ttl_s),
-                         coverage=coverage)
+                         coverage=coverage, quad=quad)
 
     @post("/{task_id:str}/submit", operation_id="SubmitTask", status_code=202)
     async def submit(self, task_id: str, data: TaskSubmit, request: Request[User, Auth, Any], tasks: TaskService,

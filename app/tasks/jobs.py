@@ -32,6 +32,15 @@ log = logging.getLogger("saekdam.jobs")
 HEARTBEAT_S = 2.0
 
 
+def paint_options(row: TaskRow) -> dict[str, Any]:
+    """The v1.1 painting options of a task row, as PaintRequest fields (api.md "Painting on the wall")."""
+    size = msgspec.json.decode(row.wall_size_m) if isinstance(row.wall_size_m, str) else row.wall_size_m
+    return {
+        "blend": row.blend or "wall", "protect": bool(row.protect), "detail": row.detail or None,
+        "guide": row.guide or "none", "wall_size_m": [float(v) for v in size] if size else None,
+    }
+
+
 class PaintJobRunner:
     """Runs one task at a time on this process's painter."""
 
@@ -113,6 +122,7 @@ class PaintJobRunner:
                 steps=row.steps,
                 strength=row.strength,
                 fast=row.fast,
+                **paint_options(row),
             )
         except Exception as exc:
             log.exception("task %s: inputs unavailable", task_id)
@@ -131,9 +141,14 @@ class PaintJobRunner:
             await self.tasks.fail(task_id, "internal_error", type(exc).__name__, held_by=self.worker_name)
             return "failed"
         keys = [f"tasks/{task_id}/result-{i + 1}.{result.ext}" for i in range(len(result.images))]
+        artwork_keys = [f"tasks/{task_id}/artwork-{i + 1}.png" for i in range(len(result.artworks))]
+        painted_mask_key = f"tasks/{task_id}/painted-mask.png"
         try:
             for key, image in zip(keys, result.images):
                 await self.storage.put(key, image, result.content_type)
+            for key, image in zip(artwork_keys, result.artworks):
+                await self.storage.put(key, image, "image/png")
+            await self.storage.put(painted_mask_key, result.mask_png, "image/png")
         except Exception as exc:
             log.exception("task %s: storing results failed", task_id)
             await self.tasks.fail(task_id, "storage_error", type(exc).__name__, held_by=self.worker_name)
@@ -145,13 +160,15 @@ class PaintJobRunner:
             small = "{}"
         done = await self.tasks.transition(
             task_id, ("running",), "succeeded", held_by=self.worker_name, finished_at=now(),
-            result_keys=msgspec.json.encode(keys).decode(), variants=small,
+            result_keys=msgspec.json.encode(keys).decode(), artwork_keys=msgspec.json.encode(artwork_keys).decode(),
+            painted_mask_key=painted_mask_key, detail=result.detail, guide=result.guide, variants=small,
             prompt_en=result.prompt_en, message="; ".join(result.messages) or None,
-            progress_step=row.progress_total or 1, progress_total=row.progress_total or 1,
+            progress_step=result.steps_done or 1, progress_total=result.steps_done or 1,
         )
         if done is None:  # canceled or deleted while the last step ran: nothing half-finished stays
             made = task_variants.decode(small)
-            for key in [*keys, *made.thumbs, *made.displays, *([made.input] if made.input else [])]:
+            small_keys = [*made.thumbs, *made.displays, *([made.input] if made.input else [])]
+            for key in [*keys, *artwork_keys, painted_mask_key, *small_keys]:
                 await self.storage.delete(key)
             return "canceled"
         return "succeeded"

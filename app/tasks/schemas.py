@@ -27,9 +27,19 @@ class TaskError(msgspec.Struct, kw_only=True):
     detail: str
 
 
+Point = Annotated[list[float], msgspec.Meta(min_length=2, max_length=2)]
+Blend = Literal["wall", "cover"]
+Detail = Literal["standard", "high"]
+Guide = Literal["none", "lines", "depth"]
+Metres = Annotated[float, msgspec.Meta(ge=0.3, le=200)]
+
+
 class RegionIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=False):
-    mode: Literal["auto", "box", "mask"]
+    """``auto`` | ``box`` with [x, y, w, h] | ``mask`` | ``quad`` with 4 [x, y] corners (TL, TR, BR, BL)."""
+
+    mode: Literal["auto", "box", "mask", "quad"]
     box: Annotated[list[int], msgspec.Meta(min_length=4, max_length=4)] | None = None
+    points: Annotated[list[Point], msgspec.Meta(min_length=4, max_length=4)] | None = None
 
 
 class Task(msgspec.Struct, kw_only=True):
@@ -44,6 +54,11 @@ class Task(msgspec.Struct, kw_only=True):
     steps: int | None
     strength: float
     fast: bool
+    blend: Blend
+    protect: bool
+    detail: Detail | None  # the detail used (null while the server has not chosen yet)
+    guide: Guide | None
+    wall_size_m: list[float] | None
     created_at: datetime
     queued_at: datetime | None
     started_at: datetime | None
@@ -57,6 +72,7 @@ class Task(msgspec.Struct, kw_only=True):
     mask_url: str | None
     preview_url: str | None
     result_urls: list[str]
+    artwork_urls: list[str]  # quad tasks: each variation's flat mural (PNG); [] otherwise
     # v1.1 additions, smaller copies made once per task ([] / null until made; then one per result):
     thumbnail_urls: list[str] = []  # 4:3 centre crop, ≤ 640×480, WebP ≤ 60 KB: lists and cards
     display_urls: list[str] = []  # the whole result, long side ≤ 1280 px, WebP ≤ 200 KB: viewing
@@ -95,11 +111,17 @@ class TaskSubmit(msgspec.Struct, kw_only=True):
     steps: Annotated[int, msgspec.Meta(ge=1, le=50)] | None = None
     strength: Annotated[float, msgspec.Meta(ge=0.1, le=1.0)] = 1.0
     fast: bool = False
+    blend: Blend = "wall"
+    protect: bool = True
+    detail: Detail | None = None  # null: the server's choice for its device
+    guide: Guide | None = None  # null: the theme's default
+    wall_size_m: Annotated[list[Metres], msgspec.Meta(min_length=2, max_length=2)] | None = None
 
 
 class WallFound(msgspec.Struct, kw_only=True):
     mask_url: str
     coverage: float
+    quad: list[list[float]] | None  # a suggested quad fitted to the found wall (TL, TR, BR, BL), or null
 
 
 class TaskRetry(msgspec.Struct, kw_only=True):

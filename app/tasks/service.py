@@ -51,6 +51,13 @@ def channel(task_id: str) -> str:
     return f"task:{task_id}"
 
 
+def suggest_quad(mask_png: bytes) -> list[list[float]] | None:
+    """A wall quad (TL, TR, BR, BL) fitted to a found wall's mask, or None when none fits."""
+    from app.actors.painter.geometry import fit_quad
+
+    return fit_quad(mask_png)
+
+
 def mask_coverage(mask_png: bytes) -> float:
     """Share of non-zero pixels in a mask PNG."""
     import io
@@ -66,9 +73,11 @@ def now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def json_keys(value: Any) -> list[str]:
-    """A JSON list column's value (a list from PostgreSQL, text from SQLite)."""
-    return value if isinstance(value, list) else msgspec.json.decode(value or "[]")
+def _json(value: Any, empty: Any) -> Any:
+    """A JSON column's value: decoded already (PostgreSQL) or as text (SQLite)."""
+    if isinstance(value, str):
+        return msgspec.json.decode(value) if value else empty
+    return empty if value is None else value
 
 
 LAZY_VARIANTS_PER_CALL = 6  # older results get their small copies when listed, a few per page load
@@ -186,13 +195,15 @@ class TaskService:
         if row.error_code:
             known = row.error_code in MESSAGES
             error = TaskError(code=row.error_code, detail=translate(lang, row.error_code) if known else (row.error_detail or row.error_code))
-        keys = json_keys(row.result_keys)
+        keys: list[str] = _json(row.result_keys, [])
+        artworks: list[str] = _json(row.artwork_keys, [])
+        region_raw = _json(row.region, None)
+        mask_key = row.painted_mask_key or row.mask_key  # what was painted (keep-outs removed), else the upload
         small = task_variants.decode(row.variants)
         if not small.complete(len(keys)):
             small = task_variants.Variants()  # until made: the pages show the originals
         # aligned to 10 minutes: the small copies keep their URLs (and the browser's cache) between loads
         small_ttl = ttl + (600 - int(time.time()) % 600)
-        region_raw = row.region if not isinstance(row.region, str) else msgspec.json.decode(row.region or "null")
         has_input = row.message != "files_expired" and (row.status != "created" or await self._exists(row.input_key))
         return Task(
             id=str(row.id),
@@ -206,6 +217,11 @@ class TaskService:
             steps=row.steps,
             strength=row.strength,
             fast=row.fast,
+            blend=row.blend or "wall",  # type: ignore[arg-type]
+            protect=bool(row.protect),
+            detail=row.detail or None,  # type: ignore[arg-type]
+            guide=row.guide or None,  # type: ignore[arg-type]
+            wall_size_m=_json(row.wall_size_m, None),
             created_at=row.created_at,
             queued_at=row.queued_at,
             started_at=row.started_at,
@@ -217,10 +233,12 @@ class TaskService:
             message=row.message,
             error=error,
             input_url=await url(row.input_key, ttl) if has_input else None,
-            mask_url=await url(row.mask_key, ttl) if row.mask_key and row.status != "created" else None,
+            mask_url=await url(mask_key, ttl) if mask_key and row.status != "created" else None,
             preview_url=await url(row.preview_key, ttl) if row.preview_key else None,
             result_urls=[await url(k, ttl, f"saekdam-{str(row.id)[:8]}-{i + 1}.{k.rsplit('.', 1)[-1]}")
                          for i, k in enumerate(keys)],
+            artwork_urls=[await url(k, ttl, f"saekdam-{str(row.id)[:8]}-artwork-{i + 1}.png")
+                          for i, k in enumerate(artworks)],
             thumbnail_urls=[await url(k, small_ttl) for k in small.thumbs],
             display_urls=[await url(k, small_ttl) for k in small.displays],
             input_display_url=await url(small.input, small_ttl) if small.input and has_input else None,
@@ -244,7 +262,7 @@ class TaskService:
         """Lazily, once: the small copies of results painted before they existed (a few per call)."""
         budget = LAZY_VARIANTS_PER_CALL
         for row in rows:
-            results = json_keys(row.result_keys)
+            results = _json(row.result_keys, [])
             if row.status != "succeeded" or not results or budget <= 0 \
                     or task_variants.decode(row.variants).complete(len(results)):
                 continue
@@ -263,7 +281,7 @@ class TaskService:
         missing: what a board post copies."""
         await self.ensure_variants([row])
         made = task_variants.decode(row.variants)
-        if not made.complete(len(json_keys(row.result_keys))):
+        if not made.complete(len(_json(row.result_keys, []))):
             raise ObjectNotFound(row.input_key)
         get = self.storage.get
         return await get(made.thumbs[index]), await get(made.displays[index]), await get(made.input)  # type: ignore[arg-type]
@@ -289,10 +307,11 @@ class TaskService:
         await TaskRow.update({TaskRow.mask_key: key, TaskRow.mask_size_bytes: data.size_bytes}).where(TaskRow.id == row.id)
         return await self.storage.upload_url(key, "image/png", data.size_bytes, self.settings.upload_url_ttl_s)
 
-    async def find_wall(self, row: TaskRow) -> tuple[str, float]:
+    async def find_wall(self, row: TaskRow) -> tuple[str, float, list[list[float]] | None]:
         """Run only the wall finding on the uploaded photo (for the create page's overlay).
 
-        Returns the stored mask's key and the share of the photo it covers; 422 ``no_wall_found``.
+        Returns the stored mask's key, the share of the photo it covers and a quad fitted to the wall
+        (or None); 422 ``no_wall_found``.
         """
         if self.segmenter is None:
             raise AppError("model_unavailable", status=503)
@@ -305,7 +324,7 @@ class TaskService:
             raise AppError(exc.code, status=status) from None
         key = f"tasks/{row.id}/wall.png"
         await self.storage.put(key, mask, "image/png")
-        return key, mask_coverage(mask)
+        return key, mask_coverage(mask), suggest_quad(mask)
 
     # ---------------------------------------------------------------- submitting
     async def _check_quota(self, owner_id: int) -> None:
@@ -347,11 +366,12 @@ class TaskService:
                 raise InvalidInput("size_mismatch")
             mask = await self.storage.get(row.mask_key)
         try:
-            check_region(Region(mode=data.region.mode, box=data.region.box), info, mask)
+            check_region(Region(mode=data.region.mode, box=data.region.box, points=data.region.points), info, mask)
         except PaintError as exc:
             field = "region" if exc.code == "invalid_region" else "mask"
+            text = "invalid_quad" if exc.params.get("reason") == "quad" else exc.code
             # the field message in the request's language (str(exc) is the painter's English, for logs)
-            raise InvalidInput(exc.code, errors=[FieldError(field=field, message=translate(lang, exc.code))]) from None
+            raise InvalidInput(exc.code, errors=[FieldError(field=field, message=translate(lang, text))]) from None
         return info.width, info.height
 
     async def submit(self, owner_id: int, task_id: str, data: TaskSubmit, idempotency_key: str | None,
@@ -362,7 +382,8 @@ class TaskService:
             return row  # the same submit again: the first answer
         if row.status != "created":
             raise Conflict("invalid_state", params={"status": row.status})
-        if data.region.mode == "box" and data.region.box is None:
+        if (data.region.mode == "box" and data.region.box is None) or (
+                data.region.mode == "quad" and data.region.points is None):
             raise InvalidInput(errors=[FieldError(field="region", message=translate(lang, "field_required"))])
         theme = await get_theme(data.theme)
         if theme is None:
@@ -374,6 +395,9 @@ class TaskService:
             row.id, ("created",), "queued",
             theme=data.theme, prompt=data.prompt, region=msgspec.json.encode(data.region).decode(), seed=seed,
             variations=data.variations, steps=data.steps, strength=data.strength, fast=data.fast,
+            blend=data.blend, protect=data.protect, detail=data.detail,
+            guide=data.guide or theme.default_guide or "none",
+            wall_size_m=msgspec.json.encode(data.wall_size_m).decode(),
             width=width, height=height, queued_at=now(), idempotency_key=idempotency_key,
             mask_key=row.mask_key if data.region.mode == "mask" else None,
         )
@@ -445,7 +469,8 @@ class TaskService:
             input_key=input_key, mask_key=mask_key, mask_size_bytes=old.mask_size_bytes, theme=old.theme,
             prompt=old.prompt, region=old.region, seed=old.seed if seed is None else seed,
             variations=old.variations, steps=old.steps, strength=old.strength, fast=old.fast, width=old.width,
-            height=old.height, queued_at=now(), retry_of=old.id,
+            height=old.height, queued_at=now(), retry_of=old.id, blend=old.blend, protect=old.protect,
+            detail=old.detail, guide=old.guide, wall_size_m=msgspec.json.encode(_json(old.wall_size_m, None)).decode(),
         )
         await row.save()
         await self.publish_status(row)

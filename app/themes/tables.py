@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from enum import Enum
+
 from piccolo.columns import Boolean, Integer, Real, Text, Varchar
 from piccolo.columns.readable import Readable
 from piccolo.table import Table
+
+
+class GuideChoice(str, Enum):
+    """A theme's default geometry guidance (the painter's ``guide``)."""
+
+    none = "none"
+    lines = "lines"
+    depth = "depth"
 
 
 class Theme(Table, tablename="themes_theme"):
@@ -17,6 +27,8 @@ class Theme(Table, tablename="themes_theme"):
     lora_key = Varchar(length=255, null=True, default=None, help_text="Storage key of the theme's LoRA file")
     lora_weight = Real(default=0.8)
     default_steps = Integer(default=25)
+    default_guide = Varchar(length=10, default="none", choices=GuideChoice,
+                            help_text="Geometry guidance when a task does not choose: none, lines (edges) or depth")
     sort_order = Integer(default=0)
     active = Boolean(default=True)
 

@@ -7,6 +7,7 @@ module imports only Pillow and numpy. Sizes are always "after EXIF rotation": wh
 from __future__ import annotations
 
 import io
+import math
 import warnings
 from dataclasses import dataclass
 from typing import Final
@@ -19,6 +20,7 @@ from .schemas import PhotoInfo, Region
 
 MIN_SIDE: Final = 64
 MIN_BOX: Final = 64
+MIN_QUAD_SIDE: Final = 64
 JPEG_QUALITY: Final = 93
 _FORMATS: Final = {"JPEG": "jpeg", "PNG": "png", "WEBP": "webp"}
 #: Pillow names phones' multi-picture JPEGs "MPO"; they are JPEGs to everyone else
@@ -154,8 +156,35 @@ def load_mask(data: bytes, width: int, height: int) -> Image.Image:
     return mask
 
 
+def quad_problem(points: object, width: int, height: int) -> str | None:
+    """Why ``points`` is not a usable wall quad in a ``width``×``height`` photo, or None when it is.
+
+    A quad is 4 [x, y] corners in order top-left, top-right, bottom-right, bottom-left: inside the photo,
+    strictly convex in that (clockwise on screen) order, each side at least ``MIN_QUAD_SIDE`` px long.
+    """
+    if not isinstance(points, (list, tuple)) or len(points) != 4:
+        return "a quad needs exactly 4 [x, y] corners"
+    pts: list[tuple[float, float]] = []
+    for p in points:
+        if not isinstance(p, (list, tuple)) or len(p) != 2 or not all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in p):
+            return "each corner must be an [x, y] pair of numbers"
+        pts.append((float(p[0]), float(p[1])))
+    for x, y in pts:
+        if not (0 <= x <= width and 0 <= y <= height):
+            return f"corner ({x:g}, {y:g}) lies outside the {width}×{height} photo"
+    for i in range(4):
+        (x0, y0), (x1, y1), (x2, y2) = pts[i], pts[(i + 1) % 4], pts[(i + 2) % 4]
+        if math.hypot(x1 - x0, y1 - y0) < MIN_QUAD_SIDE:
+            return f"each side must be at least {MIN_QUAD_SIDE} px long"
+        if (x1 - x0) * (y2 - y1) - (y1 - y0) * (x2 - x1) <= 0:
+            return "the corners must form a convex quad in the order top-left, top-right, bottom-right, bottom-left"
+    return None
+
+
 def check_region(region: Region, info: PhotoInfo, mask: bytes | None) -> None:
-    """Refuse a region that cannot be painted: a box outside the photo or under 64×64, a bad or empty mask."""
+    """Refuse a region that cannot be painted: a box outside the photo or under 64×64, a quad that is not
+    convex, leaves the photo or has a side under 64 px, a bad or empty mask."""
     if region.mode == "box":
         box = region.box
         if box is None or len(box) != 4:
@@ -167,6 +196,11 @@ def check_region(region: Region, info: PhotoInfo, mask: bytes | None) -> None:
                 f"the box {box} must lie inside the {info.width}×{info.height} photo and be at least "
                 f"{MIN_BOX}×{MIN_BOX}", box=list(box), width=info.width, height=info.height,
             )
+    elif region.mode == "quad":
+        problem = quad_problem(region.points, info.width, info.height)
+        if problem is not None:
+            raise PaintError("invalid_region", f"the quad {region.points}: {problem}", reason="quad",
+                             width=info.width, height=info.height)
     elif region.mode == "mask":
         if not mask:
             raise PaintError("invalid_mask", "a mask region needs a PNG mask")
@@ -178,6 +212,15 @@ def box_mask(box: list[int], width: int, height: int) -> Image.Image:
     x, y, w, h = box
     mask = Image.new("L", (width, height), 0)
     mask.paste(255, (x, y, x + w, y + h))
+    return mask
+
+
+def quad_mask(points: list[list[float]], width: int, height: int) -> Image.Image:
+    """The "L" 0/255 mask of a checked quad (its inside, edges included)."""
+    from PIL import ImageDraw
+
+    mask = Image.new("L", (width, height), 0)
+    ImageDraw.Draw(mask).polygon([(float(x), float(y)) for x, y in points], fill=255, outline=255)
     return mask
 
 

@@ -54,6 +54,7 @@ class Job:
     fast: bool
     timings: dict[str, float] = field(default_factory=dict)
     messages: list[str] = field(default_factory=list)
+    steps_done: int = 0  # denoising steps painted so far, all passes
 
 
 # ---------------------------------------------------------------- 1. check inputs
@@ -90,6 +91,9 @@ def region_mask(models: Models | None, request: PaintRequest, photo: img.Photo) 
     if request.region.mode == "box":
         assert request.region.box is not None
         return img.box_mask(request.region.box, info.width, info.height)
+    if request.region.mode == "quad":
+        assert request.region.points is not None
+        return img.quad_mask(request.region.points, info.width, info.height)
     if request.region.mode == "mask":
         assert request.mask is not None
         return img.load_mask(request.mask, info.width, info.height)
@@ -132,6 +136,7 @@ def paint(
     def on_step_end(pipe: Any, step: int, timestep: Any, tensors: dict[str, Any]) -> dict[str, Any]:
         if should_stop is not None and should_stop():
             raise Canceled
+        job.steps_done += 1
         if on_step is not None:
             done = step + 1
             total = int(pipe.num_timesteps)
@@ -201,7 +206,8 @@ def run_job(
     content_type, ext = img.result_kind(photo.info.format)
     return PaintResult(
         images=images, content_type=content_type, ext=ext, width=photo.info.width, height=photo.info.height,
-        seed=request.seed, prompt_en=prompt.text, mask_png=mask_png, messages=job.messages + prompt.messages,
+        seed=request.seed, prompt_en=prompt.text, mask_png=mask_png, blend=request.blend, protect=request.protect,
+        detail="standard", guide=request.guide, steps_done=job.steps_done, messages=job.messages + prompt.messages,
         timings={
             "decode_s": t1 - t0, "region_s": t2 - t1, "prepare_s": t3 - t2, "paint_s": t4 - t3,
             "compose_s": t5 - t4, "total_s": t5 - t0,

@@ -7,11 +7,18 @@ from typing import Literal
 import msgspec
 
 
-class Region(msgspec.Struct, kw_only=True):
-    """Where to paint: ``auto`` finds the wall, ``box`` is [x, y, w, h], ``mask`` uses the request's PNG mask."""
+Blend = Literal["wall", "cover"]
+Detail = Literal["standard", "high"]
+Guide = Literal["none", "lines", "depth"]
 
-    mode: Literal["auto", "box", "mask"]
+
+class Region(msgspec.Struct, kw_only=True):
+    """Where to paint: ``auto`` finds the wall, ``box`` is [x, y, w, h], ``mask`` uses the request's PNG mask,
+    ``quad`` is the wall plane's corners [[x, y] × 4] (top-left, top-right, bottom-right, bottom-left)."""
+
+    mode: Literal["auto", "box", "mask", "quad"]
     box: list[int] | None = None
+    points: list[list[float]] | None = None
 
 
 class ThemeStyle(msgspec.Struct, kw_only=True):
@@ -39,6 +46,11 @@ class PaintRequest(msgspec.Struct, kw_only=True):
     steps: int | None = None
     strength: float = 1.0
     fast: bool = False
+    blend: Blend = "wall"  # "wall": the mural as paint on the wall (light, shadow, texture kept); "cover": as painted
+    protect: bool = True  # keep windows, doors, people, plants, … out of the painted region (not in mask mode)
+    detail: Detail | None = None  # None: "high" on CUDA, "standard" on CPU
+    guide: Guide = "none"  # ControlNet guidance from the photo: edges ("lines") or depth ("depth")
+    wall_size_m: list[float] | None = None  # [width, height] of the wall in metres (quad: the artwork's aspect)
 
 
 class PaintProgress(msgspec.Struct, kw_only=True):
@@ -61,7 +73,13 @@ class PaintResult(msgspec.Struct, kw_only=True):
     height: int
     seed: int
     prompt_en: str
-    mask_png: bytes
+    mask_png: bytes  # the mask that was actually painted (keep-outs removed), photo-sized 0/255 PNG
+    artworks: list[bytes] = []  # quad mode: each variation's flat (rectified) mural as PNG; else empty
+    blend: Blend = "wall"
+    protect: bool = True
+    detail: Detail = "standard"  # the detail actually used
+    guide: Guide = "none"
+    steps_done: int = 0  # denoising steps painted, all passes together (the final progress)
     messages: list[str] = []
     timings: dict[str, float] = {}
 
