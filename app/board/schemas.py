@@ -31,7 +31,7 @@ class Post(msgspec.Struct, kw_only=True):
     liked_by_me: bool
     created_at: datetime
     updated_at: datetime
-    # v1.1 additions: display copies of before and after (WebP, long side ≤ 1280 px) and the pictures'
+    # v1.1 additions: display copies of before and after (WebP, long side ≤ 1024 px) and the pictures'
     # size; posts made before them give the full-size URLs and null
     display_before_url: str = ""
     display_after_url: str = ""

@@ -2,8 +2,9 @@
 the original:
 
 - a **thumbnail** for lists and cards: one shape (4:3, centre-cropped), at most 640×480, WebP ≤ 60 KB;
-- a **display** copy for the before/after view: the whole picture, at most 1280 px on its long side,
-  WebP ≤ 200 KB (a phone on a slow connection shows it in about a second; downloads stay full size).
+- a **display** copy for the before/after view: the whole picture, at most 1024 px on its long side,
+  WebP ≤ 130 KB (a phone on a slow connection shows before and after in about a second; downloads stay
+  full size).
 
 Both are upright and carry no metadata (no EXIF position or camera serial). Neither is ever enlarged.
 A picture that will not fit its byte budget at any quality (the tiny test models paint noise) is
@@ -18,8 +19,8 @@ from PIL import Image, ImageOps
 
 WIDTH, HEIGHT = 640, 480  # thumbnails: 4:3, the cards' shape (CSS aspect-ratio 4 / 3); 2× a phone card's width
 MAX_BYTES = 60_000
-DISPLAY_LONG_SIDE = 1280
-DISPLAY_MAX_BYTES = 200_000
+DISPLAY_LONG_SIDE = 1024  # sharp in the pages' before/after view (≤ 860 CSS px) and on phones (~720 px)
+DISPLAY_MAX_BYTES = 130_000
 CONTENT_TYPE = "image/webp"
 EXTENSION = "webp"
 QUALITIES = (80, 70, 60, 50, 40)
@@ -66,7 +67,7 @@ def make_thumbnail(data: bytes, max_bytes: int = MAX_BYTES) -> bytes:
 
 
 def make_display(data: bytes, max_bytes: int = DISPLAY_MAX_BYTES) -> bytes:
-    """The whole picture with its long side at most 1280 px, as WebP of at most ``max_bytes``."""
+    """The whole picture with its long side at most 1024 px, as WebP of at most ``max_bytes``."""
     rgb = _upright_rgb(data)
     scale = DISPLAY_LONG_SIDE / max(rgb.size)
     if scale < 1:

@@ -1,5 +1,5 @@
 """Small copies: list thumbnails in one shape (4:3, WebP ≤ 60 KB) and display copies (whole picture, long side
-≤ 1280 px, WebP ≤ 200 KB); never enlarged, upright, whatever the picture."""
+≤ 1024 px, WebP ≤ 130 KB); never enlarged, upright, whatever the picture."""
 
 from __future__ import annotations
 
@@ -62,8 +62,8 @@ def test_exif_orientation_is_applied() -> None:
     assert bottom[0] > 200 and bottom[2] < 60, bottom  # red below
 
 
-@pytest.mark.parametrize(("size", "shown"), [((4000, 3000), (1280, 960)), ((3000, 4000), (960, 1280)),
-                                             ((1920, 1080), (1280, 720)), ((800, 600), (800, 600))])
+@pytest.mark.parametrize(("size", "shown"), [((4000, 3000), (1024, 768)), ((3000, 4000), (768, 1024)),
+                                             ((1920, 1080), (1024, 576)), ((800, 600), (800, 600))])
 def test_display_copies_keep_the_whole_picture(size: tuple[int, int], shown: tuple[int, int]) -> None:
     smooth = Image.linear_gradient("L").resize(size).convert("RGB")
     display = make_display(encoded(smooth))

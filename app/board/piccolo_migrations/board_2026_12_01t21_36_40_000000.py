@@ -1,4 +1,4 @@
-"""Posts keep display copies of their before and after (WebP, long side ≤ 1280 px) and the pictures' size."""
+"""Posts keep display copies of their before and after (WebP, long side ≤ 1024 px) and the pictures' size."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.columns.column_types import JSON
