@@ -49,10 +49,11 @@ $(TINY)/READY: | $(VENV)/.installed
 
 models: $(TINY)/READY
 
-# Debian's chromium for the browser tests (Playwright drives the system executable) and Korean fonts
+# Debian's chromium for the browser tests (Playwright drives the system executable), Korean fonts, and
+# poppler-utils (pdftoppm/pdftotext) for the tests that render the painter's sheet PDF
 browser:
-	@command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi "noto sans cjk" || \
-	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+	@command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi "noto sans cjk" && command -v pdftoppm >/dev/null || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk poppler-utils >/dev/null; }
 
 run: install models
 	$(VENV)/bin/saekdam serve

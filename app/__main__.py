@@ -1,4 +1,4 @@
-"""The ``saekdam`` command: serve, worker, migrate, createsuperuser, paint, models, train."""
+"""The ``saekdam`` command: serve, worker, migrate, createsuperuser, paint, models, train, sheet."""
 
 from __future__ import annotations
 
@@ -83,6 +83,7 @@ DELEGATED: dict[str, tuple[str, str, str]] = {
     "paint": ("app.actors.painter.cli", "paint_command", "paint a mural onto a photo from the command line"),
     "models": ("app.actors.painter.cli", "models_command", "pull the real models or make tiny test models"),
     "train": ("lora_training.__main__", "main", "prepare data, train, export and register theme LoRAs"),
+    "sheet": ("app.sheets.cli", "sheet_command", "make a painter's sheet (paint-by-numbers PDF/PNG) from a mural"),
 }
 
 

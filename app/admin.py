@@ -7,6 +7,7 @@ from typing import Any
 from piccolo_admin.endpoints import TableConfig, create_admin
 from piccolo_api.session_auth.tables import SessionsBase
 
+from app.accounts.admin_gate import TRANSLATIONS
 from app.accounts.tables import User
 from app.board.admin import FORMS as BOARD_FORMS
 from app.board.admin import TABLES as BOARD_TABLES
@@ -30,5 +31,6 @@ def build_admin(settings: Settings) -> Any:
         auth_table=User,
         session_table=SessionsBase,
         site_name="Saekdam Admin",
+        translations=TRANSLATIONS,
         production=settings.base_url.startswith("https://"),
     )

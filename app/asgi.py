@@ -19,12 +19,18 @@ from litestar.plugins.htmx import HTMXPlugin
 from litestar.types import Receive, Scope, Send
 
 from app.accounts.api import AccountApiController
+from app.accounts.account_pages import AccountSettingsPagesController
+from app.accounts.admin_gate import AdminGate
 from app.accounts.auth import CSRF_COOKIE, CSRF_HEADER, AuthMiddleware
+from app.accounts.oidc.pages import OidcPagesController
+from app.accounts.reset_pages import ResetPagesController
 from app.accounts.pages import AccountPagesController
 from app.storage.http import FilesController
 from app.board.api import BoardApiController
 from app.board.pages import BoardPagesController
 from app.ops import OpsPagesController
+from app.sheets.api import PostSheetApiController, SheetApiController
+from app.sheets.pages import SheetPagesController
 from app.tasks.api import TaskApiController, TaskSocketController
 from app.tasks.pages import TaskPagesController
 from app.themes.api import ThemeApiController
@@ -40,6 +46,8 @@ from app.web.logging import configure_logging, request_id_middleware
 from app.web.api_docs import render_plugins
 from app.web.assets import StaticAssets, serve_static
 from app.web.compression import compression_config
+from app.privacy.api import PrivacyApiController
+from app.web.legal import LegalPagesController
 from app.web.pages import HealthController, ShellController
 from app.web.pwa import WebAppController
 from app.web.templating import template_config
@@ -61,7 +69,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     services = Services(settings, piccolo_conf.DB)
     assets = StaticAssets(STATIC_DIR)  # hashed once per process: templates link immutable URLs
-    admin_app = build_admin(settings)
+    admin_app = AdminGate(build_admin(settings), services, production=settings.base_url.startswith("https://"))
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -96,9 +104,17 @@ def create_app(settings: Settings | None = None) -> Litestar:
             HealthController,
             AccountApiController,
             AccountPagesController,
+            AccountSettingsPagesController,
+            ResetPagesController,
+            OidcPagesController,
+            PrivacyApiController,
+            LegalPagesController,
             ThemeApiController,
             TaskApiController,
             TaskSocketController,
+            SheetApiController,
+            PostSheetApiController,
+            SheetPagesController,
             BoardApiController,
             BoardPagesController,
             TaskPagesController,

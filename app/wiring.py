@@ -15,6 +15,8 @@ from typing import Any
 
 from piccolo.engine.base import Engine
 
+from app.accounts.oidc import OidcService
+from app.accounts.reset import PasswordResets
 from app.accounts.service import AccountService
 from app.core import db
 from app.core.events import EventBus
@@ -22,7 +24,10 @@ from app.core.queue import JobQueue
 from app.core.ratelimit import RateLimiter
 from app.core.settings import Settings
 from app.core.storage import Storage
+from app.mail import Outbound, create_mailer
 from app.board.service import BoardService
+from app.privacy.service import PrivacyService
+from app.sheets.service import SheetService
 from app.tasks.service import TaskService
 
 log = logging.getLogger("saekdam.wiring")
@@ -45,11 +50,16 @@ class Services:
         self.runner: Any = None
         self.limiter: RateLimiter
         self.accounts: AccountService
+        self.outbound: Outbound
+        self.resets: PasswordResets
+        self.oidc: OidcService
         self.storage: Storage
         self.bus: EventBus
         self.queue: JobQueue
         self.tasks: TaskService
         self.board: BoardService
+        self.privacy: PrivacyService
+        self.sheets: SheetService
         self._background: list[asyncio.Task[None]] = []
 
     @property
@@ -82,8 +92,13 @@ class Services:
         if hasattr(self.bus, "start"):
             await self.bus.start()
         self.accounts = AccountService(s, self.limiter)
+        self.outbound = Outbound(create_mailer(s))
+        self.resets = PasswordResets(s, self.limiter, self.accounts, self.outbound)
+        self.oidc = OidcService(s, self.accounts)
         self.tasks = TaskService(s, self.storage, self.bus, self.queue)
         self.board = BoardService(s, self.storage, self.bus, self.limiter, self.tasks, self.accounts)
+        self.privacy = PrivacyService(self.accounts, self.tasks, self.board, self.oidc)
+        self.sheets = SheetService(s, self.storage, self.tasks)
         if self.paints_here:
             await self._start_painter()
         elif hasattr(self.queue, "segment"):
@@ -116,6 +131,7 @@ class Services:
                 await self.tasks.requeue_orphans(stale_after)
                 await self.tasks.cleanup_expired()
                 await self.accounts.purge_expired_tokens()
+                await self.resets.purge_expired()
             except Exception:
                 log.exception("housekeeping failed")
             await asyncio.sleep(60)
@@ -125,7 +141,8 @@ class Services:
             task.cancel()
             with contextlib.suppress(BaseException):
                 await task
-        for closer in (getattr(self, "queue", None), self.painter, getattr(self, "bus", None),
+        for closer in (getattr(self, "outbound", None), getattr(self, "oidc", None), getattr(self, "sheets", None),
+                       getattr(self, "queue", None), self.painter, getattr(self, "bus", None),
                        getattr(self, "storage", None)):
             if closer is not None:
                 with contextlib.suppress(Exception):

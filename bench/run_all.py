@@ -38,6 +38,7 @@ BENCHES: dict[str, tuple[list[str], list[str]]] = {
     "train": (["--steps", "20"], ["--steps", "6", "--runs", "1"]),
     # Lighthouse on the main pages, mobile and desktop (scores move with the host's load: median of 3)
     "pages": (["--runs", "3"], ["--quick"]),
+    "sheet": ([], ["--quick"]),
 }
 
 

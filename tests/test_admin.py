@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from tests.support.server import ROOT, Server
-from tests.support.users import new_user
+from tests.support.users import bearer, browser_session, new_admin, new_user
 
 pytestmark = pytest.mark.db
 
@@ -57,3 +57,64 @@ def test_createsuperuser_rejects_bad_input() -> None:
     done = subprocess.run([sys.executable, "-m", "app", "createsuperuser", "--email", "bad", "--nickname", "x",
                            "--password", "short"], cwd=ROOT, env=dict(os.environ), capture_output=True, text=True)
     assert done.returncode != 0 and "email" in done.stderr
+
+
+async def test_admin_login_is_the_apps_login(server: Server) -> None:
+    """The admin's form goes through the app's authentication: non-admins are refused at the door, and an
+    email the app locked after failed logins stays locked there too (429), even with the right password."""
+    async with httpx.AsyncClient(base_url=server.url) as http:
+        user = await new_user(http)
+        r = await _admin_login(http, user.email, user.password)
+        assert r.status_code == 403 and "id" not in http.cookies, r.text
+        admin = await new_admin(http)
+        forwarded = {"x-forwarded-for": "10.9.8.7"}  # this test's failures count for its own address
+        wrong = await _admin_login(http, admin.email, "not the password")
+        assert wrong.status_code == 401
+        for _ in range(9):
+            r = await http.post("/api/auth/token", json={"email": admin.email, "password": "nope nope"}, headers=forwarded)
+            assert r.status_code == 401
+        locked = await _admin_login(http, admin.email, admin.password)
+        assert locked.status_code == 429 and int(locked.headers["retry-after"]) >= 1, locked.text
+        assert (await http.get("/admin/api/tables/")).status_code == 401
+        no_csrf = await http.post("/admin/public/login/", json={"username": user.email, "password": user.password})
+        assert no_csrf.status_code == 403
+        labels = (await http.get("/admin/public/translations/en/")).json()["translations"]
+        assert labels["Username"] == "Email"  # the form asks for what our accounts log in with
+
+
+async def test_an_admin_logged_in_to_the_site_enters_the_admin_without_a_second_login(server: Server) -> None:
+    async with httpx.AsyncClient(base_url=server.url) as http:
+        admin = await new_admin(http)
+        plain = await new_user(http)
+    site = await browser_session(server.url, admin.email, admin.password)
+    others = await browser_session(server.url, plain.email, plain.password)
+    try:
+        tables = await site.get("/admin/api/tables/")
+        assert tables.status_code == 200 and "accounts_user" in tables.json()
+        assert "id" in site.cookies
+        assert (await site.get("/admin/api/user/")).json()["username"] == admin.email
+        assert (await others.get("/admin/api/tables/")).status_code == 401  # a site session is no admin pass
+        # logging out of the site ends the admin session of that browser too
+        await site.post("/logout", data={"_csrf_token": site.cookies["saekdam_csrf"]})
+        site.cookies.delete("saekdam_session")
+        assert (await site.get("/admin/api/tables/")).status_code == 401
+    finally:
+        await site.aclose()
+        await others.aclose()
+
+
+async def test_changing_the_password_in_the_admin_revokes_every_app_session(server: Server) -> None:
+    async with httpx.AsyncClient(base_url=server.url) as http:
+        admin = await new_admin(http)
+        assert (await _admin_login(http, admin.email, admin.password)).status_code == 200
+        wrong = await http.post("/admin/api/change-password/", headers={"x-csrftoken": http.cookies["csrftoken"]},
+                                json={"current_password": "nope nope", "new_password": "admin-pass-456",
+                                      "confirm_new_password": "admin-pass-456"})
+        assert wrong.status_code == 422 and (await http.get("/api/me", headers=admin.headers)).status_code == 200
+        r = await http.post("/admin/api/change-password/", headers={"x-csrftoken": http.cookies["csrftoken"]},
+                            json={"current_password": admin.password, "new_password": "admin-pass-456",
+                                  "confirm_new_password": "admin-pass-456"})
+        assert r.status_code == 303, r.text
+        assert (await http.get("/api/me", headers=admin.headers)).status_code == 401
+        assert (await http.get("/admin/api/tables/")).status_code == 401
+        await bearer(http, admin.email, "admin-pass-456")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from litestar.datastructures import State
 
 from app.accounts.service import AccountService
@@ -9,3 +11,11 @@ from app.accounts.service import AccountService
 
 def provide_account_service(state: State) -> AccountService:
     return state.accounts  # type: ignore[no-any-return]
+
+
+def provide_resets(state: State) -> Any:
+    return state.services.resets
+
+
+def provide_oidc(state: State) -> Any:
+    return state.services.oidc

@@ -1,4 +1,5 @@
-"""Accounts logic: sign-up, password login with failure limits, tokens and browser sessions."""
+"""Accounts logic: sign-up, password login with failure limits, tokens and browser sessions, profile and
+password changes, and revoking every credential of a user at once."""
 
 from __future__ import annotations
 
@@ -9,15 +10,19 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from typing import Literal
 
-from app.accounts.schemas import EMAIL_PATTERN, Author, SignupIn, UserOut
+from piccolo_api.session_auth.tables import SessionsBase
+
+from app.accounts.schemas import EMAIL_PATTERN, TERMS_VERSION, Author, SignupIn, UserOut
 from app.accounts.tables import AuthToken, User
-from app.core.errors import Conflict, FieldError, InvalidInput, NotAuthenticated, RateLimited
+from app.core.errors import AppError, Conflict, FieldError, Forbidden, InvalidInput, NotAuthenticated, RateLimited
 from app.core.i18n import translate
 from app.core.ratelimit import RateLimiter
 from app.core.settings import Settings
 
 EMAIL_RE = re.compile(EMAIL_PATTERN)
 TokenKind = Literal["bearer", "session"]
+GHOST_EMAIL = "deleted-user@saekdam.invalid"  # owns the anonymized posts of deleted accounts; never logs in
+NO_EMAIL_DOMAIN = ".invalid"  # accounts made by a provider that gave no verified email get a placeholder
 
 
 def normalize_email(email: str) -> str:
@@ -35,7 +40,25 @@ def to_user_out(user: User) -> UserOut:
         nickname=user.nickname,
         created_at=user.created_at,
         is_admin=bool(user.admin),
+        has_password=bool(user.has_password),
     )
+
+
+def has_real_email(user: User) -> bool:
+    """False for the placeholder address of an account whose provider gave no verified email."""
+    return not user.email.endswith(NO_EMAIL_DOMAIN)
+
+
+def check_nickname(nickname: str, lang: str, field: str = "nickname") -> list[FieldError]:
+    if not 2 <= len(nickname) <= 20:
+        return [FieldError(field=field, message=translate(lang, "field_length", min=2, max=20))]
+    return []
+
+
+def check_new_password(password: str, lang: str, field: str) -> list[FieldError]:
+    if not 8 <= len(password) <= 128:
+        return [FieldError(field=field, message=translate(lang, "field_length", min=8, max=128))]
+    return []
 
 
 def to_author(user: User) -> Author:
@@ -68,17 +91,17 @@ class AccountService:
         email = normalize_email(data.email)
         nickname = data.nickname.strip()
         errors: list[FieldError] = []
-        if not EMAIL_RE.match(email):
+        if not EMAIL_RE.match(email) or email.endswith(NO_EMAIL_DOMAIN):  # .invalid can receive no mail
             errors.append(FieldError(field="email", message=translate(lang, "email_invalid")))
-        if not 2 <= len(nickname) <= 20:
-            errors.append(FieldError(field="nickname", message=translate(lang, "field_length", min=2, max=20)))
+        errors += check_nickname(nickname, lang)
         if errors:
             raise InvalidInput(errors=errors)
         if await User.exists().where(User.username == email):
             raise Conflict("email_taken")
         try:
             user = await User.create_user(
-                username=email, password=data.password, email=email, nickname=nickname, active=True
+                username=email, password=data.password, email=email, nickname=nickname, active=True,
+                terms_version=TERMS_VERSION, terms_accepted_at=datetime.now(timezone.utc),
             )
         except Exception as exc:  # a concurrent sign-up with the same email hits the unique index
             if await User.exists().where(User.username == email):
@@ -141,6 +164,98 @@ class AccountService:
 
     async def revoke_token(self, token: str) -> None:
         await AuthToken.update({AuthToken.revoked: True}).where(AuthToken.token_hash == hash_token(token))
+
+    async def revoke_user_tokens(self, user_id: int, *, keep_token: str | None = None) -> int:
+        """Revoke every bearer token and browser session of the user but ``keep_token`` (password change,
+        log out everywhere, reset, deletion), and end their Piccolo Admin sessions. Returns how many.
+
+        Every API process reads tokens from the database, so a revoked one is refused everywhere at once; a
+        token cache must be emptied from here. Open streams notice within ``stream_auth_recheck_s``.
+        """
+        where = (AuthToken.user == user_id) & (AuthToken.revoked == False)  # noqa: E712
+        if keep_token is not None:
+            where &= AuthToken.token_hash != hash_token(keep_token)
+        revoked = await AuthToken.update({AuthToken.revoked: True}).where(where).returning(AuthToken.id)
+        await SessionsBase.delete().where(SessionsBase.user_id == user_id)
+        await self.user_changed(user_id)
+        return len(revoked)
+
+    async def user_changed(self, user_id: int) -> None:
+        """Called after any change to a user's row or tokens (renamed, password, deleted): the place where
+        per-process caches of users and tokens forget them (the token cache of issue #16 hooks in here)."""
+        return None
+
+    async def token_is_live(self, token: str, kind: TokenKind) -> bool:
+        """Whether a token still authenticates (open streams ask this now and then)."""
+        return await self.resolve_token(token, kind) is not None
+
+    async def token_age_s(self, token: str) -> float | None:
+        row = await AuthToken.select(AuthToken.created_at).where(AuthToken.token_hash == hash_token(token)).first()
+        return None if row is None else (datetime.now(timezone.utc) - _aware(row["created_at"])).total_seconds()
+
+    # ------------------------------------------------------------------ changes by the user
+    async def confirm_identity(self, user: User, password: str | None, token: str | None, client_ip: str,
+                               lang: str, field: str) -> None:
+        """The caller is this user now: the password (failures count like failed logins), or for an account
+        without one a login within ``recent_login_s``. Wrong password: 400 naming ``field``."""
+        if not user.has_password:
+            age = await self.token_age_s(token) if token else None
+            if age is None or age > self.settings.recent_login_s:
+                raise Forbidden("recent_login_required")
+            return
+        if not password:
+            raise InvalidInput(errors=[FieldError(field=field, message=translate(lang, "field_required"))])
+        try:
+            await self.authenticate(user.username, password, client_ip)
+        except NotAuthenticated:
+            raise InvalidInput("wrong_password", errors=[
+                FieldError(field=field, message=translate(lang, "wrong_password"))]) from None
+
+    async def update_profile(self, user: User, nickname: str | None, lang: str) -> User:
+        if nickname is None:
+            return user
+        nickname = nickname.strip()
+        errors = check_nickname(nickname, lang)
+        if errors:
+            raise InvalidInput(errors=errors)
+        await User.update({User.nickname: nickname}).where(User.id == user.id)
+        await self.user_changed(user.id)
+        user.nickname = nickname
+        return user
+
+    async def set_password(self, user_id: int, password: str) -> None:
+        await User.update_password(user_id, password)
+        await User.update({User.has_password: True}).where(User.id == user_id)
+
+    async def change_password(self, user: User, current: str | None, new: str, token: str | None,
+                              client_ip: str, lang: str) -> int:
+        """Set a new password and revoke every other token and session (``token`` stays valid)."""
+        errors = check_new_password(new, lang, "new_password")
+        if errors:
+            raise InvalidInput(errors=errors)
+        await self.confirm_identity(user, current, token, client_ip, lang, "current_password")
+        await self.set_password(user.id, new)
+        return await self.revoke_user_tokens(user.id, keep_token=token)
+
+    async def ghost_id(self) -> int:
+        """The id of the account that holds the anonymized posts of deleted accounts (made once)."""
+        row = await User.select(User.id).where(User.username == GHOST_EMAIL).first()
+        if row is None:
+            try:
+                await User.create_user(username=GHOST_EMAIL, email=GHOST_EMAIL, password=secrets.token_urlsafe(48),
+                                       nickname="-", active=False, has_password=False)
+            except Exception:  # made meanwhile by another process
+                pass
+            row = await User.select(User.id).where(User.username == GHOST_EMAIL).first()
+        if row is None:
+            raise AppError("internal_error", status=500)
+        return int(row["id"])
+
+    async def delete_user(self, user_id: int) -> None:
+        """Delete the account row with its tokens, resets and identities (other domains' data goes first)."""
+        await self.revoke_user_tokens(user_id)
+        await User.delete().where(User.id == user_id)
+        await self.user_changed(user_id)
 
     async def get_by_public_id(self, public_id: str) -> User | None:
         try:

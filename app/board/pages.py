@@ -183,7 +183,8 @@ class BoardPagesController(Controller):
             raise NotAuthenticated()
         lang = language(request)
         form = {"task_id": data.get("task_id", ""), "title": data.get("title", ""), "content": data.get("content", ""),
-                "result_index": data.get("result_index", ""), "anonymous": data.get("anonymous") in ("on", "true", "1")}
+                "result_index": data.get("result_index", ""), "anonymous": data.get("anonymous") in ("on", "true", "1"),
+                "sheet_colors": sheet_colors_of(data)}
         raw = {**form, "result_index": int(form["result_index"]) if str(form["result_index"]).isdigit() else None}
         if raw["result_index"] is None:
             raw.pop("result_index")
@@ -311,7 +312,7 @@ class BoardPagesController(Controller):
         loaded = await board.get_post(post_id, viewer)
         if not loaded.mine:
             raise AppError("forbidden", status=403)
-        form = {"title": loaded.post.title, "content": loaded.post.content}
+        form = {"title": loaded.post.title, "content": loaded.post.content, "sheet_colors": loaded.post.sheet_colors}
         return Template("board/edit.html", context={"post": loaded.post, "form": form, "errors": {}})
 
     @post("/board/{post_id:str}/edit")
@@ -320,7 +321,7 @@ class BoardPagesController(Controller):
         if viewer is None:
             raise NotAuthenticated()
         lang = language(request)
-        form = {"title": data.get("title", ""), "content": data.get("content", "")}
+        form = {"title": data.get("title", ""), "content": data.get("content", ""), "sheet_colors": sheet_colors_of(data)}
         try:
             errors = collect_errors(PostUpdate, form, lang)
             if errors:
@@ -358,6 +359,14 @@ async def _html_events(request: Request[Any, Any, Any], stream: Any,
             fragment = _fragment(request, item, only_post, lang)
             if fragment is not None:
                 yield ServerSentEventMessage(id=item.id, event=item.event, data=fragment)
+
+
+def sheet_colors_of(data: dict[str, str]) -> int | str | None:
+    """The post's painter's-sheet option from its form: the colour count when shown, else None."""
+    if data.get("show_sheet") not in ("on", "true", "1"):
+        return None
+    raw = data.get("sheet_colors", "")
+    return int(raw) if raw.isdigit() else raw  # a bad value is named by the schema check
 
 
 def _as_post(data: dict[str, Any]) -> Post:

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 import msgspec
 
 from app.accounts.schemas import Author
+from app.sheets.schemas import Colors
 
 Sort = Literal["latest", "popular"]
 TITLE = msgspec.Meta(min_length=5, max_length=60)
@@ -37,6 +38,7 @@ class Post(msgspec.Struct, kw_only=True):
     display_after_url: str = ""
     width: int | None = None
     height: int | None = None
+    sheet_colors: int | None = None  # the author shows the painter's sheet in this many colours, or null
 
 
 class PostList(msgspec.Struct, kw_only=True):
@@ -50,11 +52,13 @@ class PostCreate(msgspec.Struct, kw_only=True):
     title: Annotated[str, TITLE]
     content: Annotated[str, CONTENT] = ""
     anonymous: bool = False
+    sheet_colors: Colors | None = None  # show the painter's sheet in this many colours
 
 
 class PostUpdate(msgspec.Struct, kw_only=True):
     title: Annotated[str, TITLE] | None = None
     content: Annotated[str, CONTENT] | None = None
+    sheet_colors: Colors | None | msgspec.UnsetType = msgspec.UNSET  # null hides the sheet; absent keeps it
 
 
 class LikeState(msgspec.Struct, kw_only=True):

@@ -51,7 +51,7 @@ from app.tasks.service import TaskService
 log = logging.getLogger("saekdam.board")
 
 POST_COLUMNS = ("id, author, anonymous, title, content, theme, before_key, after_key, thumb_key, display, like_count, "
-                "comment_count, view_count, hidden, created_at, updated_at")
+                "comment_count, view_count, hidden, created_at, updated_at, sheet_colors")
 TERM_RE = re.compile(r"[^\W_]+")  # letters and digits of any script: search terms
 MAX_TERMS = 8
 SHARE_URL_TTL_S = 6 * 24 * 3600  # + up to a day, aligned: S3 presigned URLs live at most 7 days
@@ -221,6 +221,7 @@ class BoardService:
                 like_count=int(r["like_count"]), comment_count=int(r["comment_count"]),
                 view_count=int(r["view_count"]), liked_by_me=pid in liked,
                 created_at=_dt(r["created_at"]), updated_at=_dt(r["updated_at"]),
+                sheet_colors=int(r["sheet_colors"]) if r.get("sheet_colors") is not None else None,
             ))
         return out
 
@@ -257,6 +258,11 @@ class BoardService:
         return {str(r["post"]) for r in rows}
 
     # ------------------------------------------------------------------ lists
+    def forget_author(self, user_id: int) -> None:
+        """Drop a deleted account from the ``?author=`` cache (SQLite may hand its id to the next account)."""
+        for public_id in [k for k, v in self._author_ids.items() if v == user_id]:
+            del self._author_ids[public_id]
+
     async def author_id(self, public_id: str) -> int:
         """The internal id behind a public user id (-1 when none: an empty list, not an error)."""
         if public_id in self._author_ids:
@@ -399,6 +405,14 @@ class BoardService:
         mine = viewer is not None and viewer.id == int(row["author"])
         return LoadedPost(post=post, mine=mine, hidden=_bool(row["hidden"]), after_key=row["after_key"])
 
+    async def sheet_source(self, post_id: str, viewer: Viewer | None) -> tuple[str, int, int] | None:
+        """(task id, 1-based result, colours) of the sheet a visible post shows, or None when it shows none."""
+        row = await self._visible(post_id, viewer)
+        extra = await PostRow.select(PostRow.task_id, PostRow.result_index).where(PostRow.id == row["id"]).first()
+        if row.get("sheet_colors") is None or extra is None or extra["task_id"] is None:
+            return None
+        return str(extra["task_id"]), int(extra["result_index"]) + 1, int(row["sheet_colors"])
+
     async def share_image_url(self, after_key: str) -> str:
         """A long-lived signed URL of the result for link previews (og:image), stable for a day."""
         ttl = SHARE_URL_TTL_S + (86400 - int(time.time()) % 86400)
@@ -477,7 +491,7 @@ class BoardService:
                       result_index=data.result_index, source=source, title=title, content=content,
                       theme=task.theme or "", before_key=before_key, after_key=after_key, thumb_key=thumb_key,
                       display=msgspec.json.encode(display).decode(),
-                      created_at=at, updated_at=at)
+                      sheet_colors=data.sheet_colors, created_at=at, updated_at=at)
         try:
             await PostRow.insert(row)
         except Exception:
@@ -501,6 +515,8 @@ class BoardService:
             values[PostRow.title] = title
         if content is not None:
             values[PostRow.content] = content
+        if data.sheet_colors is not msgspec.UNSET:
+            values[PostRow.sheet_colors] = data.sheet_colors
         pid = row["id"] if isinstance(row["id"], uuid.UUID) else uuid.UUID(str(row["id"]))
         if values:
             values[PostRow.updated_at] = now()

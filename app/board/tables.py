@@ -40,6 +40,8 @@ class Post(Table, tablename="board_post"):
     comment_count = Integer(default=0, help_text="Visible comments")
     view_count = Integer(default=0)
     hidden = Boolean(default=False, help_text="Hidden by a moderator: gone from public lists and pages")
+    sheet_colors = Integer(null=True, default=None,
+                           help_text="The author shows the painter's sheet in this many colours (4–24); null: not shown")
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
 

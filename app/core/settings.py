@@ -10,7 +10,7 @@ import functools
 import os
 import secrets
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -19,6 +19,22 @@ PREFIX = "SAEKDAM_"
 
 class SettingsError(ValueError):
     """A setting has a value we cannot use; the message names the variable."""
+
+
+class OidcProvider(msgspec.Struct, kw_only=True, frozen=True):
+    """One OpenID Connect provider people may sign in with (``SAEKDAM_OIDC_PROVIDERS`` or the Kakao preset)."""
+
+    name: Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9_-]{1,32}$")]
+    issuer: str
+    client_id: str
+    client_secret: str = ""
+    scopes: str = "openid email profile"
+    # button text, "한국어|English" or one text for both
+    label: str = ""
+    # extra id_token audiences accepted from native apps (their own client ids)
+    audiences: list[str] = []
+    # how the client authenticates at the token endpoint: client_secret_basic or client_secret_post (Kakao)
+    token_auth: Literal["client_secret_basic", "client_secret_post"] = "client_secret_basic"
 
 
 class Settings(msgspec.Struct, kw_only=True, frozen=True):
@@ -68,6 +84,39 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     login_email_window_s: int = 300
     login_ip_max_failures: int = 30
     login_ip_window_s: int = 60
+    # open task streams (SSE, WebSocket) re-check their token this often (seconds; at most 60) and close
+    # (WebSocket code 4401) once it was revoked
+    stream_auth_recheck_s: float = 30.0
+    # password reset: lifetime of the mailed link (seconds), and requests per email / per client address an hour
+    password_reset_ttl_s: int = 1800
+    password_reset_per_email_per_hour: int = 5
+    password_reset_per_address_per_hour: int = 20
+    # an account without a password (signed up with Kakao or another provider) changes or deletes itself only
+    # within this many seconds of signing in
+    recent_login_s: int = 900
+
+    # mail (password reset, notices): an SMTP server; empty host = each mail is written as an .eml file under
+    # var/outbox/ and its link is logged (the embedded default)
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_tls: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_timeout_s: float = 10.0
+    mail_from: str = "Saekdam <no-reply@localhost>"
+
+    # sign-in with Kakao (OpenID Connect): the app's REST API key and client secret; empty id = off
+    kakao_client_id: str = ""
+    kakao_client_secret: str = ""
+    kakao_issuer: str = "https://kauth.kakao.com"
+    # more OpenID Connect providers, as a JSON list of objects: name (a-z0-9_-), issuer, client_id,
+    # client_secret, scopes (default "openid email profile"), label (button text), audiences (extra id_token
+    # audiences accepted from native apps)
+    oidc_providers: str = ""
+
+    # terms and privacy pages: who runs this site and how to reach them
+    operator_name: str = ""
+    operator_contact: str = ""
 
     # board: writes per user and window (anti-spam); a burst beyond them gets 429 with Retry-After
     board_posts_per_hour: int = 10
@@ -106,6 +155,28 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     lcm_lora: str = "latent-consistency/lcm-lora-sdv1-5"
     device: str = "auto"
     preview_every: int = 2
+
+    # the painter's sheet (app/sheets): paint coverage per coat and coats for the litres, the smallest region
+    # kept (cm² on the wall when its size is known, else pixels at 1,024 px), sheets made at once per process
+    sheet_coverage_m2_per_l: float = 10.0
+    sheet_coats: int = 2
+    sheet_min_region_cm2: float = 50.0
+    sheet_min_region_px: int = 150
+    sheet_concurrency: int = 2
+    sheet_paper: Literal["A4", "A3"] = "A4"
+
+    @property
+    def oidc_provider_list(self) -> list[OidcProvider]:
+        """Every configured OpenID Connect provider: the Kakao preset first, then ``oidc_providers``."""
+        providers = []
+        if self.kakao_client_id:
+            providers.append(OidcProvider(
+                name="kakao", issuer=self.kakao_issuer, client_id=self.kakao_client_id,
+                client_secret=self.kakao_client_secret, scopes="openid profile_nickname account_email",
+                label="카카오 로그인|Sign in with Kakao", token_auth="client_secret_post"))
+        if self.oidc_providers.strip():
+            providers += msgspec.json.decode(self.oidc_providers, type=list[OidcProvider])
+        return providers
 
     @property
     def embedded(self) -> bool:
@@ -159,6 +230,22 @@ def _validate(s: Settings) -> None:
         raise SettingsError(f"{PREFIX}PORT must be between 1 and 65535, got {s.port}")
     if s.max_upload_bytes <= 0 or s.max_pixels <= 0:
         raise SettingsError(f"{PREFIX}MAX_UPLOAD_BYTES and {PREFIX}MAX_PIXELS must be positive")
+    if not 0 < s.stream_auth_recheck_s <= 60:
+        raise SettingsError(f"{PREFIX}STREAM_AUTH_RECHECK_S must be more than 0 and at most 60, got {s.stream_auth_recheck_s}")
+    try:
+        providers = s.oidc_provider_list
+    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+        raise SettingsError(f"{PREFIX}OIDC_PROVIDERS: {exc}") from None
+    names = [p.name for p in providers]
+    if len(set(names)) != len(names):
+        raise SettingsError(f"{PREFIX}OIDC_PROVIDERS: provider names must be unique, got {names}")
+    for provider in providers:
+        if not provider.issuer.startswith(("https://", "http://")):
+            raise SettingsError(f"{PREFIX}OIDC_PROVIDERS: issuer of {provider.name!r} must be an http(s) URL")
+    for name in ("sheet_coverage_m2_per_l", "sheet_coats", "sheet_min_region_cm2", "sheet_min_region_px",
+                 "sheet_concurrency"):
+        if getattr(s, name) <= 0:
+            raise SettingsError(f"{PREFIX}{name.upper()} must be positive, got {getattr(s, name)}")
 
 
 def load_settings(environ: dict[str, str] | None = None, dotenv: Path | None = Path(".env")) -> Settings:

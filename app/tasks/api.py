@@ -14,6 +14,7 @@ from litestar.response import ServerSentEvent
 
 from app.accounts.auth import Auth
 from app.accounts.guards import requires_user
+from app.accounts.streams import CredentialWatch
 from app.accounts.tables import User
 from app.core.errors import AppError, FieldError, InvalidInput
 from app.core.i18n import translate
@@ -33,13 +34,17 @@ def is_terminal_event(event: Any) -> bool:
     return event.event in ("task", "status") and isinstance(event.data, dict) and event.data.get("status") in TERMINAL
 
 
-def task_stream(tasks: TaskService, task_id: str, last_event_id: int | None, lang: str) -> Any:
+def task_stream(tasks: TaskService, task_id: str, last_event_id: int | None, lang: str,
+                watch: CredentialWatch | None = None) -> Any:
+    """The task's events for one client; with ``watch``, only while the client's credential holds."""
     async def snapshot() -> tuple[str, Task] | None:
         row = await tasks.get(task_id)
         return None if row is None else ("task", await tasks.present(row, lang))
 
-    return stream_channel(tasks.bus, channel(task_id), last_event_id=last_event_id, snapshot=snapshot,
-                          is_terminal=is_terminal_event)
+    stream = stream_channel(tasks.bus, channel(task_id), last_event_id=last_event_id, snapshot=snapshot,
+                            is_terminal=is_terminal_event,
+                            **({"ping_interval_s": watch.ping_interval_s} if watch is not None else {}))
+    return watch.guard(stream) if watch is not None else stream
 
 
 class TaskApiController(Controller):
@@ -113,7 +118,8 @@ class TaskApiController(Controller):
     async def events(self, task_id: str, request: Request[User, Auth, Any], tasks: TaskService,
                      last_event_id: str | None = Parameter(header="Last-Event-ID", default=None)) -> ServerSentEvent:
         await tasks.get_owned(task_id, request.user.id)
-        stream = task_stream(tasks, task_id, parse_last_event_id(last_event_id), language(request))
+        stream = task_stream(tasks, task_id, parse_last_event_id(last_event_id), language(request),
+                             CredentialWatch.of(request))
         return ServerSentEvent(sse_messages(stream), headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
@@ -136,7 +142,8 @@ class TaskSocketController(Controller):
             await socket.close(code=4404, reason="not_found")
             return
         last = parse_last_event_id(socket.query_params.get("last_event_id"))
-        stream = task_stream(tasks, task_id, last, language(socket))
+        watch = CredentialWatch.of(socket)
+        stream = task_stream(tasks, task_id, last, language(socket), watch)
         try:
             async with contextlib.aclosing(stream) as events:
                 async for item in events:
@@ -144,6 +151,9 @@ class TaskSocketController(Controller):
                         continue
                     await socket.send_text(msgspec.json.encode({"event": item.event, "id": str(item.id),
                                                                 "data": item.data}).decode())
-            await socket.close(code=1000)
+            if watch.revoked:
+                await socket.close(code=4401, reason="token_revoked")
+            else:
+                await socket.close(code=1000)
         except WebSocketDisconnect:
             pass

@@ -29,6 +29,7 @@ from app.core.events import Event
 from app.core.i18n import translate
 from app.core.pagination import DEFAULT_LIMIT
 from app.events.sse import parse_last_event_id
+from app.accounts.streams import CredentialWatch
 from app.tasks.api import task_stream
 from app.tasks.deps import provide_task_service
 from app.tasks.schemas import TERMINAL, ProgressEvent, Task
@@ -95,7 +96,7 @@ class TaskPagesController(Controller):
         """The task's events as HTML fragments for htmx's SSE extension (``sse-swap``)."""
         await tasks.get_owned(task_id, request.user.id)
         lang = language(request)
-        stream = task_stream(tasks, task_id, parse_last_event_id(last_event_id), lang)
+        stream = task_stream(tasks, task_id, parse_last_event_id(last_event_id), lang, CredentialWatch.of(request))
         return ServerSentEvent(_html_events(request, tasks, task_id, stream, lang),
                                headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 

@@ -485,6 +485,17 @@ class TaskService:
         await self.delete_files(str(row.id))
         await TaskRow.delete().where(TaskRow.id == row.id)
 
+    async def all_owned(self, owner_id: int) -> list[TaskRow]:
+        """Every task of a user, oldest first (data export)."""
+        return await TaskRow.objects().where(TaskRow.owner == owner_id).order_by(TaskRow.created_at, TaskRow.id)
+
+    async def delete_all_owned(self, owner_id: int) -> int:
+        """Delete every task of a user with its files (account deletion); returns how many."""
+        rows = await TaskRow.select(TaskRow.id).where(TaskRow.owner == owner_id)
+        for r in rows:
+            await self.delete(owner_id, str(r["id"]))
+        return len(rows)
+
     async def delete_files(self, task_id: str) -> int:
         keys = await self.storage.list_keys(f"tasks/{task_id}/")
         for key in keys:

@@ -103,6 +103,7 @@ async def sign_up(page: Page, base_url: str, nickname: str = "벽화가") -> str
     await page.fill("#f-email", email)
     await page.fill("#f-nickname", nickname)
     await page.fill("#f-password", "correct horse battery")
+    await page.check("#f-terms")
     await page.click("form[action='/signup'] button[type=submit]")
     await page.wait_for_url(base_url + "/create")
     return email

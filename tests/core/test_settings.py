@@ -33,6 +33,15 @@ def test_variables_switch_parts() -> None:
     ({"SAEKDAM_REDIS_URL": "http://x"}, "SAEKDAM_REDIS_URL"),
     ({"SAEKDAM_MODELS": "huge"}, "SAEKDAM_MODELS"),
     ({"SAEKDAM_S3_PATH_STYLE": "maybe"}, "SAEKDAM_S3_PATH_STYLE"),
+    ({"SAEKDAM_SMTP_TLS": "ssl3"}, "SAEKDAM_SMTP_TLS"),
+    ({"SAEKDAM_STREAM_AUTH_RECHECK_S": "120"}, "SAEKDAM_STREAM_AUTH_RECHECK_S"),
+    ({"SAEKDAM_OIDC_PROVIDERS": "[{"}, "SAEKDAM_OIDC_PROVIDERS"),
+    ({"SAEKDAM_OIDC_PROVIDERS": '[{"name": "Bad Name", "issuer": "https://id.example", "client_id": "x"}]'},
+     "SAEKDAM_OIDC_PROVIDERS"),
+    ({"SAEKDAM_OIDC_PROVIDERS": '[{"name": "corp", "issuer": "ftp://id.example", "client_id": "x"}]'},
+     "SAEKDAM_OIDC_PROVIDERS"),
+    ({"SAEKDAM_KAKAO_CLIENT_ID": "k", "SAEKDAM_OIDC_PROVIDERS": '[{"name": "kakao", "issuer": "https://a.b", "client_id": "x"}]'},
+     "SAEKDAM_OIDC_PROVIDERS"),
 ])
 def test_bad_values_name_the_variable(env: dict[str, str], variable: str) -> None:
     with pytest.raises(SettingsError, match=variable):
@@ -51,3 +60,13 @@ def test_cli_stops_with_one_clear_line() -> None:
     done = subprocess.run([sys.executable, "-m", "app", "migrate"], cwd=ROOT, env=env, capture_output=True, text=True)
     assert done.returncode == 2
     assert done.stderr.strip().count("\n") == 0 and "SAEKDAM_PORT" in done.stderr
+
+
+def test_oidc_providers_come_from_the_kakao_preset_and_the_list() -> None:
+    s = load_settings({"SAEKDAM_KAKAO_CLIENT_ID": "rest-key", "SAEKDAM_KAKAO_CLIENT_SECRET": "secret",
+                       "SAEKDAM_OIDC_PROVIDERS": '[{"name": "corp", "issuer": "https://id.example.com", '
+                                                 '"client_id": "web", "audiences": ["ios"]}]'}, None)
+    kakao, corp = s.oidc_provider_list
+    assert kakao.name == "kakao" and kakao.issuer == "https://kauth.kakao.com" and kakao.token_auth == "client_secret_post"
+    assert "account_email" in kakao.scopes and corp.audiences == ["ios"] and corp.scopes == "openid email profile"
+    assert load_settings({}, None).oidc_provider_list == []  # none by default: no buttons

@@ -18,6 +18,7 @@ import httpx
 import pytest
 import pytest_asyncio
 
+from tests.support.oidc import OidcProvider
 from tests.support.server import Server, start_server
 from tests.support.users import ApiUser, new_user
 
@@ -36,6 +37,7 @@ class Deployed:
     server: Server
     var_dir: Path
     database_url: str  # "" = SQLite under var_dir
+    oidc: OidcProvider | None = None  # the Kakao preset signs in against it (the bad-input catalogue's server)
 
     @property
     def storage_dir(self) -> Path:
@@ -62,11 +64,21 @@ def start_own_server(log_dir: Path, var_dir: Path, name: str, **env: str) -> Dep
     return Deployed(server, var_dir, database_url)
 
 
+KAKAO_CLIENT = {"client_id": "reliability-app", "client_secret": "reliability-secret"}
+
+
 @pytest.fixture(scope="module")
 def deployed(log_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployed]:
-    d = start_own_server(log_dir, tmp_path_factory.mktemp("rel-var"), "reliability")
-    yield d
-    d.server.stop()
+    oidc = OidcProvider(tmp_path_factory.mktemp("rel-oidc"), [{**KAKAO_CLIENT, "redirect_uris": ["http://127.0.0.1:9/cb"]}])
+    try:
+        d = start_own_server(log_dir, tmp_path_factory.mktemp("rel-var"), "reliability",
+                             SAEKDAM_KAKAO_CLIENT_ID=KAKAO_CLIENT["client_id"],
+                             SAEKDAM_KAKAO_CLIENT_SECRET=KAKAO_CLIENT["client_secret"], SAEKDAM_KAKAO_ISSUER=oidc.issuer)
+        d.oidc = oidc
+        yield d
+        d.server.stop()
+    finally:
+        oidc.stop()
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")

@@ -353,6 +353,75 @@ def with_revoked_token() -> Setup:
     return setup
 
 
+def with_reset_token(name: str, used: bool = False, expired: bool = False) -> Setup:
+    """A reset link mailed (to the outbox: this server has no SMTP) to a user of its own; used once or expired."""
+
+    async def setup(w: World) -> None:
+        user = await new_user(w.http, "erin")
+        assert (await w.http.post("/api/auth/password-reset", json={"email": user.email})).status_code == 202
+        token = await _outbox_token(w.d, user.email)
+        if used:
+            r = await w.http.post("/api/auth/password-reset/confirm", json={"token": token, "new_password": "used up now"})
+            assert r.status_code == 204, r.text
+        if expired:
+            past = "now() - interval '1 minute'" if w.d.database_url else "datetime('now', '-1 minute')"
+            await execute(w.d, f"UPDATE accounts_password_reset SET expires_at = {past} WHERE \"user\" = "
+                               f"(SELECT id FROM accounts_user WHERE email = '{user.email}')")
+        w.ids[name] = token
+
+    return setup
+
+
+async def _outbox_token(d: Deployed, email: str, timeout: float = 15) -> str:
+    from email import message_from_bytes, policy
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for path in sorted((d.var_dir / "outbox").glob("*.eml")):
+            message = message_from_bytes(path.read_bytes(), policy=policy.default)
+            if message["To"] == email:
+                body = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+                found = re.search(r"/reset\?token=([\w-]+)", body)
+                assert found, body
+                return found.group(1)
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"no reset mail to {email} in the outbox")
+
+
+def id_token(kind: str, headers: dict[str, str] | None = None) -> Send:
+    """``POST /api/auth/oidc/kakao/token`` with an id_token that must be refused (the provider's key signs
+    the wrong audience, expired and other-issuer ones: only the claims are wrong)."""
+
+    async def send(w: World) -> httpx.Response:
+        oidc = w.d.oidc
+        assert oidc is not None
+        from tests.reliability.conftest import KAKAO_CLIENT
+
+        now = int(time.time())
+        claims = oidc.claims(KAKAO_CLIENT["client_id"], "reliability-sub")
+        token = {
+            "forged": lambda: oidc.forge(claims),
+            "audience": lambda: oidc.sign({**claims, "aud": "somebody-else"}),
+            "expired": lambda: oidc.sign({**claims, "iat": now - 7200, "exp": now - 3600}),
+            "issuer": lambda: oidc.sign({**claims, "iss": "https://kauth.kakao.com"}),
+            "none": lambda: "eyJhbGciOiJub25lIn0." + oidc.sign(claims).split(".")[1] + ".",
+        }[kind]()
+        return await w.http.post("/api/auth/oidc/kakao/token", json={"id_token": token}, headers=headers or {})
+
+    return send
+
+
+def anonymous_form(path: str, data: dict[str, str]) -> Send:
+    """A form post from a fresh browser with its CSRF token (valid), e.g. the forgotten-password pages."""
+
+    async def send(w: World) -> httpx.Response:
+        async with httpx.AsyncClient(base_url=w.d.server.url, timeout=30) as fresh:
+            await fresh.get("/login")
+            return await fresh.post(path, data={**data, "_csrf_token": fresh.cookies["saekdam_csrf"]})
+
+    return send
+
+
 async def execute(d: Deployed, sql: str) -> None:
     if d.database_url:
         import asyncpg
@@ -449,6 +518,76 @@ CASES: list[Case] = [
     C("bearer-basic-scheme", api("GET", "/api/me", None, headers={"authorization": "Basic YWxpY2U6cHc="}), 401,
       "not_authenticated"),
     C("logout-anonymous", api("POST", "/api/auth/logout", None), 401, "not_authenticated"),
+    C("logout-all-anonymous", api("POST", "/api/auth/logout-all", None), 401, "not_authenticated"),
+    C("logout-all-forged", api("POST", "/api/auth/logout-all", "forged"), 401, "invalid_token"),
+    C("logout-all-cookie-no-csrf", cookie_api("POST", "/api/auth/logout-all", None), 403, "csrf_failed"),
+
+    # --- accounts v1.1: profile, password, reset, export, deletion, provider sign-in
+    C("me-nickname-too-short", api("PATCH", "/api/me", json={"nickname": "x"}), 400, "invalid_input", ("nickname",)),
+    C("me-nickname-blank-after-trim", api("PATCH", "/api/me", json={"nickname": "   a   "}), 400, "invalid_input",
+      ("nickname",)),
+    C("me-nickname-wrong-type", api("PATCH", "/api/me", json={"nickname": ["x"]}), 400, "invalid_input", ("nickname",)),
+    C("me-nickname-10k-emoji", api("PATCH", "/api/me", json={"nickname": EMOJI_10K}), 400, "invalid_input",
+      ("nickname",)),
+    C("me-nickname-nul", api("PATCH", "/api/me", json={"nickname": "ab\u0000c"}), 400),
+    C("me-patch-anonymous", api("PATCH", "/api/me", None, json={"nickname": "mallory"}), 401, "not_authenticated"),
+    C("me-patch-cookie-no-csrf", cookie_api("PATCH", "/api/me", None, json={"nickname": "csrfed"}), 403, "csrf_failed"),
+    C("password-wrong-current", api("POST", "/api/me/password", json={"current_password": "not the password",
+                                                                      "new_password": "a brand new one"}),
+      400, "wrong_password", ("current_password",)),
+    C("password-wrong-current-en", api("POST", "/api/me/password", headers=EN, json={
+        "current_password": "still not it", "new_password": "a brand new one"}), 400, "wrong_password",
+      ("current_password",), lang="en"),
+    C("password-new-too-short", api("POST", "/api/me/password", json={"current_password": "x", "new_password": "short"}),
+      400, "invalid_input", ("new_password",)),
+    C("password-missing-fields", api("POST", "/api/me/password", json={}), 400, "invalid_input", ("new_password",)),
+    C("password-anonymous", api("POST", "/api/me/password", None, json={"current_password": "a", "new_password": "b" * 9}),
+      401, "not_authenticated"),
+    C("password-revoked-token", api("POST", "/api/me/password", "revoked", json={"current_password": "a",
+                                                                                "new_password": "b" * 9}),
+      401, "invalid_token", setup=with_revoked_token()),
+    C("reset-bad-email", api("POST", "/api/auth/password-reset", None, json={"email": "not-an-email"}), 400,
+      "invalid_input", ("email",)),
+    C("reset-missing-email", api("POST", "/api/auth/password-reset", None, json={}), 400, "invalid_input", ("email",)),
+    C("reset-email-nul", api("POST", "/api/auth/password-reset", None, json={"email": "a\u0000@example.com"}), 400),
+    C("reset-confirm-unknown-token", api("POST", "/api/auth/password-reset/confirm", None, json={
+        "token": "A" * 43, "new_password": "a brand new one"}), 400, "invalid_token", ("token",)),
+    C("reset-confirm-unknown-token-en", api("POST", "/api/auth/password-reset/confirm", None, headers=EN, json={
+        "token": "A" * 43, "new_password": "a brand new one"}), 400, "invalid_token", ("token",), lang="en"),
+    C("reset-confirm-reused-token", api("POST", "/api/auth/password-reset/confirm", None, json={
+        "token": "{reset_used}", "new_password": "once more please"}), 400, "invalid_token", ("token",),
+      setup=with_reset_token("reset_used", used=True)),
+    C("reset-confirm-expired-token", api("POST", "/api/auth/password-reset/confirm", None, json={
+        "token": "{reset_expired}", "new_password": "too late for this"}), 400, "invalid_token", ("token",),
+      setup=with_reset_token("reset_expired", expired=True)),
+    C("reset-confirm-short-password", api("POST", "/api/auth/password-reset/confirm", None, json={
+        "token": "{reset_fresh}", "new_password": "short"}), 400, "invalid_input", ("new_password",),
+      setup=with_reset_token("reset_fresh")),
+    C("reset-confirm-missing-fields", api("POST", "/api/auth/password-reset/confirm", None, json={}), 400,
+      "invalid_input", ("token", "new_password")),
+    C("export-anonymous", api("GET", "/api/me/export", None), 401, "not_authenticated"),
+    C("export-forged", api("GET", "/api/me/export", "forged"), 401, "invalid_token"),
+    C("delete-me-wrong-password", api("DELETE", "/api/me", json={"password": "not the password", "posts": "delete"}),
+      400, "wrong_password", ("password",)),
+    C("delete-me-unknown-posts-choice", api("DELETE", "/api/me", json={"password": "x", "posts": "keep"}), 400,
+      "invalid_input", ("posts",)),
+    C("delete-me-no-body", api("DELETE", "/api/me"), 400),
+    C("delete-me-anonymous", api("DELETE", "/api/me", None, json={"password": "x", "posts": "delete"}), 401,
+      "not_authenticated"),
+    C("delete-me-cookie-no-csrf", cookie_api("DELETE", "/api/me", None, json={"password": "x", "posts": "delete"}),
+      403, "csrf_failed"),
+    C("oidc-unknown-provider", api("POST", "/api/auth/oidc/naver/token", None, json={"id_token": "a.b.c"}), 404,
+      "not_found"),
+    C("oidc-forged-id-token", id_token("forged"), 401, "invalid_id_token"),
+    C("oidc-wrong-audience", id_token("audience"), 401, "invalid_id_token"),
+    C("oidc-expired", id_token("expired"), 401, "invalid_id_token"),
+    C("oidc-expired-en", id_token("expired", EN), 401, "invalid_id_token", lang="en"),
+    C("oidc-other-issuer", id_token("issuer"), 401, "invalid_id_token"),
+    C("oidc-alg-none", id_token("none"), 401, "invalid_id_token"),
+    C("oidc-not-a-jwt", api("POST", "/api/auth/oidc/kakao/token", None, json={"id_token": "abc"}), 401,
+      "invalid_id_token"),
+    C("oidc-missing-id-token", api("POST", "/api/auth/oidc/kakao/token", None, json={}), 400, "invalid_input",
+      ("id_token",)),
 
     # --- themes
     C("themes-wrong-method", api("POST", "/api/themes", json={"slug": "x"}), 405),
@@ -617,6 +756,28 @@ CASES: list[Case] = [
     C("page-cancel-no-csrf", page("POST", "/tasks/{task}/cancel", csrf=False), 403, "csrf_failed", kind="html"),
     C("page-signup-no-csrf", anonymous_page_post("/signup", signup("csrf")), 403,
       "csrf_failed", kind="html"),
+    C("page-account-password-no-csrf", page("POST", "/account/password", csrf=False, data={
+        "current_password": "x", "new_password": "y" * 9}), 403, "csrf_failed", kind="html"),
+    C("page-account-password-wrong", page("POST", "/account/password", data={
+        "current_password": "not the password", "new_password": "a brand new one"}), 400, "wrong_password",
+      kind="html"),
+    C("page-account-nickname-short", page("POST", "/account/nickname", data={"nickname": "x"}), 400, kind="html"),
+    C("page-account-logout-all-no-csrf", page("POST", "/account/logout-all", csrf=False), 403, "csrf_failed",
+      kind="html"),
+    C("page-account-delete-no-csrf", page("POST", "/account/delete", csrf=False, data={
+        "password": "x", "posts": "delete", "confirm": "yes"}), 403, "csrf_failed", kind="html"),
+    C("page-account-delete-unconfirmed", page("POST", "/account/delete", data={"password": "x", "posts": "delete"}),
+      400, kind="html"),
+    C("page-account-delete-wrong-password", page("POST", "/account/delete", data={
+        "password": "not the password", "posts": "anonymize", "confirm": "yes"}), 400, "wrong_password", kind="html"),
+    C("page-forgot-bad-email", anonymous_form("/forgot", {"email": "nope"}), 400, kind="html"),
+    C("page-reset-unknown-token", anonymous_form("/reset", {"token": "A" * 43, "new_password": "a brand new one"}),
+      400, "reset_link_invalid", kind="html"),
+    C("page-reset-no-csrf", anonymous_page_post("/reset", {"token": "A" * 43, "new_password": "a brand new one"}),
+      403, "csrf_failed", kind="html"),
+    C("page-oidc-callback-forged-state", page("GET", "/auth/oidc/kakao/callback", params={"code": "x", "state": "y"}),
+      400, "oidc_failed", kind="html"),
+    C("page-oidc-unknown-provider", page("GET", "/auth/oidc/naver/login"), 404, kind="html"),
     C("page-login-no-csrf", anonymous_page_post("/login", {"email": "a@example.com", "password": "whatever1"}), 403,
       "csrf_failed", kind="html"),
     # --- pages with bad input (valid CSRF token)
@@ -718,7 +879,8 @@ def test_catalogue_size() -> None:
     assert len(CASES) >= 30
     families = {c.id.split("-")[0] for c in CASES}
     assert {"signup", "token", "bearer", "themes", "task", "submit", "mask", "upload", "download", "posts", "post",
-            "comment", "like", "report", "page", "api"} <= families, families
+            "comment", "like", "report", "page", "api", "me", "password", "reset", "export", "delete", "oidc",
+            "logout"} <= families, families
 
 
 # ------------------------------------------------------------------------------------------------ XSS, accepted

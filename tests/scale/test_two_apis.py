@@ -31,7 +31,7 @@ from tests.board.helpers import SseReader
 from tests.support.distributed import Deployment, deployment
 from tests.support.flow import create_and_upload, read_sse, wall_png
 from tests.support.server import ROOT
-from tests.support.users import ApiUser, new_user
+from tests.support.users import ApiUser, bearer, browser_session, new_user
 
 pytestmark = [pytest.mark.db, pytest.mark.redis, pytest.mark.slow]
 
@@ -48,7 +48,7 @@ def two_apis(log_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
                     SAEKDAM_LOGIN_EMAIL_MAX_FAILURES=str(LOGIN_EMAIL_MAX), SAEKDAM_LOGIN_IP_MAX_FAILURES=str(LOGIN_IP_MAX),
                     SAEKDAM_MAX_TASKS_PER_DAY=str(TASKS_PER_DAY), SAEKDAM_MAX_CONCURRENT_TASKS="10",
                     SAEKDAM_BOARD_COMMENTS_PER_10_MIN=str(COMMENTS_PER_10_MIN),
-                    SAEKDAM_PREVIEW_EVERY="0") as deployed:
+                    SAEKDAM_PREVIEW_EVERY="0", SAEKDAM_STREAM_AUTH_RECHECK_S="1") as deployed:
         assert deployed.apis[0].port != deployed.apis[1].port
         yield deployed
 
@@ -199,6 +199,49 @@ def _superuser(env: dict[str, str]) -> tuple[str, str]:
                           text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     return email, password
+
+
+async def _refused_within(http: httpx.AsyncClient, headers: dict[str, str], seconds: float) -> float:
+    """Poll ``/api/me`` until the credential is refused; how long that took (fails past ``seconds``)."""
+    started = time.monotonic()
+    while (await http.get("/api/me", headers=headers)).status_code == 200:
+        assert time.monotonic() - started < seconds, f"still accepted after {seconds} s"
+        await asyncio.sleep(0.02)
+    return time.monotonic() - started
+
+
+async def test_revocation_reaches_the_other_api_within_a_second(two_apis: Deployment, api1: httpx.AsyncClient,
+                                                                 api2: httpx.AsyncClient) -> None:
+    """A password changed on API 1 refuses the user's other tokens and sessions on API 2 within 1 s, and a
+    WebSocket open on API 2 closes with 4401; "log out everywhere" on API 2 reaches API 1 the same way."""
+    import websockets
+
+    user = await new_user(api1, "revoke")
+    on_api2 = await bearer(api2, user.email, user.password)
+    session = await browser_session(two_apis.apis[1].url, user.email, user.password)
+    task = await create_and_upload(api1, user.headers, wall_png())
+    ws_url = two_apis.apis[1].url.replace("http://", "ws://") + \
+        f"/api/tasks/{task['id']}/ws?access_token={on_api2['authorization'].split(' ', 1)[1]}"
+    try:
+        async with websockets.connect(ws_url) as socket:
+            assert '"event":"task"' in await asyncio.wait_for(socket.recv(), 10)
+            assert (await api2.get("/api/me", headers=on_api2)).status_code == 200
+            r = await api1.post("/api/me/password", json={"current_password": user.password,
+                                                          "new_password": "changed-on-api1"}, headers=user.headers)
+            assert r.status_code == 204, r.text
+            assert await _refused_within(api2, on_api2, 1.0) < 1.0
+            page = await session.get("/account")
+            assert page.status_code in (302, 303) and page.headers["location"].startswith("/login")
+            with pytest.raises(websockets.ConnectionClosed) as closed:
+                while True:
+                    await asyncio.wait_for(socket.recv(), 10)
+            assert closed.value.rcvd is not None and closed.value.rcvd.code == 4401
+        assert (await api2.get("/api/me", headers=user.headers)).status_code == 200  # the caller's token stays
+        again = await bearer(api1, user.email, "changed-on-api1")
+        assert (await api2.post("/api/auth/logout-all", headers=user.headers)).status_code == 204
+        assert await _refused_within(api1, again, 1.0) < 1.0
+    finally:
+        await session.aclose()
 
 
 async def test_ops_page_lists_both_workers_from_their_heartbeats(two_apis: Deployment, api1: httpx.AsyncClient,

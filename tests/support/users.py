@@ -44,3 +44,21 @@ async def new_admin(client: httpx.AsyncClient, env: dict[str, str] | None = None
     assert r.status_code == 200, r.text
     me = await client.get("/api/me", headers={"authorization": f"Bearer {r.json()['access_token']}"})
     return ApiUser(r.json()["access_token"], me.json(), email, password)
+
+
+async def bearer(client: httpx.AsyncClient, email: str, password: str) -> dict[str, str]:
+    """Log in over the API; the authorization header of the new token."""
+    r = await client.post("/api/auth/token", json={"email": email, "password": password})
+    assert r.status_code == 200, r.text
+    return {"authorization": f"Bearer {r.json()['access_token']}"}
+
+
+async def browser_session(base_url: str, email: str, password: str) -> httpx.AsyncClient:
+    """A client logged in through the log-in form: session cookie, CSRF cookie (the caller closes it)."""
+    browser = httpx.AsyncClient(base_url=base_url, timeout=60)
+    await browser.get("/login")
+    r = await browser.post("/login", data={"email": email, "password": password, "next": "/",
+                                           "_csrf_token": browser.cookies["saekdam_csrf"]})
+    assert r.status_code in (302, 303), r.text
+    assert "saekdam_session" in browser.cookies
+    return browser
