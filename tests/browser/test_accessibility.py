@@ -22,7 +22,7 @@ import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, BrowserContext, Page
 
-from tests.board.helpers import make_admin, make_task
+from tests.board.helpers import make_admin, make_task, user_pk
 from tests.browser.helpers import DEVICES, photo_file
 from tests.support.server import Server
 from tests.support.users import ApiUser, new_user
@@ -47,7 +47,12 @@ NOT_PAGES = {
     "/board/events": "event stream (SSE)", "/tasks/{task_id:str}/stream": "event stream (SSE)",
     "/board/{post_id:str}/comments": "htmx fragment: the next comments of a post page",
     "/ops/status": "JSON of the ops page",
+    "/settings": "a redirect to /account",
+    "/auth/oidc/{provider:str}/login": "a redirect to the sign-in provider",
+    "/auth/oidc/{provider:str}/callback": "the provider's redirect back (answers with a redirect)",
 }
+# pages reached only through a flow: check_states opens them
+STATE_PAGES = {"/auth/oidc/link": "linking a provider's sign-in to an existing account"}
 
 # route → (viewer, URL, label) for each state of the page worth checking; {names} come from Site.ids
 PAGES: dict[str, list[tuple[str, str, str]]] = {
@@ -68,6 +73,13 @@ PAGES: dict[str, list[tuple[str, str, str]]] = {
                              ("admin", "/board/{post}", "post, another user")],
     "/board/{post_id:str}/edit": [("user", "/board/{post}/edit", "edit post")],
     "/ops": [("admin", "/ops", "operations")],
+    "/account": [("user", "/account", "account")],
+    "/forgot": [("anon", "/forgot", "forgot password")],
+    "/reset": [("anon", "/reset?token=not-a-real-token", "reset password")],
+    "/terms": [("anon", "/terms", "terms of use")],
+    "/privacy": [("anon", "/privacy", "privacy policy")],
+    "/tasks/{task_id:str}/sheet": [("user", "/tasks/{succeeded}/sheet", "painter's sheet")],
+    "/board/{post_id:str}/sheet": [],  # an htmx fragment of the post page (checked there when shown)
 }
 EXTRA = [("anon", "/nowhere-at-all", "not found (404)")]
 RUN_AXE = """async (tags) => {
@@ -98,9 +110,9 @@ def page_routes() -> set[str]:
 
 def test_every_page_route_is_listed() -> None:
     routes = {p for p in page_routes() if not p.startswith(tuple(NOT_PAGE_PREFIXES))}
-    unlisted = routes - set(PAGES) - set(NOT_PAGES)
+    unlisted = routes - set(PAGES) - set(NOT_PAGES) - set(STATE_PAGES)
     assert not unlisted, f"new GET routes: add each to PAGES (a page: axe checks it) or NOT_PAGES: {sorted(unlisted)}"
-    gone = (set(PAGES) | set(NOT_PAGES)) - routes
+    gone = (set(PAGES) | set(NOT_PAGES) | set(STATE_PAGES)) - routes
     assert not gone, f"listed routes that no longer exist: {sorted(gone)}"
 
 
@@ -115,6 +127,7 @@ async def site(server: Server) -> Site:
         admin = await new_user(http, "관리자")
         await make_admin(admin)
         found.users = {"user": user, "admin": admin}
+        found.ids["user_pk"] = str(await user_pk(user))
         found.ids["succeeded"] = await make_task(user, results=2, scene=3)
         found.ids["failed"] = await make_task(user, status="failed")
         await Task.update({Task.error_code: "no_wall_found", Task.finished_at: Task.queued_at}).where(
@@ -132,6 +145,16 @@ async def site(server: Server) -> Site:
     return found
 
 
+def link_cookie(site: Site) -> str:
+    """The sealed cookie a provider's sign-in leaves when its email belongs to an existing account."""
+    from app.accounts.oidc.state import seal
+    from app.core.settings import get_settings
+
+    user = site.users["user"]
+    pending = {"p": "kakao", "sub": "axe-test", "email": user.email, "uid": int(site.ids["user_pk"]), "next": "/"}
+    return seal(get_settings().secret_key, "link", pending, 600)
+
+
 async def log_in(context: BrowserContext, base: str, user: ApiUser) -> None:
     """A browser session through the log-in form's own POST (CSRF token included)."""
     r = await context.request.get(base + "/login")
@@ -144,13 +167,14 @@ async def log_in(context: BrowserContext, base: str, user: ApiUser) -> None:
 
 async def check(page: Page, url: str, label: str, found: list[str]) -> None:
     response = await page.goto(url, wait_until="load")
-    assert response is not None
+    assert response is not None and response.status < 500, f"{label}: {url} answered {response and response.status}"
+    assert (response.status == 404) == ("(404)" in label), f"{label}: {url} answered {response.status}"
     await page.wait_for_function("() => window.axe && document.readyState === 'complete'")
     for v in await page.evaluate(RUN_AXE, TAGS):
         found.append(f"{label} ({url}): {v['id']} [{v['impact']}] {v['help']}\n      " + "\n      ".join(v["nodes"]))
 
 
-async def check_states(page: Page, base: str, viewer: str, found: list[str], tmp_path: Path) -> None:
+async def check_states(page: Page, base: str, viewer: str, found: list[str], tmp_path: Path, site: Site) -> None:
     """States a page reaches only through use: a refused log-in, a sign-up with errors, a chosen photo."""
     if viewer == "anon":
         await page.goto(base + "/login")
@@ -164,6 +188,8 @@ async def check_states(page: Page, base: str, viewer: str, found: list[str], tmp
         await page.click("form[action='/signup'] button[type=submit]")
         await page.wait_for_load_state("load")
         await check_current(page, "sign-up with errors", found)
+        await page.context.add_cookies([{"name": "saekdam_oidc_link", "value": link_cookie(site), "url": base + "/auth/oidc"}])
+        await check(page, base + "/auth/oidc/link", "link a sign-in to an account", found)
     if viewer == "user":
         await page.goto(base + "/create")
         await page.set_input_files("#photo-file", str(photo_file(tmp_path)))
@@ -193,7 +219,7 @@ async def viewer_pass(browser: Browser, site: Site, device: str, lang: str, view
         for who, url, label in targets:
             if who == viewer:
                 await check(page, base + url.format(**site.ids), label, found)
-        await check_states(page, base, viewer, found, tmp_path)
+        await check_states(page, base, viewer, found, tmp_path, site)
     finally:
         await context.close()
     return found
