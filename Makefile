@@ -7,7 +7,7 @@ CONSTRAINTS := constraints/cpu.txt
 TINY := var/models/tiny
 export PIP_CONSTRAINT :=
 
-.PHONY: run test install install-test assets models browser bench lint clean
+.PHONY: run test install install-test assets models browser bench wall-demo lint clean
 
 $(VENV)/bin/python:
 	python3 -m venv $(VENV)
@@ -44,8 +44,10 @@ app/static/vendor/.installed: node_modules/.installed
 
 assets: app/static/vendor/.installed
 
-$(TINY)/READY: | $(VENV)/.installed
+# rebuilt when the tiny models' code changes (make-tiny itself skips a folder of the current version)
+$(TINY)/READY: app/actors/painter/tiny.py | $(VENV)/.installed
 	$(VENV)/bin/saekdam models make-tiny $(TINY)
+	touch $@
 
 models: $(TINY)/READY
 
@@ -64,6 +66,10 @@ test: install-test models
 
 bench: install-test models
 	$(PY) bench/run_all.py
+
+# README's "wall vs cover" before/after (docs/img/wall-vs-cover.jpg), painted with the configured models
+wall-demo: install models
+	$(PY) docs/wall_demo.py
 
 clean:
 	rm -rf $(VENV) node_modules app/static/vendor var

@@ -7,7 +7,11 @@ Run: ``.venv/bin/python bench/painter.py [--runs 5] [--steps 10]``. Every figure
    size. Measured on the tiny models (overhead-dominated) and on a mid-size random model at 256 px where the
    UNet does real work, like production. Goal: ratio ≤ 1.05.
 2. Pre/post-processing of a 12-megapixel JPEG on one core (no model call): decode + EXIF, box mask, crop and
-   scale for the model, compose and encode one result, mask PNG. Goal ≤ 0.5 s.
+   scale for the model, compose and encode one result, mask PNG. Goal ≤ 0.5 s. Then the same with blend
+   "wall" and keep-outs (shading, de-lighting, texture, seam match), for a box and for a quad (rectify and
+   warp back). Goal ≤ 0.6 s each.
+4. (With the mid-size model) detail "high" vs "standard" on a large crop (goal ≤ 2.5×), and the ControlNet
+   path vs the plain pipeline at the same steps (info).
 3. CUDA only: the full-size SD 1.5 inpainting architecture with random weights, our optimised path (fp16, SDPA,
    channels_last, fused QKV, optionally torch.compile) vs plain diffusers fp16, in UNet iterations per second.
 """
@@ -155,7 +159,7 @@ async def job_vs_bare(config_dir: Path, inpaint: Path | None, runs: int, steps: 
 
 def prepost_12mp(runs: int) -> None:
     from app.actors.painter import image as img
-    from app.actors.painter.compose import compose, prepare_region
+    from app.actors.painter.compose import compose, mural_patch, prepare_region
 
     photo = photo_jpeg(4000, 3000)
     box = [400, 240, 3200, 1860]
@@ -170,7 +174,8 @@ def prepost_12mp(runs: int) -> None:
         prepared = prepare_region(loaded.image, mask, 512)
         t3 = time.perf_counter()
         painted = prepared.image  # stands in for the model's output (same size)
-        composed = compose(loaded.image, painted, prepared, in_place=True)  # as the last (only) variation
+        composed = compose(loaded.image, mural_patch(painted, prepared), prepared, blend="cover",
+                           in_place=True)  # as the last (only) variation
         t4 = time.perf_counter()
         img.encode_result(composed, loaded)
         t5 = time.perf_counter()
@@ -184,6 +189,110 @@ def prepost_12mp(runs: int) -> None:
     parts = ", ".join(f"{k} {statistics.median(v) * 1000:.0f}" for k, v in stages.items())
     print(f"  12 MP JPEG (4000×3000, wall box 2800×1620), one core: total {statistics.median(totals) * 1000:.0f} ms "
           f"(goal ≤ 500) — ms: {parts}")
+
+
+def wall_prepost_12mp(runs: int) -> None:
+    """Blend "wall", keep-outs and quads around the model call on a 12 MP photo (no model call)."""
+    from app.actors.painter import image as img
+    from app.actors.painter.blend import delight
+    from app.actors.painter.compose import compose, mural_patch, prepare_region, wall_shading
+    from app.actors.painter.perspective import rectify, unwarp
+    from app.actors.painter.pipeline import painted_mask
+    from app.actors.painter.segment import Segmentation, keep_out_mask
+    from app.actors.painter.tiny import ADE20K_LABELS
+
+    photo = photo_jpeg(4000, 3000)
+    labels = np.ones((128, 128), np.int32)
+    labels[10:90, 13:115] = 0  # the wall
+    labels[30:55, 30:50] = labels[30:55, 75:95] = 8  # two windows
+    seg = Segmentation(labels, dict(enumerate(ADE20K_LABELS)))
+    box = [400, 240, 3200, 1860]
+    quad = [[420.0, 260.0], [3600.0, 420.0], [3500.0, 2100.0], [480.0, 2200.0]]
+    for mode in ("box", "quad"):
+        stages: dict[str, list[float]] = {k: [] for k in ("decode", "keep-outs", "prepare", "compose", "encode",
+                                                           "mask_png")}
+        totals = []
+        for i in range(runs + 1):
+            t0 = time.perf_counter()
+            loaded = img.load_photo(photo, "image/jpeg", 50 * 1024 * 1024, 40_000_000)
+            t1 = time.perf_counter()
+            w, h = loaded.info.width, loaded.info.height
+            keep = keep_out_mask(seg, (w, h))
+            region = img.box_mask(box, w, h) if mode == "box" else img.quad_mask(quad, w, h)
+            mask = painted_mask(region, keep)
+            t2 = time.perf_counter()
+            prepared = prepare_region(loaded.image, mask, 512, keep)
+            shading = wall_shading(prepared)
+            if mode == "box":
+                model_input = delight(np.asarray(prepared.image), shading)
+            else:
+                flat = rectify(loaded.image, prepared, quad, [4.0, 2.5], 512, keep, shading)
+                model_input = np.asarray(flat.image)
+            t3 = time.perf_counter()
+            painted = Image.fromarray(model_input)  # stands in for the model's output (same size)
+            patch = mural_patch(painted, prepared) if mode == "box" else unwarp(painted, flat, prepared)
+            composed = compose(loaded.image, patch, prepared, blend="wall", shading=shading, in_place=True)
+            t4 = time.perf_counter()
+            img.encode_result(composed, loaded)
+            t5 = time.perf_counter()
+            img.encode_mask(mask)
+            t6 = time.perf_counter()
+            if i == 0:
+                continue
+            for key, value in zip(stages, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5)):
+                stages[key].append(value)
+            totals.append(t6 - t0)
+        parts = ", ".join(f"{k} {statistics.median(v) * 1000:.0f}" for k, v in stages.items())
+        what = "box 2800×1620" if mode == "box" else "quad ~3100×1800"
+        print(f"  12 MP JPEG, {what}, blend wall + keep-outs{' + rectify/unwarp' if mode == 'quad' else ''}, one core:"
+              f" total {statistics.median(totals) * 1000:.0f} ms (goal ≤ 600) — ms: {parts}")
+
+
+# ---------------------------------------------------------------- 4. detail and guide costs
+
+
+async def detail_and_guide(tiny: Path, mid: Path, runs: int, steps: int) -> None:
+    """Detail "high" vs "standard" and the ControlNet path vs the plain one, on the mid-size model."""
+    from app.actors.painter.tiny_guides import build_controlnets
+
+    build_controlnets(mid, mid.parent / "mid-guides")  # random ControlNets shaped for the mid UNet
+    fields = {f: getattr(tiny_config(tiny), f) for f in tiny_config(tiny).__struct_fields__}
+    painter = Painter(type(tiny_config(tiny))(**{
+        **fields, "inpaint_model": str(mid), "controlnet_lines": str(mid.parent / "mid-guides" / "controlnet-lines"),
+        "controlnet_depth": str(mid.parent / "mid-guides" / "controlnet-depth")}))
+    await painter.load()
+    theme = ThemeStyle(slug="ocean", prompt_template="sdmural ocean mural, {wish}, waves",
+                       negative_prompt="blurry, text", default_steps=steps)
+    photo = photo_jpeg(2048, 1536)
+    n = iter(range(10**6))
+
+    async def job(**options: object) -> float:
+        request = PaintRequest(job_id=f"d{next(n)}", photo=photo, region=Region(mode="box", box=[100, 80, 1800, 1300]),
+                               theme=theme, prompt="a blue whale", seed=1, steps=steps, **options)  # type: ignore[arg-type]
+        start = time.perf_counter()
+        result = await painter.paint(request)
+        elapsed = time.perf_counter() - start
+        job.steps = result.steps_done  # type: ignore[attr-defined]
+        return elapsed
+
+    cases = {"standard": {"detail": "standard"}, "high": {"detail": "high"},
+             "lines": {"detail": "standard", "guide": "lines"}, "depth": {"detail": "standard", "guide": "depth"}}
+    times: dict[str, list[float]] = {k: [] for k in cases}
+    counted: dict[str, int] = {}
+    for name, options in cases.items():  # warm-up (ControlNets load here)
+        await job(**options)
+        counted[name] = job.steps  # type: ignore[attr-defined]
+    for _ in range(runs):
+        for name, options in cases.items():
+            times[name].append(await job(**options))
+    await painter.close()
+    med = {k: statistics.median(v) for k, v in times.items()}
+    print(f"  mid model (256 px native), 2048×1536 photo, box 1700×1220, {steps} steps: standard "
+          f"{med['standard'] * 1000:.0f} ms ({counted['standard']} steps) | high {med['high'] * 1000:.0f} ms "
+          f"({counted['high']} steps, both passes) | ratio {med['high'] / med['standard']:.2f} (goal ≤ 2.5)")
+    print(f"  ControlNet vs plain, same steps: lines {med['lines'] * 1000:.0f} ms (×{med['lines'] / med['standard']:.2f})"
+          f" | depth {med['depth'] * 1000:.0f} ms (×{med['depth'] / med['standard']:.2f}, with the tiny depth model) — "
+          f"ControlNets shaped like the mid UNet (info)")
 
 
 # ---------------------------------------------------------------- 3. CUDA it/s
@@ -257,17 +366,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", type=int, default=10)
     parser.add_argument("--skip-mid", action="store_true", help="skip the mid-size model (slow on CPU)")
     parser.add_argument("--compile", action="store_true", help="add torch.compile to the CUDA section")
+    parser.add_argument("--skip-jobs", action="store_true", help="skip section 1 (job vs bare diffusers)")
     args = parser.parse_args(argv)
     import torch
 
     print(f"painter bench — torch {torch.__version__}, {os.cpu_count()} CPUs, median of {args.runs} runs")
     with tempfile.TemporaryDirectory() as tmp:
         tiny = make_tiny(Path(tmp) / "tiny")
-        print("1. whole painter job vs bare diffusers call (same pipeline object, steps, size):")
-        asyncio.run(job_vs_bare(tiny, None, args.runs, args.steps, (1024, 768)))
+        if not args.skip_jobs:
+            print("1. whole painter job vs bare diffusers call (same pipeline object, steps, size):")
+            asyncio.run(job_vs_bare(tiny, None, args.runs, args.steps, (1024, 768)))
         if not args.skip_mid:
             mid = build_mid_pipeline(tiny, Path(tmp) / "mid")
-            asyncio.run(job_vs_bare(tiny, mid, args.runs, args.steps, (1024, 768)))
+            if not args.skip_jobs:
+                asyncio.run(job_vs_bare(tiny, mid, args.runs, args.steps, (1024, 768)))
+            print("4. detail pass and ControlNet guides (mid-size model, theme default 25 steps):")
+            asyncio.run(detail_and_guide(tiny, mid, max(1, args.runs // 2), 25))
     print("2. pre/post-processing without the model:")
     threads = torch.get_num_threads()
     try:
@@ -276,6 +390,7 @@ def main(argv: list[str] | None = None) -> int:
             os.sched_setaffinity(0, {min(cpus)})
         torch.set_num_threads(1)
         prepost_12mp(args.runs)
+        wall_prepost_12mp(args.runs)
     finally:
         if hasattr(os, "sched_setaffinity"):
             os.sched_setaffinity(0, cpus)

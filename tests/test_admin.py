@@ -118,3 +118,36 @@ async def test_changing_the_password_in_the_admin_revokes_every_app_session(serv
         assert (await http.get("/api/me", headers=admin.headers)).status_code == 401
         assert (await http.get("/admin/api/tables/")).status_code == 401
         await bearer(http, admin.email, "admin-pass-456")
+
+
+async def test_admin_edits_a_themes_default_guide(server: Server) -> None:
+    """The theme's default ``guide`` is a column in the admin; a task that leaves guide to the theme uses it."""
+    from tests.support.flow import create_and_upload, wait_terminal, wall_png
+
+    email, password = f"admin{uuid.uuid4().hex[:8]}@example.com", "admin-pass-123"
+    done = subprocess.run([sys.executable, "-m", "app", "createsuperuser", "--email", email, "--nickname", "관리자",
+                           "--password", password], cwd=ROOT, env=dict(os.environ), capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    async with httpx.AsyncClient(base_url=server.url) as http:
+        assert (await _admin_login(http, email, password)).status_code == 200
+        rows = await http.get("/admin/api/tables/themes_theme/", params={"slug": "animals", "__page_size": 10})
+        assert rows.status_code == 200, rows.text
+        theme = next(r for r in rows.json()["rows"] if r["slug"] == "animals")
+        assert theme["default_guide"] == "none"
+        headers = {"x-csrftoken": http.cookies.get("csrftoken", "")}
+        url = f"/admin/api/tables/themes_theme/{theme['id']}/"
+        r = await http.patch(url, json={"default_guide": "lines"}, headers=headers)
+        assert r.status_code == 200, r.text
+        try:
+            user = await new_user(http)
+            task = await create_and_upload(http, user.headers, wall_png())
+            sub = await http.post(f"/api/tasks/{task['id']}/submit", headers=user.headers, json={
+                "theme": "animals", "prompt": "고양이", "region": {"mode": "box", "box": [20, 12, 120, 70]},
+                "steps": 2})
+            assert sub.status_code == 202 and sub.json()["guide"] == "lines", sub.text
+            final = await wait_terminal(http, user.headers, task["id"])
+            assert final["status"] == "succeeded" and final["guide"] == "lines", final
+            themes = (await http.get("/api/themes")).json()["items"]
+            assert next(t for t in themes if t["slug"] == "animals")["default_guide"] == "lines"
+        finally:
+            await http.patch(url, json={"default_guide": "none"}, headers=headers)

@@ -155,6 +155,12 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     lcm_lora: str = "latent-consistency/lcm-lora-sdv1-5"
     device: str = "auto"
     preview_every: int = 2
+    # geometry guides (api.md `guide`): ControlNets for edges and depth, and the depth estimator
+    controlnet_lines_model: str = "lllyasviel/control_v11p_sd15_canny"
+    controlnet_depth_model: str = "lllyasviel/control_v11f1p_sd15_depth"
+    depth_model: str = "depth-anything/Depth-Anything-V2-Small-hf"
+    # `detail` when a task leaves it to the server: auto = high on CUDA, standard on CPU
+    detail_default: Literal["auto", "standard", "high"] = "auto"
 
     # the painter's sheet (app/sheets): paint coverage per coat and coats for the litres, the smallest region
     # kept (cm² on the wall when its size is known, else pixels at 1,024 px), sheets made at once per process

@@ -47,6 +47,7 @@ FAILURE_ACTIONS = {
     "daily_quota_exceeded": "wait", "too_many_active_tasks": "wait",
     "model_unavailable": "retry", "worker_lost": "retry", "storage_error": "retry", "internal_error": "retry",
     "unknown_theme": "photo", "translation_failed": "photo", "fast_mode_unavailable": "photo", "invalid_mask": "region",
+    "guide_unavailable": "photo",
     "canceled": "retry",
 }
 

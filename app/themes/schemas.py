@@ -12,6 +12,7 @@ class ThemeOut(msgspec.Struct, kw_only=True):
     description: str
     preview_url: str
     default_steps: int
+    default_guide: str  # "none" | "lines" | "depth": the guide used when a task does not choose
     has_lora: bool
 
 

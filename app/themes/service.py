@@ -20,6 +20,7 @@ def to_theme_out(theme: Theme) -> ThemeOut:
         description=theme.description,
         preview_url=PREVIEW_PATH.format(slug=theme.slug),
         default_steps=theme.default_steps,
+        default_guide=theme.default_guide or "none",
         has_lora=theme.lora_key is not None,
     )
 

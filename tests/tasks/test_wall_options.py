@@ -114,3 +114,40 @@ async def test_wall_suggests_a_quad(client: httpx.AsyncClient) -> None:
     # make_wall_photo's wall spans x 10–90 %, y 8–70 %
     assert tlx < 40 and tly < 30 and trx > 160 and bry > 85 and blx < 40
     assert all(0 <= x <= 200 and 0 <= y <= 150 for x, y in quad)
+
+
+async def test_quad_task_serves_artworks_and_painted_mask(client: httpx.AsyncClient) -> None:
+    user = await new_user(client)
+    photo, _ = window_wall_png()
+    task = await create_and_upload(client, user.headers, photo)
+    r = await client.post(f"/api/tasks/{task['id']}/submit", headers=user.headers, json={
+        **SUBMIT, "region": {"mode": "quad", "points": QUAD}, "variations": 2, "wall_size_m": [3, 2]})
+    assert r.status_code == 202, r.text
+    assert r.json()["region"]["points"] == [[float(x), float(y)] for x, y in QUAD]
+    done = await wait_terminal(client, user.headers, task["id"])
+    assert done["status"] == "succeeded", done
+    assert len(done["artwork_urls"]) == 2
+    art = Image.open(io.BytesIO(await _get(client, done["artwork_urls"][0])))
+    assert art.format == "PNG" and abs(art.width / art.height - 1.5) <= 0.03 * 1.5
+    mask = np.asarray(Image.open(io.BytesIO(await _get(client, done["mask_url"]))).convert("L")) > 0
+    assert mask.shape == (160, 220) and mask[70, 60] and not mask[5, 5]
+    assert not mask[60:84, 100:124].any()  # the window was kept out of the painted mask
+
+
+async def test_box_with_a_window_keeps_it_out_unless_told(client: httpx.AsyncClient) -> None:
+    user = await new_user(client)
+    photo, (l, t, r, b) = window_wall_png()
+    pixels = np.asarray(Image.open(io.BytesIO(photo)).convert("RGB"))
+    masks = {}
+    for protect in (True, False):
+        task = await create_and_upload(client, user.headers, photo)
+        r_ = await client.post(f"/api/tasks/{task['id']}/submit", headers=user.headers, json={
+            **SUBMIT, "region": {"mode": "box", "box": [20, 12, 180, 136]}, "protect": protect})
+        assert r_.status_code == 202, r_.text
+        done = await wait_terminal(client, user.headers, task["id"])
+        assert done["status"] == "succeeded" and done["protect"] is protect
+        masks[protect] = np.asarray(Image.open(io.BytesIO(await _get(client, done["mask_url"]))).convert("L")) > 0
+        out = np.asarray(Image.open(io.BytesIO(await _get(client, done["result_urls"][0]))).convert("RGB"))
+        inner = (slice(t + 4, b - 4), slice(l + 4, r - 4))
+        assert np.array_equal(out[inner], pixels[inner]) is protect
+    assert not masks[True][t:b, l:r].any() and masks[False][t:b, l:r].all()

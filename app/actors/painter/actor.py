@@ -258,6 +258,7 @@ class Painter:
         from .segment import find_wall
 
         photo = img.load_photo(work.photo, work.content_type, self.config.max_bytes, self.config.max_pixels)
+        # keep-outs (windows, doors, …) are holes in the wall: the overlay shows what will stay unpainted
         return img.encode_mask(find_wall(models.segmenter, models.seg_processor, photo.image, models.device))
 
     def _paint(self, models: Any, work: _Work) -> PaintResult:

@@ -34,6 +34,19 @@ def _box(text: str) -> list[int]:
     return values
 
 
+def _numbers(flag: str, count: int, what: str) -> Any:
+    def parse(text: str) -> list[float]:
+        try:
+            values = [float(v) for v in text.replace(" ", "").split(",")]
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{flag} takes {what}") from None
+        if len(values) != count:
+            raise argparse.ArgumentTypeError(f"{flag} takes {what}")
+        return values
+
+    return parse
+
+
 def paint_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="saekdam paint", description="Paint a mural onto the wall in a photo.")
     parser.add_argument("photo", type=Path, help="JPEG, PNG or WebP photo")
@@ -42,6 +55,20 @@ def paint_parser() -> argparse.ArgumentParser:
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--box", type=_box, help="x,y,w,h to paint instead of finding the wall")
     where.add_argument("--mask", type=Path, help="PNG mask of the photo's size; non-zero pixels are painted")
+    where.add_argument("--quad", type=_numbers("--quad", 8, "x1,y1,...,x4,y4 (top-left, top-right, bottom-right, "
+                                                        "bottom-left)"),
+                       help="the wall plane's corners x1,y1,...,x4,y4 (TL, TR, BR, BL): painted flat, laid back in "
+                            "perspective; the flat murals are written as OUT-artwork.png")
+    parser.add_argument("--blend", choices=("wall", "cover"), default="wall",
+                        help="wall: paint on the wall, keeping its light and texture (default); cover: as painted")
+    parser.add_argument("--no-protect", dest="protect", action="store_false",
+                        help="also paint windows, doors, people, plants … inside the region")
+    parser.add_argument("--wall-size", type=_numbers("--wall-size", 2, "W,H in metres"), default=None,
+                        help="the wall's width,height in metres (a quad's artwork gets this aspect)")
+    parser.add_argument("--detail", choices=("standard", "high"), default=None,
+                        help="high: refine large walls in tiles at the photo's resolution (default: high on CUDA)")
+    parser.add_argument("--guide", choices=("none", "lines", "depth"), default="none",
+                        help="keep the wall's edges (lines) or relief (depth) through a ControlNet")
     parser.add_argument("--steps", type=int, default=None)
     parser.add_argument("--seed", type=int, default=None, help="default: random (printed)")
     parser.add_argument("--variations", type=int, default=1, help="1-4 images in one batch")
@@ -99,13 +126,22 @@ async def _paint(args: argparse.Namespace) -> int:
     tiny_dir = Path(config.inpaint_model).parent if config.tiny else None
     if config.tiny:
         print(f"using the tiny offline models in {tiny_dir} (random weights: the result is noise)", file=sys.stderr)
-    region = Region(mode="box", box=args.box) if args.box else Region(mode="mask" if args.mask else "auto")
+    if args.box:
+        region = Region(mode="box", box=args.box)
+    elif args.quad:
+        region = Region(mode="quad", points=[args.quad[i : i + 2] for i in range(0, 8, 2)])
+    else:
+        region = Region(mode="mask" if args.mask else "auto")
+    if args.wall_size and not all(0.3 <= v <= 200 for v in args.wall_size):
+        print("error: --wall-size takes metres between 0.3 and 200", file=sys.stderr)
+        return 2
     seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
     request = PaintRequest(
         job_id="cli", photo=args.photo.read_bytes(), region=region,
         mask=args.mask.read_bytes() if args.mask else None,
         theme=theme_style(args.theme, args.lora, Path(settings.models_dir), tiny_dir), prompt=args.prompt,
         seed=seed, variations=args.variations, steps=args.steps, strength=args.strength, fast=args.fast,
+        blend=args.blend, protect=args.protect, detail=args.detail, guide=args.guide, wall_size_m=args.wall_size,
     )
     painter = Painter(config)
     bar: Any = None
@@ -125,16 +161,23 @@ async def _paint(args: argparse.Namespace) -> int:
     paths = _out_paths(args.out, len(result.images))
     for data, path in zip(result.images, paths):
         _write(data, result.ext, path)
+    art_out = args.out.with_name(f"{args.out.stem}-artwork.png")
+    art_paths = _out_paths(art_out, len(result.artworks))
+    for data, path in zip(result.artworks, art_paths):
+        _write(data, "png", path)
+    paths += art_paths
     for message in result.messages:
         print(f"note: {message}", file=sys.stderr)
-    print(f"seed {result.seed}; prompt: {result.prompt_en}", file=sys.stderr)
+    print(f"seed {result.seed}; blend {result.blend}; detail {result.detail}; guide {result.guide}; "
+          f"{result.steps_done} steps; prompt: {result.prompt_en}", file=sys.stderr)
     for path in paths:
         print(path)
     return 0
 
 
 def paint_command(argv: list[str]) -> int:
-    """``paint PHOTO --theme ocean --prompt "..." [--box x,y,w,h | --mask M.png] ... --out OUT.png``."""
+    """``paint PHOTO --theme ocean --prompt "..." [--box x,y,w,h | --mask M.png | --quad x1,y1,...] [--blend]
+    [--no-protect] [--wall-size W,H] [--detail] [--guide] ... --out OUT.png``."""
     args = paint_parser().parse_args(_strip(argv, "paint"))
     if not args.photo.is_file():
         print(f"error: no such photo: {args.photo}", file=sys.stderr)
@@ -163,6 +206,9 @@ _PULL = (
     ("segment_model", ["*.json", "*.safetensors", "*.bin"]),
     ("translate_model", ["*.json", "*.spm", "*.txt", "*.safetensors", "*.bin"]),
     ("lcm_lora", ["*.json", "*.safetensors"]),
+    ("controlnet_lines_model", ["*.json", "diffusion_pytorch_model.safetensors"]),
+    ("controlnet_depth_model", ["*.json", "diffusion_pytorch_model.safetensors"]),
+    ("depth_model", ["*.json", "*.safetensors"]),
 )
 
 

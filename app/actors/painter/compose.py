@@ -1,7 +1,9 @@
 """Geometry around the model call: crop the photo around the mask, size it for the model, paste it back.
 
-All heavy work happens on the crop, in Pillow's C code: a 12-megapixel photo is never converted to float.
-Every pixel farther than ``grow + feather`` (≤ 48 px) from the mask is copied from the photo unchanged.
+All heavy work happens on the crop (Pillow's and OpenCV's C code): a 12-megapixel photo is never converted
+to float. Every pixel farther than ``grow + feather`` (≤ 48 px) from the mask, and every kept-out pixel
+(a window, a door, …), is copied from the photo unchanged. ``compose`` lays the mural on the photo as paint
+(blend "wall", see ``blend``) or as painted (blend "cover").
 """
 
 from __future__ import annotations
@@ -10,8 +12,11 @@ import math
 from dataclasses import dataclass
 from typing import Final
 
-from PIL import Image, ImageFilter
+import cv2
+import numpy as np
+from PIL import Image, ImageChops, ImageFilter
 
+from .blend import Shading, blend_wall, light_field
 from .errors import PaintError
 
 MAX_GROW: Final = 48
@@ -43,6 +48,7 @@ class Prepared:
     mask: Image.Image  # L 0/255 at model size: where the model repaints
     alpha: Image.Image  # L at crop size: how much of the painting shows
     alpha_box: tuple[int, int, int, int]  # the alpha's non-zero bounding box, in crop pixels
+    region: Image.Image  # L 0/255 at crop size: the mask that is painted (keep-outs removed)
 
 
 def edge_width(width: int, height: int) -> int:
@@ -90,16 +96,18 @@ def dilate(mask: Image.Image, radius: int) -> Image.Image:
     return mask.filter(ImageFilter.BoxBlur(radius)).point(lambda v: 255 if v > 0 else 0)
 
 
-def prepare_region(photo: Image.Image, mask: Image.Image, native: int) -> Prepared:
+def prepare_region(photo: Image.Image, mask: Image.Image, native: int, keep_out: Image.Image | None = None,
+                   plan: CropPlan | None = None) -> Prepared:
     """Crop photo and mask around the mask and scale them to the model's size; build the feathered alpha.
 
     The mask work runs at 1/f of the crop's resolution (f = edge/4, so 1 on small photos, 4 on 12 MP) and
     only the alpha is scaled back up: the soft edge then reaches at most 2·edge + 2·f ≤ 40 px past the mask.
+    ``keep_out`` (L 0/255, photo-sized) is never painted: the alpha is zero there.
     """
     bbox = mask.getbbox()
     if bbox is None:
         raise PaintError("invalid_mask", "the region to paint is empty")
-    plan = plan_crop(bbox, photo.size, native)
+    plan = plan or plan_crop(bbox, photo.size, native)
     w, h = plan.size
     f = max(1, plan.edge // 4)
     radius = max(1, plan.edge // f)
@@ -111,54 +119,108 @@ def prepare_region(photo: Image.Image, mask: Image.Image, native: int) -> Prepar
     if f > 1:
         alpha = alpha.resize((w, h), Image.Resampling.BILINEAR, box=(0, 0, w / f, h / f))
     model_mask = dilate(grown, radius).resize(plan.model_size, Image.Resampling.BILINEAR)
+    keep = keep_out.crop(plan.box) if keep_out is not None else None
+    if keep is not None and keep.getbbox() is not None:
+        alpha = ImageChops.multiply(alpha, ImageChops.invert(keep))  # windows, doors …: never painted
+        model_keep = keep.resize(plan.model_size, Image.Resampling.BILINEAR)
+        model_mask = ImageChops.multiply(model_mask, ImageChops.invert(model_keep))  # … the model sees them
     model_mask = model_mask.point(lambda v: 255 if v > 0 else 0)  # the model repaints all the alpha covers
     image = photo.resize(plan.model_size, Image.Resampling.BILINEAR, box=plan.box, reducing_gap=2.0)
     if image.mode != "RGB":
         image = image.convert("RGB")
-    return Prepared(plan, image, model_mask, alpha, alpha.getbbox() or (0, 0, 0, 0))
+    region = mask.crop(plan.box)
+    return Prepared(plan, image, model_mask, alpha, alpha.getbbox() or (0, 0, 0, 0), region)
 
 
-def compose(photo: Image.Image, painted: Image.Image, prepared: Prepared, *, in_place: bool = False) -> Image.Image:
-    """Paste the painting back at full size through the alpha; the photo's alpha channel stays as it was.
+def mural_patch(painted: Image.Image, prepared: Prepared) -> Image.Image:
+    """The painting (the crop at any resolution) resampled to the alpha's box in photo pixels."""
+    l, t, r, b = prepared.alpha_box
+    (cw, ch), (mw, mh) = prepared.plan.size, painted.size
+    sx, sy = mw / cw, mh / ch
+    return painted.resize((r - l, b - t), Image.Resampling.BICUBIC, box=(l * sx, t * sy, r * sx, b * sy))
 
-    Only the alpha's bounding box is upscaled and pasted. ``in_place`` paints into ``photo`` itself (saves a
-    full-size copy for the last variation).
+
+def wall_shading(prepared: Prepared) -> Shading:
+    """The wall's light over the crop, estimated on the model-size crop (cheap; it is low-frequency)."""
+    region = prepared.region.resize(prepared.plan.model_size, Image.Resampling.BILINEAR)
+    return Shading.estimate(np.asarray(prepared.image), np.asarray(region) > 127)
+
+
+def compose(photo: Image.Image, patch: Image.Image, prepared: Prepared, *, blend: str = "cover",
+            shading: Shading | None = None, in_place: bool = False) -> Image.Image:
+    """Lay ``patch`` (the mural over the alpha's box, see ``mural_patch``) on the photo through the alpha.
+
+    ``blend="wall"`` puts it on as paint (the photo's light and texture kept, the seam colour-matched);
+    ``"cover"`` as painted. The photo's alpha channel stays as it was; ``in_place`` paints into ``photo``
+    itself (saves a full-size copy for the last variation).
     """
     out = photo if in_place else photo.copy()
     l, t, r, b = prepared.alpha_box
     if r <= l or b <= t:
         return out
-    (cw, ch), (mw, mh) = prepared.plan.size, prepared.plan.model_size
-    sx, sy = mw / cw, mh / ch
-    patch = painted.resize((r - l, b - t), Image.Resampling.BICUBIC, box=(l * sx, t * sy, r * sx, b * sy))
     x, y = prepared.plan.box[0] + l, prepared.plan.box[1] + t
+    box = (x, y, x + r - l, y + b - t)
+    if blend == "wall":
+        patch = wall_patch(photo.crop(box), patch, prepared, shading or wall_shading(prepared))
     if photo.mode == "RGBA":
         patch = patch.convert("RGBA")
-        patch.putalpha(photo.crop((x, y, x + r - l, y + b - t)).getchannel("A"))
+        patch.putalpha(photo.crop(box).getchannel("A"))
     out.paste(patch, (x, y), prepared.alpha.crop(prepared.alpha_box))
     return out
 
 
+def wall_patch(photo_patch: Image.Image, mural: Image.Image, prepared: Prepared, shading: Shading) -> Image.Image:
+    """The mural as paint on this part of the wall: × the wall's light and relief, seam matched outside."""
+    l, t, r, b = prepared.alpha_box
+    cw, ch = prepared.plan.size
+    size = (r - l, b - t)
+    photo_np = np.asarray(photo_patch if photo_patch.mode == "RGB" else photo_patch.convert("RGB"))
+    light = light_field(photo_np, shading.at(size, box=(l / cw, t / ch, r / cw, b / ch)), scale_side=max(cw, ch))
+    region = np.asarray(prepared.region.crop(prepared.alpha_box))
+    k = 2 * max(1, prepared.plan.edge // 3) + 1
+    soft = cv2.blur(region, (k, k))  # the band fades in over a few pixels at the region's edge
+    alpha = np.asarray(prepared.alpha.crop(prepared.alpha_box))
+    band = np.where(alpha > 0, 255 - soft, 0).astype(np.uint8)
+    out = blend_wall(photo_np, np.asarray(mural if mural.mode == "RGB" else mural.convert("RGB")), light, band)
+    return Image.fromarray(out, "RGB")
+
+
 @dataclass(frozen=True, slots=True)
 class PreviewCanvas:
-    """A small copy of the photo onto which step previews of the crop are pasted (cheap, ≤ 256 px)."""
+    """A small copy of the photo onto which step previews of the crop are pasted (cheap, ≤ 256 px).
+
+    For quads the preview is of the flat wall: ``flat`` (its size and its flat → crop homography) warps it
+    back into the photo's perspective.
+    """
 
     thumb: Image.Image
     box: tuple[int, int, int, int]
     alpha: Image.Image
+    flat: tuple[tuple[int, int], np.ndarray, tuple[int, int]] | None = None  # (flat size, flat → crop, crop size)
 
     @classmethod
-    def build(cls, photo: Image.Image, prepared: Prepared) -> PreviewCanvas:
+    def build(cls, photo: Image.Image, prepared: Prepared, flat_size: tuple[int, int] | None = None,
+              to_crop: np.ndarray | None = None) -> PreviewCanvas:
         scale = min(1.0, PREVIEW_SIDE / max(photo.size))
         size = (max(1, round(photo.width * scale)), max(1, round(photo.height * scale)))
         thumb = photo.convert("RGB").resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0)
         l, t, r, b = (round(v * scale) for v in prepared.plan.box)
         r, b = max(r, l + 1), max(b, t + 1)
         alpha = prepared.alpha.resize((r - l, b - t), Image.Resampling.BILINEAR)
-        return cls(thumb, (l, t, r, b), alpha)
+        flat = (flat_size, to_crop, prepared.plan.size) if flat_size is not None and to_crop is not None else None
+        return cls(thumb, (l, t, r, b), alpha, flat)
 
     def render(self, crop_preview: Image.Image) -> Image.Image:
         out = self.thumb.copy()
         l, t, r, b = self.box
-        out.paste(crop_preview.resize((r - l, b - t), Image.Resampling.BILINEAR), (l, t), self.alpha)
+        if self.flat is None:
+            patch = crop_preview.resize((r - l, b - t), Image.Resampling.BILINEAR)
+        else:  # flat preview pixels → flat pixels → crop pixels → thumbnail box pixels
+            (fw, fh), to_crop, (cw, ch) = self.flat
+            pw, ph = crop_preview.size
+            m = np.diag([(r - l) / cw, (b - t) / ch, 1.0]) @ to_crop @ np.diag([fw / pw, fh / ph, 1.0])
+            warped = cv2.warpPerspective(np.asarray(crop_preview.convert("RGB")), m, (r - l, b - t),
+                                         flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+            patch = Image.fromarray(warped, "RGB")
+        out.paste(patch, (l, t), self.alpha)
         return out

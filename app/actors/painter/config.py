@@ -25,6 +25,10 @@ class PainterConfig(msgspec.Struct, kw_only=True):
     translate_api_key: str = ""
     translate_api_model: str = "gpt-4o-mini"
     lcm_lora: str | None = None  # id/folder of an LCM-LoRA; None = fast mode unavailable
+    controlnet_lines: str | None = None  # id/folder of a canny ControlNet; None = guide "lines" unavailable
+    controlnet_depth: str | None = None  # id/folder of a depth ControlNet; None = guide "depth" unavailable
+    depth_model: str | None = None  # id/folder of a transformers depth estimator (Depth Anything)
+    detail_default: Literal["auto", "standard", "high"] = "auto"  # auto = high on CUDA, standard on CPU
     device: str = "auto"  # "auto" = cuda when present, else cpu
     dtype: Literal["auto", "float16", "bfloat16", "float32"] = "auto"  # auto = fp16 on cuda, fp32 on cpu
     preview_every: int = 2  # a preview every k steps; 0 = none
@@ -63,7 +67,9 @@ def tiny_config(directory: Path, base: PainterConfig | None = None) -> PainterCo
     fields = msgspec.structs.asdict(base) if base else {}
     fields.update(
         inpaint_model=str(directory / "inpaint"), segment_model=str(directory / "segformer"),
-        translate_model=str(directory / "translator"), lcm_lora=str(directory / "lcm"), tiny=True,
+        translate_model=str(directory / "translator"), lcm_lora=str(directory / "lcm"),
+        controlnet_lines=str(directory / "controlnet-lines"), controlnet_depth=str(directory / "controlnet-depth"),
+        depth_model=str(directory / "depth"), tiny=True,
     )
     return PainterConfig(**fields)
 
@@ -77,6 +83,9 @@ def painter_config_from_settings(settings: Settings) -> PainterConfig:
         translate_api_key=settings.translate_api_key, translate_api_model=settings.translate_api_model,
         lcm_lora=settings.lcm_lora or None, device=settings.device, preview_every=settings.preview_every,
         max_bytes=settings.max_upload_bytes, max_pixels=settings.max_pixels,
+        controlnet_lines=settings.controlnet_lines_model or None,
+        controlnet_depth=settings.controlnet_depth_model or None, depth_model=settings.depth_model or None,
+        detail_default=settings.detail_default,
     )
     if settings.models == "real":
         return _prefer_local(real, models_dir)
@@ -105,4 +114,7 @@ def _prefer_local(config: PainterConfig, models_dir: Path, only_local: bool = Fa
         segment_model=pick(config.segment_model) or config.segment_model,
         translate_model=pick(config.translate_model),
         lcm_lora=pick(config.lcm_lora),
+        controlnet_lines=pick(config.controlnet_lines),
+        controlnet_depth=pick(config.controlnet_depth),
+        depth_model=pick(config.depth_model),
     )

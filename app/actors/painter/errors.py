@@ -19,6 +19,7 @@ STATUS: dict[str, int] = {
     "invalid_request": 422,
     "no_wall_found": 422,
     "fast_mode_unavailable": 422,
+    "guide_unavailable": 422,
     "translation_failed": 502,
     "model_unavailable": 503,
     "canceled": 409,

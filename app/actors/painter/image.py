@@ -244,6 +244,13 @@ def encode_result(image: Image.Image, photo: Photo) -> bytes:
     return out.getvalue()
 
 
+def encode_png(image: Image.Image) -> bytes:
+    """A lossless PNG (flat murals: what the painter's sheet and print shops work from)."""
+    out = io.BytesIO()
+    image.save(out, "PNG", compress_level=3)
+    return out.getvalue()
+
+
 def encode_mask(mask: Image.Image) -> bytes:
     """A mask as a small 1-bit-looking PNG (0/255) for the UI overlay."""
     out = io.BytesIO()

@@ -141,6 +141,14 @@ class Models:
     translator: Translator | None
     loras: LoraRegistry = field(default_factory=LoraRegistry)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    guides: dict[str, Any] = field(default_factory=dict)  # ControlNet pipelines and the depth model (guide.py)
+
+    @property
+    def default_detail(self) -> str:
+        """``detail`` when a job leaves it to the server: high on CUDA, standard on CPU (unless configured)."""
+        if self.config.detail_default != "auto":
+            return self.config.detail_default
+        return "high" if self.device.type == "cuda" else "standard"
 
     @property
     def native_size(self) -> int:

@@ -4,19 +4,24 @@
 
     DIR/inpaint/          StableDiffusionInpaintPipeline folder (9-channel UNet, VAE, CLIP text encoder +
                           CLIPTokenizer from a handmade vocab/merges, PNDM scheduler config like SD 1.5)
-    DIR/segformer/        SegformerForSemanticSegmentation with ADE20K's 150 labels ("wall" is id 0)
+    DIR/segformer/        SegformerForSemanticSegmentation with ADE20K's 150 labels ("wall" is id 0,
+                          "windowpane" id 8: see below)
     DIR/translator/       MarianMTModel ko→en + MarianTokenizer (sentencepiece models trained here)
     DIR/loras/<slug>.safetensors   one non-zero LoRA per theme slug (nature urban play ocean animals space)
     DIR/lcm/pytorch_lora_weights.safetensors   a stand-in LCM-LoRA so fast mode runs on tiny models
+    DIR/controlnet-lines/, DIR/controlnet-depth/   ControlNets for the tiny UNet (see ``tiny_guides``)
+    DIR/depth/            a tiny Depth Anything depth model + DPT image processor
     DIR/READY             written last: a folder without it is incomplete
 
 The tiny inpainting UNet's native resolution is 128 px (sample_size 16 × VAE factor 8), so jobs are fast.
 
-What the tiny SegFormer "sees": its weights are set by hand so that **bright areas are wall**. Each 4×4
-output cell compares the mean brightness of the surrounding 7×7 pixels (after the processor's resize to
-128×128) with a threshold of gray ≈ 170: brighter → "wall" (id 0), darker → "building" (id 1). So a photo
-with a large near-white area (RGB ≥ 200) has a wall there; a photo whose pixels are all darker than ~140
-has none (``no_wall_found``). ``make_wall_photo`` and ``make_no_wall_photo`` build such photos.
+What the tiny SegFormer "sees": its weights are set by hand so that **bright areas are wall** and
+**near-black areas are windows**. Each 4×4 output cell compares the mean brightness of the surrounding 7×7
+pixels (after the processor's resize to 128×128) with a threshold of gray ≈ 170: brighter → "wall" (id 0);
+when each of R, G and B is below ≈ 40 instead → "windowpane" (id 8, a keep-out); otherwise "building"
+(id 1). So a photo with a large near-white area (RGB ≥ 200) has a wall there, a near-black patch (RGB all
+≤ 40) inside it is a window; a photo whose pixels are all between ~50 and ~140 has no wall
+(``no_wall_found``). ``make_wall_photo``, ``make_window_wall_photo`` and ``make_no_wall_photo`` build such photos.
 """
 
 from __future__ import annotations
@@ -28,14 +33,18 @@ import shutil
 from pathlib import Path
 from typing import Final
 
-import numpy as np
-from PIL import Image
-
 from .themes_default import THEMES, THEME_SLUGS
+from .tiny_guides import build_controlnets, build_depth
+from .tiny_photos import (  # noqa: F401  (re-exported: photos the tiny SegFormer understands)
+    make_no_wall_photo, make_wall_photo, make_window_wall_photo, wall_box, window_box,
+)
 
 READY: Final = "READY"
 NATIVE_SIZE: Final = 128
 _WALL_THRESHOLD_GRAY: Final = 170
+_WINDOW_THRESHOLD: Final = 40
+#: bump when a tiny model changes, so that older tiny folders are rebuilt (READY holds this)
+TINY_VERSION: Final = "3"
 
 ADE20K_LABELS: Final[tuple[str, ...]] = (
     "wall", "building", "sky", "floor", "tree", "ceiling", "road", "bed", "windowpane", "grass", "cabinet",
@@ -83,40 +92,13 @@ _KO_EN_PAIRS: Final = (
 )
 
 
-# ---------------------------------------------------------------- photos the tiny SegFormer understands
-
-
-def make_wall_photo(width: int, height: int, seed: int = 0) -> Image.Image:
-    """An RGB photo with a bright "wall" (RGB ≈ 215–235) over most of the upper part and a dark floor.
-
-    The wall spans x ∈ [10 %, 90 %) and y ∈ [8 %, 70 %) of the photo; everything else is dark (≤ 80).
-    """
-    rng = np.random.default_rng(seed)
-    pixels = rng.integers(20, 80, size=(height, width, 3), dtype=np.uint8)
-    x0, x1 = int(width * 0.10), int(width * 0.90)
-    y0, y1 = int(height * 0.08), int(height * 0.70)
-    pixels[y0:y1, x0:x1] = rng.integers(215, 236, size=(y1 - y0, x1 - x0, 3), dtype=np.uint8)
-    return Image.fromarray(pixels, "RGB")
-
-
-def wall_box(width: int, height: int) -> tuple[int, int, int, int]:
-    """The (left, top, right, bottom) of the wall that ``make_wall_photo(width, height)`` draws."""
-    return int(width * 0.10), int(height * 0.08), int(width * 0.90), int(height * 0.70)
-
-
-def make_no_wall_photo(width: int, height: int, seed: int = 0) -> Image.Image:
-    """An RGB photo with no wall for the tiny SegFormer: every pixel is dark (≤ 110)."""
-    rng = np.random.default_rng(seed)
-    pixels = rng.integers(10, 110, size=(height, width, 3), dtype=np.uint8)
-    return Image.fromarray(pixels, "RGB")
-
-
 # ---------------------------------------------------------------- building
 
 
 def is_ready(directory: str | os.PathLike[str]) -> bool:
-    """Whether ``directory`` holds a complete tiny model set (its READY marker is written last)."""
-    return (Path(directory) / READY).is_file()
+    """Whether ``directory`` holds a complete tiny model set of this version (its READY marker is written last)."""
+    marker = Path(directory) / READY
+    return marker.is_file() and marker.read_text().split()[-1:] == [f"v{TINY_VERSION}"]
 
 
 def make_tiny(directory: str | os.PathLike[str], *, force: bool = False) -> Path:
@@ -131,7 +113,9 @@ def make_tiny(directory: str | os.PathLike[str], *, force: bool = False) -> Path
     _build_segformer(tmp / "segformer")
     _build_translator(tmp / "translator")
     _build_loras(tmp / "inpaint", tmp)
-    (tmp / READY).write_text("tiny models for saekdam tests\n")
+    build_controlnets(tmp / "inpaint", tmp)
+    build_depth(tmp / "depth")
+    (tmp / READY).write_text(f"tiny models for saekdam tests v{TINY_VERSION}\n")
     # swap in atomically-ish: another process may have finished first
     if target.exists():
         if is_ready(target) and not force:
@@ -248,6 +232,7 @@ def _build_segformer(folder: Path) -> None:
     std = torch.tensor(processor.image_std)
     # normalised value of a gray pixel at the threshold, averaged over RGB
     threshold = float(((_WALL_THRESHOLD_GRAY / 255.0 - mean) / std).mean())
+    dark = (_WINDOW_THRESHOLD / 255.0 - mean) / std  # per channel: R, G, B
     with torch.no_grad():
         stage = model.segformer.stages[0]
         embed = stage.patch_embeddings
@@ -256,6 +241,9 @@ def _build_segformer(folder: Path) -> None:
         embed.proj.bias.zero_()
         embed.proj.weight[0] = 1.0 / (3 * k * k)  # channel 0: local mean of the normalised pixels
         embed.proj.bias[1] = threshold  # channel 1: the threshold, as a constant
+        for c in range(3):  # channels 2-4: local mean of R, G, B; channels 5-7: their "near-black" thresholds
+            embed.proj.weight[2 + c, c] = 1.0 / (k * k)
+            embed.proj.bias[5 + c] = float(dark[c])
         for block in stage.blocks:  # stage-1 blocks become identities (residual only)
             block.attention.o_proj.weight.zero_()
             block.attention.o_proj.bias.zero_()
@@ -267,12 +255,20 @@ def _build_segformer(folder: Path) -> None:
             mlp.proj.weight.zero_()
             mlp.proj.bias.zero_()
         # after LayerNorm the sign of (channel 0 − channel 1) is the sign of (brightness − threshold)
-        head.linear_projections[0].proj.weight[0, 0] = 1.0
-        head.linear_projections[0].proj.weight[0, 1] = -1.0
+        proj = head.linear_projections[0].proj.weight
+        proj[0, 0] = 1.0
+        proj[0, 1] = -1.0
+        for c in range(3):  # d_c = colour − its dark threshold (> 0: this channel is too bright for a window)
+            proj[1 + c, 2 + c] = 1.0
+            proj[1 + c, 5 + c] = -1.0
+        proj[4, 5:8] = 1.0 / 3  # how far the mean colour lies below the dark thresholds
+        proj[4, 2:5] = -1.0 / 3
         head.linear_fuse.weight.zero_()
         stage1 = 3 * dec  # hidden states are concatenated last stage first
         head.linear_fuse.weight[0, stage1, 0, 0] = 4.0
         head.linear_fuse.weight[1, stage1, 0, 0] = -4.0
+        for j in range(1, 5):  # after ReLU: 2-4 = how much R/G/B exceed the dark threshold, 5 = darkness margin
+            head.linear_fuse.weight[1 + j, stage1 + j, 0, 0] = 4.0
         bn = head.batch_norm
         bn.weight.fill_(1.0)
         bn.bias.zero_()
@@ -284,6 +280,10 @@ def _build_segformer(folder: Path) -> None:
         head.classifier.weight[0, 1, 0, 0] = -1.0
         head.classifier.bias[0] = 0.0
         head.classifier.bias[1] = 0.0  # building: the default everywhere else (ties go to wall only at s > 0)
+        window = ADE20K_LABELS.index("windowpane")
+        head.classifier.weight[window, 5, 0, 0] = 1.0  # dark …
+        head.classifier.weight[window, 2:5, 0, 0] = -10.0  # … unless any channel is brighter than ~40
+        head.classifier.bias[window] = 0.0
     for name, param in list(model.named_parameters()):
         if torch.isnan(param).any():  # pragma: no cover - guards hand-edited weights
             raise RuntimeError(f"tiny segformer weight {name} is NaN")

@@ -11,6 +11,8 @@
     for (const [k, v] of Object.entries(params || {})) text = text.split("{" + k + "}").join(String(v));
     return text;
   };
+  // #14: the quad handles and wall options (quad.js) hear these events and add to the submitted body
+  const emit = (name, detail) => form.dispatchEvent(new CustomEvent("saekdam:" + name, { detail }));
   const TYPES = ["image/jpeg", "image/png", "image/webp"];
   const FORBIDDEN_HEADERS = new Set(["content-length", "host", "connection", "accept-encoding"]);
   const MIN_BOX = 64;
@@ -95,13 +97,16 @@
   }
 
   function clearErrors() {
-    for (const n of ["photo", "region", "theme", "prompt", "steps", "seed", "variations", "strength"]) fieldError(n, "");
+    for (const n of ["photo", "region", "theme", "prompt", "steps", "seed", "variations", "strength",
+                     "wall-options", "render"]) fieldError(n, "");
     formError("");
   }
 
   const FIELD_OF = { region: "region", mask: "region", box: "region", theme: "theme", prompt: "prompt",
                      steps: "steps", seed: "seed", variations: "variations", strength: "strength",
-                     content_type: "photo", size_bytes: "photo" };
+                     content_type: "photo", size_bytes: "photo",
+                     blend: "wall-options", protect: "wall-options", wall_size_m: "wall-options",  // #14
+                     detail: "render", guide: "render" };
 
   function showProblem(p) {
     let general = p.detail;
@@ -110,7 +115,7 @@
       const name = FIELD_OF[String(e.field).split(".")[0]];
       if (name) {
         fieldError(name, e.message);
-        if (["steps", "seed", "variations", "strength"].includes(name)) $("advanced").open = true;
+        if (["steps", "seed", "variations", "strength", "render"].includes(name)) $("advanced").open = true;
       } else unknown.push(e.field + ": " + e.message);
     }
     if (unknown.length) general += " (" + unknown.join(", ") + ")";
@@ -159,6 +164,7 @@
     maskLayer.height = state.natural.h;
     clearCanvas(wallLayer);
     redrawUi();
+    emit("photo", { natural: state.natural });
     state.upload = upload(file, gen);
     state.upload.catch(() => {});
   }
@@ -174,7 +180,7 @@
       state.uploaded = true;
       setUploadProgress(1, msg("Uploaded"));
       form.dataset.taskId = state.taskId;
-      if (state.mode === "auto") findWall();
+      if (state.mode === "auto" || state.mode === "quad") findWall();
     } catch (p) {
       if (gen !== state.generation) return;
       setUploadProgress(0, "");
@@ -249,13 +255,14 @@
       const found = await api("POST", `/api/tasks/${taskId}/wall`);
       if (taskId !== state.taskId) return;
       state.wall = { taskId, coverage: found.coverage, image: await loadImage(found.mask_url) };
+      emit("wall", { quad: found.quad || null });
     } catch (p) {
       if (taskId !== state.taskId) return;
       state.wall = { taskId, problem: p };
     } finally {
       stage.classList.remove("busy");
     }
-    if (state.mode === "auto") showWall();
+    if (state.mode === "auto" || state.mode === "quad") showWall();
   }
 
   function loadImage(url) {
@@ -389,7 +396,7 @@
 
   // ------------------------------------------------------------------ pointer and keyboard on the photo
   ui.addEventListener("pointerdown", (e) => {
-    if (!state.natural || state.mode === "auto") return;
+    if (!state.natural || state.mode === "auto" || state.mode === "quad") return;
     e.preventDefault();
     ui.setPointerCapture(e.pointerId);
     const p = toPhoto(e);
@@ -417,7 +424,7 @@
   });
   ui.addEventListener("blur", () => { state.penDown = false; redrawUi(); });
   ui.addEventListener("keydown", (e) => {
-    if (!state.natural || state.mode === "auto") return;
+    if (!state.natural || state.mode === "auto" || state.mode === "quad") return;
     const unit = Math.max(1, Math.round(Math.min(state.natural.w, state.natural.h) * (e.shiftKey ? 0.1 : 0.02)));
     const d = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] }[e.key];
     if (state.mode === "box") {
@@ -461,10 +468,11 @@
     help.textContent = help.dataset[mode];
     $("box-fields").hidden = mode !== "box";
     $("mask-tools").hidden = mode !== "mask";
-    ui.tabIndex = mode === "auto" ? -1 : 0;
+    ui.tabIndex = mode === "auto" || mode === "quad" ? -1 : 0;
     fieldError("region", "");
     setRegionStatus("");
-    if (mode === "auto") { showWall(); findWall(); }
+    emit("mode", { mode });
+    if (mode === "auto" || mode === "quad") { showWall(); findWall(); }
     if (mode === "box" && state.box) setBox(state.box);
     redrawUi();
   }
@@ -490,6 +498,7 @@
     }
     if (!form.querySelector("input[name=theme]:checked")) problems.push(["theme", msg("NoTheme")]);
     if (!prompt.value.trim()) problems.push(["prompt", msg("NoPrompt")]);
+    emit("validate", { mode: state.mode, problems });
     return problems;
   }
 
@@ -525,6 +534,7 @@
         fast: $("opt-fast").checked,
       };
       if (state.mode === "box") body.region.box = state.box;
+      emit("body", { body });
       const steps = numberOrNull("opt-steps"), seed = numberOrNull("opt-seed");
       if (steps !== null) body.steps = steps;
       if (seed !== null) body.seed = seed;

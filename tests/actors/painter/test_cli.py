@@ -59,3 +59,23 @@ def test_models_pull_fails_clearly_offline(tmp_path: Path, monkeypatch: pytest.M
     assert models_command(["pull", "--dir", str(tmp_path)]) == 1
     err = capsys.readouterr().err
     assert "could not download stable-diffusion-v1-5/stable-diffusion-inpainting" in err and "make-tiny" in err
+
+
+def test_paint_command_wall_options(tiny_settings: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    photo = tmp_path / "wall.png"
+    make_wall_photo(200, 150).save(photo)
+    out = tmp_path / "quad.png"
+    code = paint_command(["paint", str(photo), "--quad", "30,20,180,25,175,110,35,105", "--wall-size", "3,1.5",
+                          "--blend", "cover", "--no-protect", "--detail", "standard", "--guide", "lines",
+                          "--steps", "2", "--out", str(out)])
+    assert code == 0
+    printed = capsys.readouterr()
+    assert "blend cover" in printed.err and "guide lines" in printed.err
+    with Image.open(out.with_name("quad-artwork.png")) as art:
+        assert abs(art.width / art.height - 2.0) <= 0.06
+    with Image.open(out) as image:
+        assert image.size == (200, 150)
+    with pytest.raises(SystemExit):
+        paint_command(["paint", str(photo), "--quad", "1,2,3", "--out", str(out)])
+    assert paint_command(["paint", str(photo), "--quad", "30,20,40,20,40,30,30,30", "--out", str(out)]) == 1
+    assert "invalid_region" in capsys.readouterr().err

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
-from app.actors.painter.compose import MAX_GROW, compose, plan_crop, prepare_region
+from app.actors.painter.compose import MAX_GROW, compose, mural_patch, plan_crop, prepare_region
 from app.actors.painter.image import box_mask
 
 
@@ -37,7 +37,7 @@ def test_compose_keeps_everything_outside_the_grown_mask() -> None:
         prepared = prepare_region(photo, mask, 128)
         assert prepared.image.size == prepared.plan.model_size == prepared.mask.size
         painted = Image.new("RGB", prepared.plan.model_size, (255, 0, 255))
-        out = compose(photo, painted, prepared)
+        out = compose(photo, mural_patch(painted, prepared), prepared)
         assert out.size == photo.size and out.mode == photo.mode
         before, after = np.asarray(photo), np.asarray(out)
         outside = far_from(mask, MAX_GROW)
