@@ -24,15 +24,22 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	touch $@
 
 install: $(VENV)/.installed assets
-install-test: $(VENV)/.installed-test assets browser
+install-test: $(VENV)/.installed-test node_modules/.installed-dev assets browser
 
+# the served assets only; the test and bench tools (axe-core, Lighthouse) are npm devDependencies
 node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	npm ci --omit=dev --no-audit --no-fund --loglevel=error
 	touch $@
 
+node_modules/.installed-dev: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch node_modules/.installed $@
+
+SWAGGER := node_modules/swagger-ui-dist
 app/static/vendor/.installed: node_modules/.installed
-	mkdir -p app/static/vendor
+	rm -rf app/static/vendor && mkdir -p app/static/vendor/swagger-ui
 	cp node_modules/htmx.org/dist/htmx.min.js node_modules/htmx-ext-sse/dist/sse.js app/static/vendor/
+	cp $(SWAGGER)/swagger-ui-bundle.js $(SWAGGER)/swagger-ui.css $(SWAGGER)/LICENSE app/static/vendor/swagger-ui/
 	touch $@
 
 assets: app/static/vendor/.installed

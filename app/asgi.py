@@ -16,7 +16,6 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.plugins.htmx import HTMXPlugin
-from litestar.static_files import create_static_files_router
 from litestar.types import Receive, Scope, Send
 
 from app.accounts.api import AccountApiController
@@ -44,9 +43,13 @@ from app.web.input_guard import input_guard_middleware
 from app.web.openapi import document_errors
 from app.web.errors import app_error_handler, http_error_handler, internal_error_handler, validation_handler
 from app.web.logging import configure_logging, request_id_middleware
+from app.web.api_docs import render_plugins
+from app.web.assets import StaticAssets, serve_static
+from app.web.compression import compression_config
 from app.privacy.api import PrivacyApiController
 from app.web.legal import LegalPagesController
 from app.web.pages import HealthController, ShellController
+from app.web.pwa import WebAppController
 from app.web.templating import template_config
 from app.wiring import Services
 
@@ -65,6 +68,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     import piccolo_conf  # the engine Piccolo's tables use
 
     services = Services(settings, piccolo_conf.DB)
+    assets = StaticAssets(STATIC_DIR)  # hashed once per process: templates link immutable URLs
     admin_app = AdminGate(build_admin(settings), services, production=settings.base_url.startswith("https://"))
 
     @asynccontextmanager
@@ -96,6 +100,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     return Litestar(
         route_handlers=[
             ShellController,
+            WebAppController,
             HealthController,
             AccountApiController,
             AccountPagesController,
@@ -117,11 +122,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
             OpsPagesController,
             MetricsController,
             admin,
-            create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
+            serve_static,
         ],
         lifespan=[lifespan],
         on_startup=[document_errors],
-        state=State({"settings": settings}),
+        state=State({"settings": settings, "assets": assets}),
         dependencies={"storage": Provide(provide_storage, sync_to_thread=False)},
         middleware=[
             request_id_middleware,
@@ -136,9 +141,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
             cookie_secure=settings.base_url.startswith("https://"),
             exclude=["/api/", "/admin", "/files/"],
         ),
-        template_config=template_config(),
+        template_config=template_config({"static": assets.url}),
+        compression_config=compression_config(),
         plugins=[HTMXPlugin()],
-        openapi_config=OpenAPIConfig(title="Saekdam API", version="1.0.0", path="/schema"),
+        openapi_config=OpenAPIConfig(title="Saekdam API", version="1.0.0", path="/schema",
+                                     render_plugins=render_plugins(assets.url)),
         exception_handlers={
             AppError: app_error_handler,
             ValidationException: validation_handler,

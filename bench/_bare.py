@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
-from litestar import Litestar, get, post
+from litestar import Litestar, MediaType, Response, get, post
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
 
@@ -41,6 +41,28 @@ def json_app() -> Litestar:
         return payloads[name]
 
     return Litestar(route_handlers=[healthz, constant], debug=False)
+
+
+# ------------------------------------------------------------------------------------------- HTML page
+
+PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Bare page</title><meta name="description" content="The least a page can be: the Lighthouse baseline.">
+</head><body><main><h1>Bare page</h1><p>One paragraph of text and nothing else.</p></main></body></html>
+"""
+
+
+def page_app() -> Litestar:
+    """A minimal valid HTML page (and a favicon answer): the Lighthouse bench's baseline."""
+    @get("/page", sync_to_thread=False, media_type=MediaType.HTML)
+    def page() -> str:
+        return PAGE
+
+    @get("/favicon.ico", sync_to_thread=False)
+    def favicon() -> Response[bytes]:
+        return Response(b"", status_code=204)
+
+    return Litestar(route_handlers=[healthz, page, favicon], debug=False)
 
 
 # ------------------------------------------------------------------------------------------- SSE

@@ -36,6 +36,8 @@ BENCHES: dict[str, tuple[list[str], list[str]]] = {
     # the mid-size model is where model compute outweighs the fixed per-job work, as on real models
     "painter": ([], ["--runs", "2", "--steps", "4", "--skip-mid"]),
     "train": (["--steps", "20"], ["--steps", "6", "--runs", "1"]),
+    # Lighthouse on the main pages, mobile and desktop (scores move with the host's load: median of 3)
+    "pages": (["--runs", "3"], ["--quick"]),
     "sheet": ([], ["--quick"]),
 }
 

@@ -1,4 +1,5 @@
-"""The board's own image copies: an upright, metadata-free "before", and a small thumbnail for lists.
+"""The board's own image copies: an upright, metadata-free "before" (the lists' thumbnail is the task's own,
+copied: ``app.core.thumbnails``).
 
 The task's photo may carry EXIF (GPS position, camera serial): a public post must not. Results are
 painted upright already and carry no EXIF, so they are copied byte for byte.
@@ -10,7 +11,6 @@ import io
 
 from PIL import Image, ImageOps
 
-THUMB_WIDTH = 720
 JPEG_QUALITY = 92
 
 
@@ -42,15 +42,3 @@ def clean_before(photo: bytes, like_key: str) -> tuple[bytes, str, str]:
             ext, content_type = "jpg", "image/jpeg"
             upright.convert("RGB").save(out, "JPEG", quality=JPEG_QUALITY, **extra)
     return out.getvalue(), ext, content_type
-
-
-def thumbnail(result: bytes) -> bytes:
-    """A JPEG at most THUMB_WIDTH wide for cards."""
-    with Image.open(io.BytesIO(result)) as img:
-        img.load()
-        rgb = img.convert("RGB")
-        if rgb.width > THUMB_WIDTH:
-            rgb = rgb.resize((THUMB_WIDTH, max(1, round(rgb.height * THUMB_WIDTH / rgb.width))), Image.LANCZOS)
-        out = io.BytesIO()
-        rgb.save(out, "JPEG", quality=82, optimize=True)
-    return out.getvalue()

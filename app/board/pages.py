@@ -165,12 +165,15 @@ class BoardPagesController(Controller):
         context: dict[str, Any] = {"task": None, "choices": [], **helpers(lang)}
         if not task_id:
             rows, _ = await tasks.list_owned(viewer.id, 24, None, "succeeded", lang)
+            await tasks.ensure_variants(rows)  # the picker shows thumbnails, made once for older tasks
             context["candidates"] = [await tasks.present(r, lang) for r in rows]
             return context
         task = await tasks.present(await tasks.get_owned(task_id, viewer.id), lang)  # 404 for others' tasks
         published = await board.published_results(task.id)
         context["task"] = task
-        context["choices"] = [{"index": i, "url": url, "taken": i in published} for i, url in enumerate(task.result_urls)]
+        thumbs = task.thumbnail_urls or task.result_urls  # the small copies once made
+        context["choices"] = [{"index": i, "url": url, "thumb": thumbs[i], "taken": i in published}
+                              for i, url in enumerate(task.result_urls)]
         return context
 
     @post("/board/new")

@@ -25,13 +25,19 @@ class Post(msgspec.Struct, kw_only=True):
     author: Author | None  # null for anonymous posts, everywhere
     before_url: str
     after_url: str
-    thumbnail_url: str  # a small JPEG of the result, for lists (falls back to after_url)
+    thumbnail_url: str  # a 4:3 WebP of the result for lists, ≤ 60 KB (falls back to after_url)
     like_count: int
     comment_count: int
     view_count: int
     liked_by_me: bool
     created_at: datetime
     updated_at: datetime
+    # v1.1 additions: display copies of before and after (WebP, long side ≤ 1024 px) and the pictures'
+    # size; posts made before them give the full-size URLs and null
+    display_before_url: str = ""
+    display_after_url: str = ""
+    width: int | None = None
+    height: int | None = None
     sheet_colors: int | None = None  # the author shows the painter's sheet in this many colours, or null
 
 

@@ -37,6 +37,7 @@ from app.board.schemas import (
 from app.board.tables import Comment as CommentRow
 from app.board.tables import Post as PostRow
 from app.board.tables import PostLike, PostView, Report, ReportStatus
+from app.core import image_variants
 from app.core.errors import AppError, Conflict, FieldError, Forbidden, InvalidInput, NotFound, RateLimited
 from app.core.events import EventBus
 from app.core.i18n import translate
@@ -49,7 +50,7 @@ from app.tasks.service import TaskService
 
 log = logging.getLogger("saekdam.board")
 
-POST_COLUMNS = ("id, author, anonymous, title, content, theme, before_key, after_key, thumb_key, like_count, "
+POST_COLUMNS = ("id, author, anonymous, title, content, theme, before_key, after_key, thumb_key, display, like_count, "
                 "comment_count, view_count, hidden, created_at, updated_at, sheet_colors")
 TERM_RE = re.compile(r"[^\W_]+")  # letters and digits of any script: search terms
 MAX_TERMS = 8
@@ -216,12 +217,21 @@ class BoardService:
                 author=None if _bool(r["anonymous"]) else authors.get(int(r["author"])),
                 before_url=await sign(r["before_key"], ttl), after_url=after,
                 thumbnail_url=await sign(r["thumb_key"], ttl) if r["thumb_key"] else after,
+                **await self._display(r, ttl),
                 like_count=int(r["like_count"]), comment_count=int(r["comment_count"]),
                 view_count=int(r["view_count"]), liked_by_me=pid in liked,
                 created_at=_dt(r["created_at"]), updated_at=_dt(r["updated_at"]),
                 sheet_colors=int(r["sheet_colors"]) if r.get("sheet_colors") is not None else None,
             ))
         return out
+
+    async def _display(self, row: dict[str, Any], ttl: int) -> dict[str, Any]:
+        """The display copies' URLs and the pictures' size (posts from before them: the full-size copies)."""
+        shown = row["display"] if isinstance(row["display"], dict) else msgspec.json.decode(row["display"] or "{}")
+        keys = (shown["before"], shown["after"]) if shown.get("after") else (row["before_key"], row["after_key"])
+        sign = self.storage.download_url
+        return {"display_before_url": await sign(keys[0], ttl), "display_after_url": await sign(keys[1], ttl),
+                "width": shown.get("width"), "height": shown.get("height")}
 
     async def _fetch(self, post_id: uuid.UUID) -> dict[str, Any] | None:
         rows = await PostRow.raw(f"SELECT {POST_COLUMNS} FROM board_post WHERE id = {{}}", post_id)
@@ -458,23 +468,29 @@ class BoardService:
             before, before_ext, before_type = await anyio.to_thread.run_sync(images.clean_before, photo, result_key)
         except Exception:  # not decodable here: keep the bytes as uploaded
             before, (before_ext, before_type) = photo, images.kind_of(task.input_key)
-        try:
-            thumb: bytes | None = await anyio.to_thread.run_sync(images.thumbnail, result)
+        try:  # the task's own small copies (made once per result), copied like the images
+            small: tuple[bytes, bytes, bytes] | None = await self.tasks.result_copies(task, data.result_index)
         except Exception:
-            thumb = None
+            log.warning("post %s: no small copies", post_id, exc_info=True)
+            small = None
         after_ext, after_type = images.kind_of(result_key)
         prefix = f"posts/{post_id}/"
         before_key, after_key = f"{prefix}before.{before_ext}", f"{prefix}after.{after_ext}"
-        thumb_key = f"{prefix}thumb.jpg" if thumb is not None else None
+        thumb_key, display = None, {}
         await self.storage.put(before_key, before, before_type)
         await self.storage.put(after_key, result, after_type)
-        if thumb is not None and thumb_key is not None:
-            await self.storage.put(thumb_key, thumb, "image/jpeg")
+        if small is not None:
+            thumb_key, ext, webp = f"{prefix}thumb.{image_variants.EXTENSION}", image_variants.EXTENSION, image_variants.CONTENT_TYPE
+            display = {"before": f"{prefix}display-before.{ext}", "after": f"{prefix}display-after.{ext}",
+                       "width": task.width, "height": task.height}
+            for key, body in ((thumb_key, small[0]), (display["after"], small[1]), (display["before"], small[2])):
+                await self.storage.put(key, body, webp)
 
         at = now()
         row = PostRow(id=post_id, author=viewer.id, anonymous=data.anonymous, task_id=task.id,
                       result_index=data.result_index, source=source, title=title, content=content,
                       theme=task.theme or "", before_key=before_key, after_key=after_key, thumb_key=thumb_key,
+                      display=msgspec.json.encode(display).decode(),
                       sheet_colors=data.sheet_colors, created_at=at, updated_at=at)
         try:
             await PostRow.insert(row)

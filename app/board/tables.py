@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 import uuid
 
-from piccolo.columns import UUID, Boolean, Date, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, UUID, Boolean, Date, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.reference import LazyTableReference
@@ -34,7 +34,8 @@ class Post(Table, tablename="board_post"):
     theme = Varchar(length=32, default="", index=True)
     before_key = Varchar(length=200, help_text="The board's own copy of the photo")
     after_key = Varchar(length=200, help_text="The board's own copy of the chosen result")
-    thumb_key = Varchar(length=200, null=True, default=None, help_text="A small JPEG of the result for lists")
+    thumb_key = Varchar(length=200, null=True, default=None, help_text="A small copy of the result for lists")
+    display = JSON(default="{}", help_text='Display copies: {"before": key, "after": key, "width": w, "height": h}')
     like_count = Integer(default=0)
     comment_count = Integer(default=0, help_text="Visible comments")
     view_count = Integer(default=0)

@@ -523,6 +523,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
                              "This task has not finished yet; share it once it has."),
     "board_theme_name": ("테마: {name}", "Theme: {name}"),
     "board_edited": ("수정됨", "edited"),
+    # the installable web app (manifest, service worker's offline page)
+    "offline_title": ("인터넷에 연결되어 있지 않아요.", "You are offline."),
+    "offline_text": ("연결되면 다시 시도해 주세요. 그리던 벽화는 서버에서 계속 그려지고 있어요.",
+                     "Try again once you are connected; murals in progress keep painting on the server."),
+    "offline_retry": ("다시 시도", "Try again"),
     # the painter's sheet (app/sheets)
     "sheet_title": ("도안 만들기", "Painter's sheet"),
     "sheet_intro": ("벽화를 실제 페인트 색(RAL)으로 줄이고, 영역마다 번호를 매긴 색칠 도안을 만들어요. 색마다 필요한 면적과 페인트 양(2회 칠)도 알려 드려요.",

@@ -21,6 +21,7 @@ from app.actors.painter.schemas import PaintProgress, PaintRequest, Region
 from app.core.storage import Storage
 from app.metrics.registry import JOB_DURATION, JOBS, StepTimer
 from app.tasks.schemas import TERMINAL, ProgressEvent
+from app.tasks import variants as task_variants
 from app.tasks.service import TaskService, channel, now
 from app.tasks.tables import Task as TaskRow
 from app.themes.service import get_theme, style_of
@@ -152,15 +153,22 @@ class PaintJobRunner:
             log.exception("task %s: storing results failed", task_id)
             await self.tasks.fail(task_id, "storage_error", type(exc).__name__, held_by=self.worker_name)
             return "failed"
+        try:  # the pages' small copies, made once here; a failure only costs the pages their small images
+            small = await self.tasks.make_variants(row, keys, result.images, request.photo)
+        except Exception:
+            log.warning("task %s: could not make its small copies", task_id, exc_info=True)
+            small = "{}"
         done = await self.tasks.transition(
             task_id, ("running",), "succeeded", held_by=self.worker_name, finished_at=now(),
             result_keys=msgspec.json.encode(keys).decode(), artwork_keys=msgspec.json.encode(artwork_keys).decode(),
-            painted_mask_key=painted_mask_key, detail=result.detail, guide=result.guide,
+            painted_mask_key=painted_mask_key, detail=result.detail, guide=result.guide, variants=small,
             prompt_en=result.prompt_en, message="; ".join(result.messages) or None,
             progress_step=result.steps_done or 1, progress_total=result.steps_done or 1,
         )
         if done is None:  # canceled or deleted while the last step ran: nothing half-finished stays
-            for key in [*keys, *artwork_keys, painted_mask_key]:
+            made = task_variants.decode(small)
+            small_keys = [*made.thumbs, *made.displays, *([made.input] if made.input else [])]
+            for key in [*keys, *artwork_keys, painted_mask_key, *small_keys]:
                 await self.storage.delete(key)
             return "canceled"
         return "succeeded"

@@ -76,8 +76,9 @@ class TaskPagesController(Controller):
         lang = language(request)
         user: User = request.user
         rows, next_cursor = await tasks.list_owned(user.id, DEFAULT_LIMIT, cursor, None, lang)
+        await tasks.ensure_variants(rows)  # results from before small copies existed get theirs once, here
         context = {"items": [await tasks.present(r, lang) for r in rows], "next_cursor": next_cursor,
-                   "themes": await _theme_names()}
+                   "themes": await _theme_names(), "first_page": cursor is None}
         if request.htmx:  # "more" button: only the next items and the next button
             return HTMXTemplate(template_name="tasks/_mural_items.html", context=context)
         return Template("tasks/murals.html", context=context)

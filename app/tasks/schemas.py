@@ -73,6 +73,10 @@ class Task(msgspec.Struct, kw_only=True):
     preview_url: str | None
     result_urls: list[str]
     artwork_urls: list[str]  # quad tasks: each variation's flat mural (PNG); [] otherwise
+    # v1.1 additions, smaller copies made once per task ([] / null until made; then one per result):
+    thumbnail_urls: list[str] = []  # 4:3 centre crop, ≤ 640×480, WebP ≤ 60 KB: lists and cards
+    display_urls: list[str] = []  # the whole result, long side ≤ 1024 px, WebP ≤ 130 KB: viewing
+    input_display_url: str | None = None  # the photo the same way (the "before")
     content_type: str
     width: int | None
     height: int | None

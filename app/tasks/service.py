@@ -15,6 +15,7 @@ from datetime import datetime, timedelta, timezone
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import anyio.to_thread
 import msgspec
 from piccolo.query.functions.aggregate import Count
 
@@ -29,11 +30,12 @@ from app.core.i18n import MESSAGES, translate
 from app.core.pagination import decode_cursor, encode_cursor
 from app.core.queue import JobQueue
 from app.core.settings import Settings
-from app.core.storage import Storage
+from app.core.storage import ObjectNotFound, Storage
 from app.tasks.schemas import (
     ACTIVE, EXTENSIONS, TERMINAL, MaskCreate, Progress, ProgressEvent, RegionIn, Task, TaskCreate, TaskError,
     TaskSubmit,
 )
+from app.tasks import variants as task_variants
 from app.tasks.tables import Task as TaskRow
 from app.themes.service import get_theme
 
@@ -76,6 +78,9 @@ def _json(value: Any, empty: Any) -> Any:
     if isinstance(value, str):
         return msgspec.json.decode(value) if value else empty
     return empty if value is None else value
+
+
+LAZY_VARIANTS_PER_CALL = 6  # older results get their small copies when listed, a few per page load
 
 
 Segmenter = Callable[[bytes, str], Awaitable[bytes]]
@@ -194,6 +199,11 @@ class TaskService:
         artworks: list[str] = _json(row.artwork_keys, [])
         region_raw = _json(row.region, None)
         mask_key = row.painted_mask_key or row.mask_key  # what was painted (keep-outs removed), else the upload
+        small = task_variants.decode(row.variants)
+        if not small.complete(len(keys)):
+            small = task_variants.Variants()  # until made: the pages show the originals
+        # aligned to 10 minutes: the small copies keep their URLs (and the browser's cache) between loads
+        small_ttl = ttl + (600 - int(time.time()) % 600)
         has_input = row.message != "files_expired" and (row.status != "created" or await self._exists(row.input_key))
         return Task(
             id=str(row.id),
@@ -229,6 +239,9 @@ class TaskService:
                          for i, k in enumerate(keys)],
             artwork_urls=[await url(k, ttl, f"saekdam-{str(row.id)[:8]}-artwork-{i + 1}.png")
                           for i, k in enumerate(artworks)],
+            thumbnail_urls=[await url(k, small_ttl) for k in small.thumbs],
+            display_urls=[await url(k, small_ttl) for k in small.displays],
+            input_display_url=await url(small.input, small_ttl) if small.input and has_input else None,
             content_type=row.content_type,
             width=row.width,
             height=row.height,
@@ -237,6 +250,41 @@ class TaskService:
 
     async def _exists(self, key: str) -> bool:
         return await self.storage.exists(key)
+
+    # ---------------------------------------------------------------- smaller copies
+    async def make_variants(self, row: TaskRow, result_keys: list[str], results: list[bytes] | None = None,
+                            photo: bytes | None = None) -> str:
+        """Make and store the task's thumbnails and display copies; returns the ``variants`` column's value."""
+        made = await task_variants.make(self.storage, row.input_key, result_keys, results, photo)
+        return made.encode()
+
+    async def ensure_variants(self, rows: list[TaskRow]) -> None:
+        """Lazily, once: the small copies of results painted before they existed (a few per call)."""
+        budget = LAZY_VARIANTS_PER_CALL
+        for row in rows:
+            results = _json(row.result_keys, [])
+            if row.status != "succeeded" or not results or budget <= 0 \
+                    or task_variants.decode(row.variants).complete(len(results)):
+                continue
+            budget -= len(results)
+            try:
+                encoded = await self.make_variants(row, results)
+            except Exception:  # the pages show the originals instead; the next view tries again
+                log.warning("task %s: could not make its small copies", row.id, exc_info=True)
+                continue
+            await TaskRow.update({TaskRow.variants: encoded}).where(
+                (TaskRow.id == row.id) & (TaskRow.status == "succeeded"))
+            row.variants = encoded
+
+    async def result_copies(self, row: TaskRow, index: int) -> tuple[bytes, bytes, bytes]:
+        """(thumbnail, display copy of the result, display copy of the photo) of one result, made now when
+        missing: what a board post copies."""
+        await self.ensure_variants([row])
+        made = task_variants.decode(row.variants)
+        if not made.complete(len(_json(row.result_keys, []))):
+            raise ObjectNotFound(row.input_key)
+        get = self.storage.get
+        return await get(made.thumbs[index]), await get(made.displays[index]), await get(made.input)  # type: ignore[arg-type]
 
     # ---------------------------------------------------------------- creating
     async def create(self, owner_id: int, data: TaskCreate) -> tuple[TaskRow, Any]:
@@ -461,7 +509,7 @@ class TaskService:
         removed = 0
         for r in rows:
             removed += await self.delete_files(str(r["id"]))
-            await TaskRow.update({TaskRow.result_keys: "[]", TaskRow.preview_key: None,
+            await TaskRow.update({TaskRow.result_keys: "[]", TaskRow.variants: "{}", TaskRow.preview_key: None,
                                   TaskRow.message: "files_expired"}).where(TaskRow.id == r["id"])
         return removed
 

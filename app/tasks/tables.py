@@ -41,6 +41,8 @@ class Task(Table, tablename="tasks_task"):
     artwork_keys = JSON(default="[]", help_text="quad tasks: the flat murals, tasks/{id}/artwork-{i}.png")
     painted_mask_key = Varchar(length=200, null=True, default=None,
                                help_text="the mask actually painted (keep-outs removed), tasks/{id}/painted-mask.png")
+    # smaller copies for pages ({"thumbs": [...], "displays": [...], "input": key}; {} until made)
+    variants = JSON(default="{}")
     preview_key = Varchar(length=200, null=True, default=None)
     progress_step = Integer(default=0)
     progress_total = Integer(default=0)

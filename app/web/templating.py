@@ -33,10 +33,25 @@ def _user(ctx: Any) -> Any:
     return request.scope.get("user") if request is not None else None
 
 
+# aspect ratios (width / height) the before/after view has CSS for (app.css: .compare.fit-<ratio × 1000>)
+COMPARE_RATIOS = (500, 562, 625, 750, 875, 1000, 1250, 1333, 1500, 1777, 2000)  # 9:16 … 2:1, floored
+
+
+def compare_shape(width: int | None, height: int | None) -> str:
+    """Classes that size a before/after view from its picture's size before the picture loads (no layout
+    shift, no inline style): the largest listed ratio not above the picture's caps its width at 75 % of
+    the viewport's height times that ratio, so the picture is never taller than that."""
+    if not width or not height:
+        return ""
+    ratio = width * 1000 / height
+    fit = max((r for r in COMPARE_RATIOS if r <= ratio), default=COMPARE_RATIOS[0])
+    return f"sized fit-{fit}"
+
+
 def _configure(engine: JinjaTemplateEngine) -> None:
     env = engine.engine
     env.autoescape = True  # every template, whatever its extension
-    env.globals.update(t=_t, lang=_lang, current_user=_user)
+    env.globals.update(t=_t, lang=_lang, current_user=_user, translate=translate, compare_shape=compare_shape)
 
 
 def template_config(extra_globals: dict[str, Any] | None = None) -> TemplateConfig[JinjaTemplateEngine]:

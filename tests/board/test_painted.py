@@ -54,4 +54,7 @@ async def test_publish_a_painted_task(client: httpx.AsyncClient) -> None:
         assert not shown.getexif()  # no orientation left to apply, no name, no camera
     assert b"Alice Kim" not in before.content
     thumb = await client.get(post["thumbnail_url"])
-    assert thumb.status_code == 200 and thumb.headers["content-type"] == "image/jpeg"
+    assert thumb.status_code == 200 and thumb.headers["content-type"] == "image/webp"
+    with Image.open(io.BytesIO(thumb.content)) as small:
+        assert small.size == (150, 112)  # the result's centre 4:3 (never enlarged), the lists' one shape
+    assert thumb.content == (await client.get(final["thumbnail_urls"][0])).content  # the task's own, copied
