@@ -13,6 +13,8 @@ import secrets
 import uuid
 from typing import Any, Literal
 
+import msgspec
+
 from app.board.service import BoardService, _bool, _dt
 from app.board.tables import Comment as CommentRow
 from app.board.tables import Post as PostRow
@@ -23,10 +25,17 @@ log = logging.getLogger("saekdam.board")
 PostsChoice = Literal["delete", "anonymize"]
 
 
+def _display_keys(row: dict[str, Any]) -> dict[str, str]:
+    """The post's display copies (``display-before``/``display-after``) by name; none for older posts."""
+    shown = row["display"] if isinstance(row["display"], dict) else msgspec.json.decode(row["display"] or "{}")
+    return {name: shown[name] for name in ("before", "after") if shown.get(name)}
+
+
 def _post_export(row: dict[str, Any]) -> dict[str, Any]:
     files = {"before": row["before_key"], "after": row["after_key"]}
     if row["thumb_key"]:
         files["thumbnail"] = row["thumb_key"]
+    files |= {f"display_{name}": key for name, key in _display_keys(row).items()}
     return {
         "id": str(row["id"]), "title": row["title"], "content": row["content"], "theme": row["theme"],
         "anonymous": _bool(row["anonymous"]), "hidden": _bool(row["hidden"]),
@@ -41,7 +50,7 @@ async def export_user(board: BoardService, user_id: int) -> dict[str, list[dict[
     """The user's posts (anonymous and hidden ones too, with their storage keys), comments and likes."""
     posts = await PostRow.raw(
         "SELECT id, anonymous, hidden, task_id, result_index, title, content, theme, before_key, after_key, "
-        "thumb_key, like_count, comment_count, view_count, created_at, updated_at FROM board_post "
+        "thumb_key, display, like_count, comment_count, view_count, created_at, updated_at FROM board_post "
         "WHERE author = {} ORDER BY created_at, id", user_id)
     comments = await CommentRow.raw(
         "SELECT id, post, content, hidden, created_at FROM board_comment WHERE author = {} ORDER BY created_at, id",
@@ -69,6 +78,14 @@ async def _rekey(board: BoardService, row: dict[str, Any]) -> dict[Any, Any]:
         await board.storage.put(new_key, data, _content_type(key))
         values[column] = new_key
         old_keys.append(key)
+    display = _display_keys(row)
+    if display:
+        shown = row["display"] if isinstance(row["display"], dict) else msgspec.json.decode(row["display"])
+        for name, key in display.items():
+            shown[name] = prefix + key.rsplit("/", 1)[-1]
+            await board.storage.put(shown[name], await board.storage.get(key), _content_type(key))
+            old_keys.append(key)
+        values[PostRow.display] = msgspec.json.encode(shown).decode()
     await PostRow.update(values).where(PostRow.id == row["id"])
     for key in old_keys:
         await board.storage.delete(key)
@@ -98,7 +115,7 @@ async def erase_user(board: BoardService, user_id: int, posts: PostsChoice, ghos
         await CommentRow.delete().where(CommentRow.author == user_id)
         await Report.delete().where(Report.reporter == user_id)
         await PostView.delete().where(PostView.viewer == f"u:{user_id}")
-    own = await PostRow.raw("SELECT id, before_key, after_key, thumb_key FROM board_post WHERE author = {}", user_id)
+    own = await PostRow.raw("SELECT id, before_key, after_key, thumb_key, display FROM board_post WHERE author = {}", user_id)
     for row in own:
         pid = row["id"] if isinstance(row["id"], uuid.UUID) else uuid.UUID(str(row["id"]))
         touched.discard(pid)

@@ -105,7 +105,9 @@ async def test_anonymized_posts_stay_with_author_null_everywhere(accounts: Accou
     user, task, post = await _busy_user(accounts, http, theirs, "익명으로남김")
     comment = (await http.post(f"/api/posts/{post['id']}/comments", json={"content": "이웃의 댓글"},
                                headers=other.headers)).json()
-    old_urls = [post["before_url"], post["after_url"], post["thumbnail_url"]]
+    old_urls = [post["before_url"], post["after_url"], post["thumbnail_url"], post["display_before_url"],
+                post["display_after_url"]]
+    assert len(set(old_urls)) == len(old_urls)  # the display copies are objects of their own
     old_bytes = [(await http.get(u)).content for u in old_urls]
     assert (await http.get(f"/api/posts?author={user.id}")).json()["items"][0]["id"] == post["id"]
 
@@ -126,7 +128,8 @@ async def test_anonymized_posts_stay_with_author_null_everywhere(accounts: Accou
     assert "익명으로남김" not in (await http.get("/board")).text
     # the URLs handed out while it showed its author are dead; the new ones serve the same bytes
     assert await statuses(http, old_urls) == [404] * len(old_urls)
-    new_urls = [kept["before_url"], kept["after_url"], kept["thumbnail_url"]]
+    new_urls = [kept["before_url"], kept["after_url"], kept["thumbnail_url"], kept["display_before_url"],
+                kept["display_after_url"]]
     assert [(await http.get(u)).content for u in new_urls] == old_bytes
     # others' comments on it stay; the user's own things went
     assert [c["id"] for c in (await http.get(f"/api/posts/{post['id']}/comments")).json()["items"]] == [comment["id"]]
