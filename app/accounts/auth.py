@@ -63,7 +63,7 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
 
     @staticmethod
     def _check_api_csrf(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
-        if connection.scope["type"] != "http" or connection.scope["method"] in SAFE_METHODS:
+        if connection.scope["type"] != "http" or connection.scope.get("method") in SAFE_METHODS:
             return
         if not connection.scope["path"].startswith("/api/"):
             return

@@ -8,7 +8,7 @@ import re
 import secrets
 import uuid
 from datetime import datetime, timedelta, timezone
-from typing import Literal
+from typing import Literal, cast
 
 from piccolo_api.session_auth.tables import SessionsBase
 
@@ -99,10 +99,10 @@ class AccountService:
         if await User.exists().where(User.username == email):
             raise Conflict("email_taken")
         try:
-            user = await User.create_user(
+            user = cast(User, await User.create_user(
                 username=email, password=data.password, email=email, nickname=nickname, active=True,
                 terms_version=TERMS_VERSION, terms_accepted_at=datetime.now(timezone.utc),
-            )
+            ))  # create_user returns an instance of the class it is called on
         except Exception as exc:  # a concurrent sign-up with the same email hits the unique index
             if await User.exists().where(User.username == email):
                 raise Conflict("email_taken") from exc
