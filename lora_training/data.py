@@ -377,19 +377,6 @@ class MuralDataset:
         }
 
 
-def collate(examples: list[dict]) -> dict:
-    """Stack one bucket's examples (the sampler never mixes sizes)."""
-    import torch
-
-    return {
-        "index": [e["index"] for e in examples],
-        "seed": [e["seed"] for e in examples],
-        "pixels": torch.stack([e["pixels"] for e in examples]).contiguous(),
-        "mask": torch.stack([e["mask"] for e in examples]),
-        "masked_pixels": torch.stack([e["masked_pixels"] for e in examples]).contiguous(),
-        "caption": [e["caption"] for e in examples],
-    }
-
 
 class BucketBatchSampler:
     """Batches of same-size photos in an order fixed by ``(seed, epoch)``.

@@ -13,7 +13,6 @@ from litestar.connection import ASGIConnection
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 
 from app.accounts.service import AccountService
-from app.accounts.tables import User
 from app.core.errors import Forbidden, NotAuthenticated
 
 SESSION_COOKIE = "saekdam_session"
@@ -71,7 +70,3 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
         header = connection.headers.get(CSRF_HEADER, "")
         if not cookie or not hmac.compare_digest(cookie, header):
             raise Forbidden("csrf_failed")
-
-
-def current_user(connection: ASGIConnection[Any, Any, Any, Any]) -> User | None:
-    return connection.scope.get("user")

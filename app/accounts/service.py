@@ -61,9 +61,6 @@ def check_new_password(password: str, lang: str, field: str) -> list[FieldError]
     return []
 
 
-def to_author(user: User) -> Author:
-    return Author(id=str(user.public_id), nickname=user.nickname)
-
 
 _TOKEN_USER_SQL = (
     f"SELECT u.*, t.expires_at AS token_expires_at, t.revoked AS token_revoked "

@@ -18,7 +18,6 @@ from app.events.sse import stream_channel
 
 CHANNEL = "board"
 POST_EVENTS = frozenset({"post_created", "post_updated", "post_deleted"})
-COMMENT_EVENTS = frozenset({"comment_created", "comment_deleted"})
 
 
 class Ready:
