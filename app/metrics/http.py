@@ -18,7 +18,7 @@ HTTP_LATENCY = Histogram(
 )
 # long-lived streams would only blur the latency figures; static and signed files are not the API
 _SKIP_PREFIXES = ("/metrics", "/static/", "/files/")
-_SKIP_SUFFIXES = ("/events", "/ws")
+_SKIP_SUFFIXES = ("/events", "/ws", "/stream")
 
 
 def http_metrics_middleware(app: ASGIApp) -> ASGIApp:
