@@ -26,7 +26,7 @@ from app.actors.painter.schemas import Region
 from app.core.errors import (
     AppError, Conflict, FieldError, InvalidInput, NotFound, RateLimited, TooLarge,
 )
-from app.core.events import EventBus
+from app.core.events import Event, EventBus
 from app.core.i18n import MESSAGES, translate
 from app.core.pagination import decode_cursor, encode_cursor
 from app.core.queue import JobQueue
@@ -50,6 +50,26 @@ PHOTO_ERRORS = {"unsupported_image": 415, "image_too_large": 413, "too_many_pixe
 
 def channel(task_id: str) -> str:
     return f"task:{task_id}"
+
+
+def error_detail(code: str, detail: str | None, lang: str | None) -> str:
+    """A failure's text: translated when the code has a message and a client's language is known, else the
+    painter's own (language-neutral) detail."""
+    if lang is not None and code in MESSAGES:
+        return translate(lang, code)
+    return detail or code
+
+
+def localize_event(event: Event, lang: str) -> Event:
+    """A task event for one client: a status event's error text in the client's language (events on the bus
+    carry codes only; the same Event object goes to every subscriber, so it is copied, never changed)."""
+    if event.event not in ("task", "status") or not isinstance(event.data, dict):
+        return event
+    error = event.data.get("error")
+    if not isinstance(error, dict) or error.get("code") not in MESSAGES:
+        return event
+    data = {**event.data, "error": {**error, "detail": translate(lang, error["code"])}}
+    return msgspec.structs.replace(event, data=data)
 
 
 def suggest_quad(mask_png: bytes) -> list[list[float]] | None:
@@ -186,16 +206,15 @@ class TaskService:
             return round(mean * ((position or 0) + max(1, int(running))), 1)
         return None
 
-    async def present(self, row: TaskRow, lang: str = "ko") -> Task:
-        """The API's Task for a row, with fresh signed URLs."""
+    async def present(self, row: TaskRow, lang: str | None) -> Task:
+        """The API's Task for a row, with fresh signed URLs; ``lang=None`` for events (see ``localize_event``)."""
         ttl = self.settings.download_url_ttl_s
         url = self.storage.download_url
         position = await self.queue_position(row)
         total = row.progress_total or 0
         error = None
         if row.error_code:
-            known = row.error_code in MESSAGES
-            error = TaskError(code=row.error_code, detail=translate(lang, row.error_code) if known else (row.error_detail or row.error_code))
+            error = TaskError(code=row.error_code, detail=error_detail(row.error_code, row.error_detail, lang))
         keys: list[str] = _json(row.result_keys, [])
         artworks: list[str] = _json(row.artwork_keys, [])
         region_raw = _json(row.region, None)
@@ -430,8 +449,9 @@ class TaskService:
         return row
 
     async def publish_status(self, row: TaskRow) -> None:
+        """One language-neutral event for every client; each stream puts the text in its client's language."""
         try:
-            await self.bus.publish(channel(str(row.id)), "status", await self.present(row))
+            await self.bus.publish(channel(str(row.id)), "status", await self.present(row, None))
         except Exception:  # the DB holds the truth: a client that missed this gets it from the snapshot
             log.exception("could not publish status of task %s", row.id)
 
