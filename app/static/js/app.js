@@ -17,19 +17,27 @@
         range.setAttribute("aria-valuetext", template.split("{n}").join(String(v)));
       };
       range.addEventListener("input", () => set(range.value));
-      let dragging = false;
+      // drag anywhere on the picture with a mouse, pen or finger: the browser's own image drag (which ends
+      // in pointercancel after a few pixels) is switched off, and the pointer is captured by the box
+      for (const img of box.querySelectorAll("img")) img.draggable = false;
+      box.addEventListener("dragstart", (e) => e.preventDefault());
+      let active = null;
       const fromPointer = (e) => {
         const r = box.getBoundingClientRect();
-        set((e.clientX - r.left) / r.width * 100);
+        if (r.width > 0) set((e.clientX - r.left) / r.width * 100);
       };
       box.addEventListener("pointerdown", (e) => {
-        dragging = true;
-        box.setPointerCapture(e.pointerId);
+        if (e.pointerType === "mouse" && e.button !== 0) return;
+        active = e.pointerId;
+        e.preventDefault();  // no native drag, no text selection; touch-action decides about scrolling
+        try { box.setPointerCapture(e.pointerId); } catch (err) { /* the pointer is already gone */ }
         fromPointer(e);
       });
-      box.addEventListener("pointermove", (e) => { if (dragging) fromPointer(e); });
-      box.addEventListener("pointerup", () => { dragging = false; });
-      box.addEventListener("pointercancel", () => { dragging = false; });
+      box.addEventListener("pointermove", (e) => { if (e.pointerId === active) fromPointer(e); });
+      const stop = (e) => { if (e.pointerId === active) active = null; };
+      box.addEventListener("pointerup", stop);
+      box.addEventListener("pointercancel", stop);
+      box.addEventListener("lostpointercapture", stop);
       set(range.value);
     }
     for (const pick of root.querySelectorAll("[data-compare-pick]")) {

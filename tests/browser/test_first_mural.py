@@ -1,0 +1,86 @@
+"""Issue 20's bugs, each in a real browser (Debian chromium) against the session's ``saekdam serve``.
+
+Succeeded tasks are written straight to the database and the store (tests.board.helpers.make_task), so no
+test here waits for painting.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+from playwright.async_api import Browser, BrowserContext, Page, expect
+
+from tests.board.helpers import make_task
+from tests.browser.helpers import DEVICES, Shots, Watch
+from tests.support.server import Server
+from tests.support.users import ApiUser, new_user
+
+pytestmark = [pytest.mark.browser, pytest.mark.db, pytest.mark.asyncio(loop_scope="session")]
+expect.set_options(timeout=20_000)
+
+
+async def logged_in(browser: Browser, server: Server, user: ApiUser, device: str = "desktop",
+                    locale: str = "ko-KR", **extra: Any) -> tuple[BrowserContext, Page, Watch]:
+    """A fresh context logged in through the log-in form as ``user``."""
+    context = await browser.new_context(locale=locale, base_url=server.url, **DEVICES[device], **extra)
+    context.set_default_timeout(20_000)
+    page = await context.new_page()
+    watch = Watch(page, server.url)
+    await page.goto("/login")
+    await page.fill("#f-email", user.email)
+    await page.fill("#f-password", user.password)
+    await page.click("form[action='/login'] button[type=submit]")
+    await page.wait_for_load_state()
+    assert "/login" not in page.url, page.url
+    return context, page, watch
+
+
+async def compare_pos(page: Page) -> float:
+    value = await page.locator("[data-compare]").evaluate("el => el.style.getPropertyValue('--pos')")
+    return float(value.rstrip("%"))
+
+
+async def test_slider_drags_with_mouse_pen_and_touch(browser: Browser, server: Server,
+                                                     client: httpx.AsyncClient) -> None:
+    """Bug 1: pressing anywhere on the picture and dragging moves the handle with every kind of pointer."""
+    user = await new_user(client, "슬라이더")
+    task_id = await make_task(user, scene=1)
+    context, page, watch = await logged_in(browser, server, user, "mobile")
+    await page.goto(f"/tasks/{task_id}")
+    compare = page.locator("[data-compare]")
+    await compare.scroll_into_view_if_needed()
+    await expect(page.locator("[data-compare-after]")).to_have_attribute("draggable", "false")
+    box = await compare.bounding_box()
+    assert box is not None
+    y = box["y"] + box["height"] * 0.5
+    at = lambda f: box["x"] + box["width"] * f  # noqa: E731
+
+    # mouse: press on the picture (not on the handle) and drag right
+    await page.mouse.move(at(0.3), y)
+    await page.mouse.down()
+    await page.mouse.move(at(0.85), y, steps=10)
+    await page.mouse.up()
+    assert abs(await compare_pos(page) - 85) <= 2, await compare_pos(page)
+
+    cdp = await context.new_cdp_session(page)
+    # pen: the same drag with a stylus, leftwards
+    for kind, f in [("mousePressed", 0.8), *[("mouseMoved", 0.8 - 0.06 * i) for i in range(1, 11)],
+                    ("mouseReleased", 0.2)]:
+        await cdp.send("Input.dispatchMouseEvent", {"type": kind, "x": at(f), "y": y, "button": "left",
+                                                    "buttons": 0 if kind == "mouseReleased" else 1,
+                                                    "clickCount": 1, "pointerType": "pen"})
+    assert abs(await compare_pos(page) - 20) <= 2, await compare_pos(page)
+
+    # touch: a finger drags right across the picture
+    await cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": at(0.25), "y": y}]})
+    for i in range(1, 13):
+        await cdp.send("Input.dispatchTouchEvent", {"type": "touchMove",
+                                                    "touchPoints": [{"x": at(0.25 + 0.05 * i), "y": y}]})
+    await cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    assert abs(await compare_pos(page) - 85) <= 2, await compare_pos(page)
+    assert await page.locator("[data-compare-range]").input_value() == str(round(await compare_pos(page)))
+    await Shots("mobile", "slider")(page, "dragged")
+    watch.check()
+    await context.close()
