@@ -6,6 +6,7 @@ test here waits for painting.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
@@ -125,3 +126,49 @@ async def test_every_admin_table_lists_its_rows(browser: Browser, server: Server
     await expect(page.locator("table tr:has(td):visible", has_text="관리자 목록 확인")).to_have_count(1)
     watch.check()
     await context.close()
+
+
+def clock(iso: str, zone: str) -> str:
+    """``hh:mm`` (12-hour, as Intl's 2-digit hour writes it) of an RFC 3339 time in a time zone."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    at = datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(ZoneInfo(zone))
+    return f"{(at.hour % 12) or 12:02d}:{at.minute:02d}"
+
+
+async def test_times_in_the_viewers_zone_everywhere(browser: Browser, server: Server,
+                                                    client: httpx.AsyncClient) -> None:
+    """Bug 4: the task page, "내 벽화" and the board write times the same way, in the viewer's zone; the
+    server's HTML already has Asia/Seoul (no "UTC")."""
+    from tests.board.helpers import publish
+
+    user = await new_user(client, "시간대")
+    task_id = await make_task(user, scene=3)
+    post = await publish(client, user, title="시간대 확인 벽화", scene=3)
+    created = (await client.get(f"/api/tasks/{task_id}", headers=user.headers)).json()["created_at"]
+    for zone, locale in [("Asia/Seoul", "ko-KR"), ("America/New_York", "en-US")]:
+        context, page, watch = await logged_in(browser, server, user, locale=locale, timezone_id=zone)
+        for path in (f"/tasks/{task_id}", "/murals"):
+            await page.goto(path)
+            shown = page.locator(f"a[href='/tasks/{task_id}'] time, .task-page .meta time").first
+            await expect(shown).to_have_attribute("datetime", iso_seconds(created))
+            await expect(shown).to_contain_text(clock(created, zone))
+            assert "UTC" not in await shown.inner_text()
+            html = await (await page.request.get(path)).text()
+            assert "UTC</time>" not in html and clock(created, "Asia/Seoul")[3:] in html
+        await page.goto(f"/board/{post['id']}")
+        stamp = page.locator(".post-meta time")
+        await expect(stamp).to_have_attribute("title", re.compile(clock(post["created_at"], zone)))
+        if zone == "America/New_York":
+            await page.goto("/murals")
+            await Shots("desktop", "times")(page, "murals-new-york")
+        watch.check()
+        await context.close()
+
+
+def iso_seconds(value: str) -> str:
+    from datetime import datetime, timezone
+
+    at = datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(timezone.utc)
+    return at.isoformat(timespec="seconds").replace("+00:00", "Z")
