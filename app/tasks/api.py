@@ -25,6 +25,7 @@ from app.tasks.schemas import (
     TERMINAL, MaskCreate, MaskCreated, Task, TaskCreate, TaskCreated, TaskList, TaskRetry, TaskSubmit, WallFound,
 )
 from app.tasks.service import TaskService, channel
+from app.tasks.waiting import with_queue_moves
 from app.web.request import language
 
 STATUSES = ("created", "queued", "running", "succeeded", "failed", "canceled")
@@ -44,6 +45,7 @@ def task_stream(tasks: TaskService, task_id: str, last_event_id: int | None, lan
     stream = stream_channel(tasks.bus, channel(task_id), last_event_id=last_event_id, snapshot=snapshot,
                             is_terminal=is_terminal_event,
                             **({"ping_interval_s": watch.ping_interval_s} if watch is not None else {}))
+    stream = with_queue_moves(tasks, task_id, stream)  # + the position while it waits (one broadcast per move)
     return watch.guard(stream) if watch is not None else stream
 
 

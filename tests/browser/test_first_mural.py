@@ -22,6 +22,23 @@ pytestmark = [pytest.mark.browser, pytest.mark.db, pytest.mark.asyncio(loop_scop
 expect.set_options(timeout=20_000)
 
 
+# counts the page's open EventSource connections, so a test acts only once the page listens
+OPEN_STREAMS = """
+(() => {
+  const Native = window.EventSource;
+  window.__sseOpen = 0;
+  function Watched(url, options) {
+    const source = new Native(url, options);
+    source.addEventListener("open", () => { window.__sseOpen += 1; });
+    return source;
+  }
+  Watched.prototype = Native.prototype;
+  Watched.CONNECTING = 0; Watched.OPEN = 1; Watched.CLOSED = 2;
+  window.EventSource = Watched;
+})();
+"""
+
+
 async def logged_in(browser: Browser, server: Server, user: ApiUser, device: str = "desktop",
                     locale: str = "ko-KR", **extra: Any) -> tuple[BrowserContext, Page, Watch]:
     """A fresh context logged in through the log-in form as ``user``."""
@@ -172,3 +189,43 @@ def iso_seconds(value: str) -> str:
 
     at = datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(timezone.utc)
     return at.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+async def test_waiting_pages_follow_the_queue(browser: Browser, server: Server, client: httpx.AsyncClient) -> None:
+    """Bug 2: when the queue moves, a waiting task's open page and its event stream get the new position and
+    ETA (a ``progress`` event with ``queue_position``), without a reload."""
+    from tests.board.helpers import SseReader
+
+    user = await new_user(client, "줄서기")
+    # queued rows without a job: nobody paints them, so only the cancels below move this part of the line
+    first, second, mine = [await make_task(user, status="queued") for _ in range(3)]
+    context, page, watch = await logged_in(browser, server, user)
+    await page.add_init_script(OPEN_STREAMS)
+    await page.goto(f"/tasks/{mine}")
+    await page.wait_for_function("() => window.__sseOpen > 0")
+    await page.evaluate("() => { window.__samePage = true; }")
+    status = page.locator("#task-status .status-text")
+    before = (await client.get(f"/api/tasks/{mine}", headers=user.headers)).json()["queue_position"]
+    assert before >= 2, before
+    await expect(status).to_have_text(f"앞에 {before}개의 작업이 있어요.")
+    shot = Shots("desktop", "queue")
+    await shot(page, "waiting")
+
+    async with SseReader(client, f"/api/tasks/{mine}/events", user.headers) as events:
+        await events.wait_for(lambda e: e["event"] == "task")
+        r = await client.post(f"/api/tasks/{first}/cancel", headers=user.headers)
+        assert r.status_code == 202, r.text
+        moved = await events.wait_for(lambda e: e["event"] == "progress"
+                                      and e["data"].get("queue_position") == before - 1)
+        assert {"step", "total", "fraction", "eta_seconds"} <= set(moved["data"]), moved
+        await expect(status).to_have_text(f"앞에 {before - 1}개의 작업이 있어요.")
+        await client.post(f"/api/tasks/{second}/cancel", headers=user.headers)
+        await events.wait_for(lambda e: e["event"] == "progress" and e["data"].get("queue_position") == before - 2)
+    await expect(status).to_have_text("곧 시작해요." if before == 2 else f"앞에 {before - 2}개의 작업이 있어요.")
+    await expect(page.locator("#task-live")).to_have_count(1)
+    assert await page.evaluate("() => window.__samePage") is True
+    await shot(page, "moved-up")
+    await client.post(f"/api/tasks/{mine}/cancel", headers=user.headers)
+    await expect(page.locator("#task-live[data-status=canceled]")).to_be_visible()
+    watch.check()
+    await context.close()
