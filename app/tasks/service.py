@@ -17,6 +17,7 @@ from typing import Any
 
 import anyio.to_thread
 import msgspec
+from piccolo.columns.combination import Combinable
 from piccolo.query.functions.aggregate import Count
 
 from app.actors.painter.errors import PaintError
@@ -134,7 +135,7 @@ class TaskService:
 
     async def list_owned(self, owner_id: int, limit: int, cursor: str | None, status: str | None,
                          lang: str) -> tuple[list[TaskRow], str | None]:
-        where = TaskRow.owner == owner_id
+        where: Combinable = TaskRow.owner == owner_id
         if status is not None:
             where &= TaskRow.status == status
         after = decode_cursor(cursor, 2, lang)
