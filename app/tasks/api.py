@@ -27,6 +27,7 @@ from app.tasks.schemas import (
     TERMINAL, MaskCreate, MaskCreated, Task, TaskCreate, TaskCreated, TaskList, TaskRetry, TaskSubmit, WallFound,
 )
 from app.tasks.service import TaskService, channel, localize_event
+from app.tasks.waiting import with_queue_moves
 from app.web.request import language
 
 STATUSES = ("created", "queued", "running", "succeeded", "failed", "canceled")
@@ -51,7 +52,7 @@ def task_stream(tasks: TaskService, task_id: str, last_event_id: int | None, lan
             async for item in items:
                 yield item if item is None else localize_event(item, lang)
 
-    stream = localized()
+    stream = with_queue_moves(tasks, task_id, localized())  # + the position while it waits (one broadcast per move)
     return watch.guard(stream) if watch is not None else stream
 
 

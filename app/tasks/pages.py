@@ -169,6 +169,11 @@ async def _fragments(request: Request[Any, Any, Any], tasks: TaskService, task_i
                      lang: str) -> list[tuple[str, str]]:
     if item.event == "progress":
         progress = msgspec.convert(item.data, ProgressEvent)
+        if progress.queue_position is not None:  # the queue moved while it waits: new position and ETA
+            waiting = {"status": "queued", "queue_position": progress.queue_position, "message": None}
+            return [("status", _render(request, "tasks/_status.html", {"task": waiting})),
+                    ("progress", _render(request, "tasks/_progress.html",
+                                         {"progress": progress, "eta": progress.eta_seconds, "status": "queued"}))]
         out = [("progress", _render(request, "tasks/_progress.html",
                                     {"progress": progress, "eta": progress.eta_seconds, "status": "running"}))]
         if progress.preview_url:

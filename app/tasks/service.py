@@ -38,6 +38,7 @@ from app.tasks.schemas import (
 )
 from app.tasks import variants as task_variants
 from app.tasks.tables import Task as TaskRow
+from app.tasks.waiting import QUEUE_CHANNEL, QUEUE_EVENT, QueueView
 from app.themes.service import get_theme
 
 log = logging.getLogger("saekdam.tasks")
@@ -116,6 +117,7 @@ class TaskService:
         self.queue = queue
         self.segmenter = segmenter  # finds the wall only (painter in-process, or a worker job)
         self._durations: tuple[float, float | None] = (0.0, None)  # (fetched at, mean seconds)
+        self.queue_view = QueueView(self)  # the waiting line, read once per queue move for all streams
 
     # ---------------------------------------------------------------- reading
     async def get_owned(self, task_id: str, owner_id: int) -> TaskRow:
@@ -170,7 +172,7 @@ class TaskService:
             next_cursor = encode_cursor(rows[-1].created_at.isoformat(), str(rows[-1].id))
         return rows, next_cursor
 
-    async def _mean_duration(self) -> float | None:
+    async def mean_duration(self) -> float | None:
         """Mean paint time of recent jobs (cached 10 s): the basis of queue ETAs."""
         fetched, mean = self._durations
         if time.monotonic() - fetched < 10:
@@ -192,7 +194,7 @@ class TaskService:
         return int(ahead)
 
     async def eta(self, row: TaskRow, position: int | None) -> float | None:
-        mean = await self._mean_duration()
+        mean = await self.mean_duration()
         if row.status == "running" and row.started_at is not None and row.progress_step > 0:
             elapsed = (now() - row.started_at).total_seconds()
             per_step = elapsed / row.progress_step
@@ -446,7 +448,16 @@ class TaskService:
         row = await TaskRow.objects().where(TaskRow.id == tid).first()
         if row is not None:
             await self.publish_status(row)
+        if to == "queued" or "queued" in from_states or "running" in from_states:
+            await self.publish_queue_move(str(tid), to)
         return row
+
+    async def publish_queue_move(self, task_id: str, status: str) -> None:
+        """One broadcast per queue change; each waiting stream works out its own position (tasks.waiting)."""
+        try:
+            await self.bus.publish(QUEUE_CHANNEL, QUEUE_EVENT, {"task": task_id, "status": status})
+        except Exception:  # positions catch up with the next move or the next snapshot
+            log.exception("could not publish the queue move of task %s", task_id)
 
     async def publish_status(self, row: TaskRow) -> None:
         """One language-neutral event for every client; each stream puts the text in its client's language."""
