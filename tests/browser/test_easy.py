@@ -1,0 +1,72 @@
+"""Issue 20, "Making it easy": plain words with a one-line help, example wishes, save and share, done while
+away, and the board on the home page, in a real browser on a phone (390×844, touch) and a desktop, Korean and
+English. Screenshots of each flow go to tests/artifacts/screenshots/."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from playwright.async_api import Browser, BrowserContext, Page, expect
+
+from tests.board.helpers import make_task
+from tests.browser.helpers import DEVICES, Shots, Watch
+from tests.browser.test_accessibility import log_in
+from tests.support.server import Server
+from tests.support.users import ApiUser, new_user
+
+pytestmark = [pytest.mark.browser, pytest.mark.db, pytest.mark.asyncio(loop_scope="session")]
+
+JARGON = {"ko": ("시드", "단계 수", "강도", "변형", "결과 1"), "en": ("Seed", "Steps", "Strength", "Variation", "Result 1")}
+
+
+@pytest.fixture(params=list(DEVICES))
+def device(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+async def open_as(browser: Browser, server: Server, device: str, lang: str, user: ApiUser | None,
+                  **extra: object) -> tuple[BrowserContext, Page, Watch]:
+    context = await browser.new_context(locale="ko-KR" if lang == "ko" else "en-US", base_url=server.url,
+                                        accept_downloads=True, **DEVICES[device], **extra)  # type: ignore[arg-type]
+    context.set_default_timeout(20_000)
+    await context.add_cookies([{"name": "lang", "value": lang, "url": server.url}])
+    if user is not None:
+        await log_in(context, server.url, user)
+    page = await context.new_page()
+    page.on("dialog", lambda dialog: dialog.accept())
+    return context, page, Watch(page, server.url)
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+async def test_plain_words_with_help(browser: Browser, server: Server, device: str, lang: str) -> None:
+    """The create page's advanced options and the task page say everyday words, each with a one-line help."""
+    async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
+        user = await new_user(http, "벽화가")
+    task_id = await make_task(user, results=2, scene=2)
+    context, page, watch = await open_as(browser, server, device, lang, user)
+    shot = Shots(device, f"plain-words-{lang}")
+    await page.goto("/create")
+    await page.locator("#advanced summary").click()
+    labels = {"ko": ("다듬는 횟수", "그림 번호", "한 번에 그릴 그림 수", "얼마나 바꿀까요"),
+              "en": ("Touch-up passes", "Picture number", "Pictures at once", "How much to change")}[lang]
+    for field, label in zip(("opt-steps", "opt-seed", "opt-variations", "opt-strength"), labels):
+        await expect(page.locator(f"label[for={field}]")).to_contain_text(label)
+        help_ids = (await page.locator(f"#{field}").get_attribute("aria-describedby") or "").split()
+        helps = [await page.locator(f"#{h}").inner_text() for h in help_ids]
+        assert any(len(h) > 15 for h in helps), (field, helps)  # a sentence, not a range of numbers
+    advanced = await page.locator("#advanced").inner_text()
+    assert not [w for w in JARGON[lang] if w in advanced], advanced
+    await page.locator("#advanced").scroll_into_view_if_needed()
+    await shot(page, "advanced")
+
+    await page.goto(f"/tasks/{task_id}")
+    final = page.locator("#task-live[data-status=succeeded]")
+    text = await final.inner_text()
+    assert not [w for w in JARGON[lang] if w in text], text
+    retry = page.locator("[data-retry]")
+    await expect(retry).to_contain_text("다른 그림으로 다시 그리기" if lang == "ko" else "Paint another version")
+    await expect(page.locator("#" + (await retry.get_attribute("aria-describedby") or "x"))).to_be_visible()
+    await expect(page.locator(".variation-pick img").first).to_have_attribute("alt", "그림 1" if lang == "ko" else "Picture 1")
+    await shot(page, "result")
+    watch.check()
+    await context.close()
