@@ -338,6 +338,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "wish_label": ("어떤 벽화를 원하세요?", "What should the mural show?"),
     "wish_placeholder": ("예: 고래가 헤엄치는 푸른 바다", "e.g. whales swimming in a blue sea"),
     "wish_hint": ("한국어나 영어로 1–500자", "1–500 characters, Korean or English"),
+    "wish_examples": ("예시를 누르면 소원 칸에 들어가요", "Tap an example to use it as your wish"),
+    "wish_examples_pick_theme": ("테마를 고르면 그 테마에 어울리는 예시가 나와요.", "Pick a theme to see examples that suit it."),
     "advanced": ("고급 설정", "Advanced options"),
     "steps": ("다듬는 횟수", "Touch-up passes"),
     "steps_help": ("많을수록 더 꼼꼼하게 그리지만 오래 걸려요. 비워 두면 테마에 맞게 정해요(1–50).", "More passes paint more carefully but take longer. Leave empty for the theme's choice (1–50)."),

@@ -35,6 +35,7 @@ from app.tasks.deps import provide_task_service
 from app.tasks.schemas import TERMINAL, ProgressEvent, Task
 from app.tasks.service import TaskService
 from app.themes.service import list_themes, to_theme_out
+from app.themes.wishes import wish_examples
 from app.web.request import language
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -62,12 +63,19 @@ class TaskPagesController(Controller):
     dependencies = {"tasks": Provide(provide_task_service, sync_to_thread=False)}
 
     @get("/create")
-    async def create_page(self, request: PageRequest) -> Template:
+    async def create_page(self, request: PageRequest,
+                          theme: str | None = Parameter(query="theme", default=None, max_length=64),
+                          wish: str | None = Parameter(query="wish", default=None, max_length=2000)) -> Template:
+        """``?theme=&wish=`` fill the form in ("make one like this" on a post); unknown themes are ignored."""
         painter = getattr(request.app.state.services, "painter", None)
         themes = [to_theme_out(t) for t in await list_themes()]
+        lang = language(request)
         return Template("tasks/create.html", context={
             "themes": themes, "tiny_models": bool(painter is not None and painter.using_tiny_models),
             "max_upload_bytes": request.app.state.settings.max_upload_bytes,
+            "chosen_theme": theme if theme in {t.slug for t in themes} else None,
+            "wish": (wish or "").strip()[:500],
+            "wish_examples": {t.slug: wish_examples(t.slug, lang) for t in themes},
         })
 
     @get("/murals")

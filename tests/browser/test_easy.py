@@ -70,3 +70,36 @@ async def test_plain_words_with_help(browser: Browser, server: Server, device: s
     await shot(page, "result")
     watch.check()
     await context.close()
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+async def test_example_wishes_fill_the_field(browser: Browser, server: Server, device: str, lang: str) -> None:
+    """Each theme shows its own example wishes; a tap puts one in the wish field (counter included)."""
+    from app.themes.wishes import wish_examples
+
+    async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
+        user = await new_user(http, "벽화가")
+    context, page, watch = await open_as(browser, server, device, lang, user)
+    shot = Shots(device, f"wish-examples-{lang}")
+    await page.goto("/create")
+    await expect(page.locator("#wish-examples-none")).to_be_visible()  # no theme yet: a pointer to pick one
+    await expect(page.locator("#wish-examples .chip:visible")).to_have_count(0)
+    await page.locator("label.theme-card:has(input[value=ocean])").click()
+    chips = page.locator("#wish-examples .chip:visible")
+    await expect(chips).to_have_text(wish_examples("ocean", lang))
+    await expect(page.locator("#wish-examples-none")).to_be_hidden()
+    if device == "mobile":
+        await chips.nth(1).tap()
+        box = await chips.nth(1).bounding_box()
+        assert box and box["height"] >= 44, box  # a finger-sized target
+    else:
+        await chips.nth(1).click()
+    await expect(page.locator("#prompt")).to_have_value(wish_examples("ocean", lang)[1])
+    await expect(page.locator("#prompt-count")).to_have_text(str(len(wish_examples("ocean", lang)[1])))
+    await page.locator("#step-wish").scroll_into_view_if_needed()
+    await shot(page, "ocean")
+    await page.locator("label.theme-card:has(input[value=space])").click()  # another theme: its own examples
+    await expect(chips).to_have_text(wish_examples("space", lang))
+    await expect(page.locator("#prompt")).to_have_value(wish_examples("ocean", lang)[1])  # the wish stays
+    watch.check()
+    await context.close()
