@@ -31,6 +31,7 @@ from app.core.pagination import DEFAULT_LIMIT
 from app.events.sse import parse_last_event_id
 from app.accounts.streams import CredentialWatch
 from app.tasks.api import task_stream
+from app.tasks.bundle import results_zip, zip_name
 from app.tasks.deps import provide_task_service
 from app.tasks.schemas import TERMINAL, ProgressEvent, Task
 from app.tasks.service import TaskService
@@ -108,6 +109,14 @@ class TaskPagesController(Controller):
         stream = task_stream(tasks, task_id, parse_last_event_id(last_event_id), lang, CredentialWatch.of(request))
         return ServerSentEvent(_html_events(request, tasks, task_id, stream, lang),
                                headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+    @get("/tasks/{task_id:str}/results.zip")
+    async def results_zip(self, task_id: str, request: PageRequest, tasks: TaskService) -> Response[bytes]:
+        """"Save all": every result of the user's finished task in one zip."""
+        row = await tasks.get_owned(task_id, request.user.id)
+        data = await results_zip(tasks.storage, row)
+        return Response(data, media_type="application/zip", headers={
+            "Content-Disposition": f'attachment; filename="{zip_name(row)}"', "Cache-Control": "private, no-store"})
 
     @post("/tasks/{task_id:str}/cancel")
     async def cancel(self, task_id: str, request: PageRequest, tasks: TaskService) -> Response[Any]:

@@ -4,6 +4,8 @@ English. Screenshots of each flow go to tests/artifacts/screenshots/."""
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, expect
@@ -103,3 +105,88 @@ async def test_example_wishes_fill_the_field(browser: Browser, server: Server, d
     await expect(page.locator("#prompt")).to_have_value(wish_examples("ocean", lang)[1])  # the wish stays
     watch.check()
     await context.close()
+
+
+SHARE_SHEET = """(() => {  // a phone's share sheet that records what it was given
+  window.__shared = [];
+  Object.defineProperty(Navigator.prototype, "canShare", {configurable: true, value: (d) =>
+    !!(d && d.files && d.files.length && d.files.every((f) => f instanceof File && f.type.startsWith("image/")))});
+  Object.defineProperty(Navigator.prototype, "share", {configurable: true, value: async (d) => {
+    const f = d.files[0];
+    window.__shared.push({name: f.name, type: f.type, size: f.size, text: d.text});
+  }});
+})();"""
+NO_SHARE_SHEET = """(() => {
+  Object.defineProperty(Navigator.prototype, "canShare", {configurable: true, value: undefined});
+  Object.defineProperty(Navigator.prototype, "share", {configurable: true, value: undefined});
+})();"""
+
+
+async def test_save_and_share_a_finished_mural(browser: Browser, server: Server, device: str) -> None:
+    """The board is the primary action; a phone's share sheet gets the picked picture as a file; without a share
+    sheet the picture's link is copied; "save all" is one zip of every picture."""
+    import io
+    import zipfile
+
+    async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
+        user = await new_user(http, "벽화가")
+    task_id = await make_task(user, results=2, scene=1)
+    context, page, watch = await open_as(browser, server, device, "ko", user,
+                                         permissions=["clipboard-read", "clipboard-write"])
+    await page.add_init_script(SHARE_SHEET if device == "mobile" else NO_SHARE_SHEET)
+    shot = Shots(device, "share")
+    await page.goto(f"/tasks/{task_id}")
+    task = (await (await page.request.get(f"/api/tasks/{task_id}")).json())
+    publish = page.locator("[data-publish]")
+    await expect(publish).to_have_class(re.compile(r"\bprimary\b"))
+    await expect(publish).to_have_attribute("href", f"/board/new?task={task_id}")
+    primaries = await page.evaluate("""() => [...document.querySelectorAll('.final .button.primary')]
+        .filter((b) => !b.closest('.sheet-section')).length""")
+    assert primaries == 1  # one primary action for the result (the painter's sheet has its own form)
+    share = page.locator("[data-share]")
+    status = page.locator("[data-share-status]")
+    if device == "mobile":
+        await expect(share).to_be_visible()
+        await page.locator("[data-pick-index='1']").tap()  # the second picture is the one shared
+        await share.tap()
+        await page.wait_for_function("() => window.__shared.length === 1")
+        shared = (await page.evaluate("() => window.__shared"))[0]
+        full = await (await page.request.get(task["result_urls"][1])).body()
+        assert shared["name"] == f"saekdam-{task_id[:8]}-2.png" and shared["type"] == "image/png", shared
+        assert shared["size"] == len(full), (shared, len(full))  # the full-size picture, not a thumbnail
+        assert "whales" in shared["text"]
+        await expect(status).to_have_text("")
+    else:
+        await expect(share).to_be_hidden()  # no share sheet here: the copy link is the way
+    await shot(page, "actions")
+    await page.locator("[data-copy-link]").click()
+    await expect(status).to_contain_text("링크를 복사했어요")
+    copied = await page.evaluate("() => navigator.clipboard.readText()")
+    picked = 1 if device == "mobile" else 0
+    assert copied.split("?")[0] == task["result_urls"][picked].split("?")[0], copied
+    assert (await page.request.get(copied)).ok  # the copied link opens the picture
+    await shot(page, "copied")
+
+    async with page.expect_download() as info:
+        await page.locator("[data-save-all]").click()
+    download = await info.value
+    assert download.suggested_filename == f"saekdam-{task_id[:8]}.zip"
+    with zipfile.ZipFile(io.BytesIO(open(await download.path(), "rb").read())) as archive:
+        names = archive.namelist()
+        assert names == [f"saekdam-{task_id[:8]}-1.png", f"saekdam-{task_id[:8]}-2.png"], names
+        for i, name in enumerate(names):
+            assert archive.read(name) == await (await page.request.get(task["result_urls"][i])).body()
+    watch.check()
+    await context.close()
+
+
+async def test_save_all_is_only_for_the_owner(server: Server) -> None:
+    async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
+        owner, other = await new_user(http, "벽화가"), await new_user(http, "이웃")
+        task_id = await make_task(owner, results=1)
+        running = await make_task(owner, status="running")
+        for who, tid, code in ((owner, task_id, 200), (other, task_id, 404), (owner, running, 409)):
+            r = await http.get(f"/tasks/{tid}/results.zip", headers=who.headers)
+            assert r.status_code == code, (r.status_code, r.text[:200])
+        r = await http.get(f"/tasks/{task_id}/results.zip", headers=owner.headers)
+        assert r.headers["content-type"] == "application/zip" and r.content[:2] == b"PK"
