@@ -539,6 +539,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
                              "This task has not finished yet; share it once it has."),
     "board_theme_name": ("테마: {name}", "Theme: {name}"),
     "board_edited": ("수정됨", "edited"),
+    "board_wish": ("이렇게 소원을 적었어요", "The wish it was painted from"),
+    "board_make_like": ("이런 벽화 만들기", "Make one like this"),
+    "board_make_like_hint": ("같은 테마와 소원이 채워진 채로 만들기 화면이 열려요. 내 벽 사진만 올리면 돼요.",
+                             "Opens the create page with the same theme and wish: just add a photo of your wall."),
+    "home_recent": ("이웃들이 최근에 그린 벽화", "Recent murals by neighbours"),
+    "home_recent_more": ("커뮤니티에서 더 보기", "See more on the board"),
     # the installable web app (manifest, service worker's offline page)
     "offline_title": ("인터넷에 연결되어 있지 않아요.", "You are offline."),
     "offline_text": ("연결되면 다시 시도해 주세요. 그리던 벽화는 서버에서 계속 그려지고 있어요.",

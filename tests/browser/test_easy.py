@@ -190,3 +190,70 @@ async def test_save_all_is_only_for_the_owner(server: Server) -> None:
             assert r.status_code == code, (r.status_code, r.text[:200])
         r = await http.get(f"/tasks/{task_id}/results.zip", headers=owner.headers)
         assert r.headers["content-type"] == "application/zip" and r.content[:2] == b"PK"
+
+
+async def test_home_shows_recent_before_afters_and_post_makes_one_like_it(browser: Browser, server: Server,
+                                                                         device: str) -> None:
+    """The home page shows the board's latest before/afters in one shape; a post shows its wish, and "make one like
+    this" opens the create page with its theme and wish filled in (through the log-in for a visitor)."""
+    import uuid
+
+    from app.tasks.tables import Task
+
+    wish = "고래가 헤엄치는 푸른 바다와 등대"
+    async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
+        user = await new_user(http, "벽화가")
+        posts = []
+        for scene, theme in ((7, "nature"), (8, "space"), (9, "ocean")):
+            task_id = await make_task(user, results=1, scene=scene, theme=theme)
+            if theme == "ocean":
+                await Task.update({Task.prompt: wish}).where(Task.id == uuid.UUID(task_id))
+            r = await http.post("/api/posts", headers=user.headers, json={
+                "task_id": task_id, "result_index": 0, "title": f"우리 동네 벽화 {scene}", "content": ""})
+            assert r.status_code == 201, r.text
+            posts.append(r.json())
+    newest = posts[-1]
+    assert newest["wish"] == wish  # the API's Post carries it too
+
+    context, page, watch = await open_as(browser, server, device, "ko", None)
+    shot = Shots(device, "home-board")
+    await page.goto("/")
+    cards = page.locator(".recent-card")
+    await expect(cards).to_have_count(3)
+    await expect(cards.first).to_contain_text(newest["title"])
+    await expect(cards.first.locator("a")).to_have_attribute("href", f"/board/{newest['id']}")
+    shots = page.locator(".recent-shot img")
+    await expect(shots.last).to_have_js_property("complete", True)
+    boxes = [await shots.nth(i).bounding_box() for i in range(await shots.count())]
+    assert len(boxes) == 6 and all(b and abs(b["width"] / b["height"] - 4 / 3) < 0.02 for b in boxes), boxes
+    assert await shots.first.get_attribute("loading") is None  # the first visible image is not lazy
+    await page.locator(".home-recent").scroll_into_view_if_needed()
+    await shot(page, "home")
+
+    await page.goto("/board")  # the board's cards are the same shape
+    media = page.locator(".post-card-media img")
+    await expect(media.first).to_have_js_property("complete", True)
+    card_boxes = [await media.nth(i).bounding_box() for i in range(3)]
+    assert all(b and abs(b["width"] / b["height"] - 4 / 3) < 0.02 for b in card_boxes), card_boxes
+
+    await page.goto(f"/board/{newest['id']}")
+    await expect(page.locator(".post-wish q")).to_have_text(wish)
+    await shot(page, "post")
+    make = page.locator("[data-make-like]")
+    if device == "mobile":
+        await make.tap()
+    else:
+        await make.click()
+    await page.wait_for_url(re.compile(r"/login\?"))  # a visitor logs in first, and lands where they were going
+    await page.fill("#f-email", user.email)
+    await page.fill("#f-password", user.password)
+    await page.click("form[action='/login'] button[type=submit]")
+    await page.wait_for_url(re.compile(r"/create\?"))
+    await expect(page.locator("input[name=theme][value=ocean]")).to_be_checked()
+    await expect(page.locator("#prompt")).to_have_value(wish)
+    await expect(page.locator("#prompt-count")).to_have_text(str(len(wish)))
+    await expect(page.locator("[data-wish-theme=ocean]")).to_be_visible()  # that theme's examples, too
+    await page.locator("#step-wish").scroll_into_view_if_needed()
+    await shot(page, "create-like-this")
+    watch.check()
+    await context.close()
