@@ -23,6 +23,7 @@ from litestar.response import Redirect, Response, ServerSentEvent, ServerSentEve
 
 from app.accounts.auth import Auth
 from app.accounts.guards import requires_user
+from app.accounts.service import has_real_email
 from app.accounts.tables import User
 from app.core.errors import AppError
 from app.core.events import Event
@@ -95,10 +96,28 @@ class TaskPagesController(Controller):
     @get("/tasks/{task_id:str}")
     async def task_page(self, task_id: str, request: PageRequest, tasks: TaskService) -> Template:
         lang = language(request)
-        task = await tasks.present(await tasks.get_owned(task_id, request.user.id), lang)
+        row = await tasks.get_owned(task_id, request.user.id)
+        task = await tasks.present(row, lang)
         return Template("tasks/task.html", context={"task": task, "themes": await _theme_names(),
                                                     "action": failure_action(task.error.code if task.error else
-                                                                             task.status)})
+                                                                             task.status),
+                                                    **_notify_context(request.user, row.notify_email)})
+
+    @post("/tasks/{task_id:str}/notify-email")
+    async def notify_email(self, task_id: str, request: PageRequest, tasks: TaskService, data: Form) -> Response[Any]:
+        """The per-task opt-in to a mail on completion (in the page's language), or turning it off again."""
+        user: User = request.user
+        on = data.get("on") == "1" and has_real_email(user)
+        try:
+            row = await tasks.set_notify_email(user.id, task_id, language(request) if on else None)
+        except AppError as exc:
+            if exc.status != 409 or not request.htmx:
+                raise
+            row = await tasks.get_owned(task_id, user.id)  # finished meanwhile: the "end" event shows it
+        if not request.htmx:
+            return Redirect(f"/tasks/{task_id}", status_code=303)
+        return HTMXTemplate(template_name="tasks/_notify_email.html",
+                            context={"task_id": str(row.id), **_notify_context(user, row.notify_email)})
 
     @get("/tasks/{task_id:str}/stream")
     async def stream(self, task_id: str, request: PageRequest, tasks: TaskService,
@@ -148,6 +167,10 @@ class TaskPagesController(Controller):
                                 status_code=200, re_target="#retry-error", re_swap="innerHTML")
         target = f"/tasks/{row.id}"
         return ClientRedirect(target) if request.htmx else Redirect(target, status_code=303)
+
+
+def _notify_context(user: User, notify_email: str | None) -> dict[str, Any]:
+    return {"notify_email": bool(notify_email), "mail_to": user.email if has_real_email(user) else None}
 
 
 async def _theme_names() -> dict[str, Any]:

@@ -257,3 +257,135 @@ async def test_home_shows_recent_before_afters_and_post_makes_one_like_it(browse
     await shot(page, "create-like-this")
     watch.check()
     await context.close()
+
+
+AWAY = """(() => {  // a device's notifications, and the page going to the background on request
+  window.__notes = []; window.__asked = 0; window.__away = false;
+  class FakeNotification {
+    constructor(title, options) { window.__notes.push({via: "page", title, body: options.body, url: options.data.url}); }
+    static async requestPermission() { window.__asked += 1; FakeNotification.permission = "granted"; return "granted"; }
+  }
+  FakeNotification.permission = "default";
+  window.Notification = FakeNotification;
+  if (window.ServiceWorkerRegistration) {
+    ServiceWorkerRegistration.prototype.showNotification = async function (title, options) {
+      window.__notes.push({via: "sw", title, body: options.body, url: options.data.url});
+    };
+  }
+  Object.defineProperty(Document.prototype, "visibilityState", {configurable: true,
+    get() { return window.__away ? "hidden" : "visible"; }});
+})();"""
+
+
+def mails_to(address: str) -> list[Any]:
+    """The completion mails the test server wrote to its outbox (no SMTP server set) for ``address``."""
+    from email import policy
+    from email.parser import BytesParser
+
+    from app.core.settings import get_settings
+
+    folder = get_settings().var_dir / "outbox"
+    found = []
+    for path in sorted(folder.glob("*.eml")) if folder.exists() else []:
+        message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+        if message["To"] == address:
+            found.append(message)
+    return found
+
+
+async def test_done_while_away_notification_and_mail(browser: Browser, server: Server, device: str) -> None:
+    """Asked on a tap only: a notification when the mural is done while the page is in the background, and
+    the opted-in mail with the task's link."""
+    import asyncio
+    import io
+
+    from app.actors.painter.tiny import make_wall_photo
+    from tests.support.flow import create_and_upload
+
+    def photo(seed: int) -> bytes:
+        buf = io.BytesIO()
+        make_wall_photo(480, 360, seed=seed).save(buf, format="PNG")
+        return buf.getvalue()
+
+    async with httpx.AsyncClient(base_url=server.url, timeout=60) as http:
+        user = await new_user(http, "벽화가")
+        # a long task first, so that ours waits in the queue while the page is set up
+        blocker = await create_and_upload(http, user.headers, photo(1))
+        r = await http.post(f"/api/tasks/{blocker['id']}/submit", headers=user.headers, json={
+            "theme": "play", "prompt": "kids", "region": {"mode": "auto"}, "steps": 50, "variations": 4})
+        assert r.status_code == 202, r.text
+        mine = await create_and_upload(http, user.headers, photo(2))
+        r = await http.post(f"/api/tasks/{mine['id']}/submit", headers=user.headers, json={
+            "theme": "ocean", "prompt": "등대가 있는 바다", "region": {"mode": "auto"}, "steps": 2})
+        assert r.status_code == 202, r.text
+
+        context, page, watch = await open_as(browser, server, device, "ko", user)
+        await context.add_init_script(AWAY)
+        shot = Shots(device, "away")
+        await page.goto(f"/tasks/{mine['id']}")
+        button = page.locator("[data-notify-browser]")
+        await expect(button).to_be_visible()
+        assert await page.evaluate("() => window.__asked") == 0  # never asked on its own
+        await (button.tap() if device == "mobile" else button.click())
+        await expect(page.locator("[data-notify-status]")).to_contain_text("알림을 켰어요")
+        assert await page.evaluate("() => window.__asked") == 1
+        await expect(button).to_be_hidden()
+        await page.locator("[data-notify-email]").click()
+        await expect(page.locator("#notify-email")).to_contain_text(user.email)
+        await expect(page.locator("[data-notify-email]")).to_have_text(re.compile("이메일 알림 끄기"))
+        await shot(page, "waiting")
+
+        await page.evaluate("() => { window.__away = true; }")  # the user switched to another app
+        r = await http.post(f"/api/tasks/{blocker['id']}/cancel", headers=user.headers)
+        assert r.status_code == 202, r.text
+        await expect(page.locator("#task-live[data-status=succeeded]")).to_be_visible(timeout=120_000)
+        await page.wait_for_function("() => window.__notes.length > 0")
+        notes = await page.evaluate("() => window.__notes")
+        assert len(notes) == 1 and notes[0]["title"] == "벽화가 완성되었어요", notes
+        assert notes[0]["url"] == f"/tasks/{mine['id']}" and notes[0]["via"] == "sw", notes  # a tap opens the task
+        await page.evaluate("() => { window.__away = false; }")
+        await shot(page, "done")
+
+        for _ in range(100):  # the mail goes out off the painting path
+            if mails_to(user.email):
+                break
+            await asyncio.sleep(0.1)
+        mails = mails_to(user.email)
+        assert len(mails) == 1, mails  # one mail: the canceled blocker had none
+        assert mails[0]["Subject"] == "[색담] 벽화가 완성되었어요"
+        body = mails[0].get_content()
+        assert f"{server.url}/tasks/{mine['id']}" in body and "등대가 있는 바다" in body, body
+        watch.check()
+        await context.close()
+
+
+async def test_completion_mail_opt_in_is_the_owners(browser: Browser, server: Server) -> None:
+    """Only the owner turns the mail on, in the page's language, only while the task is unfinished; off is off."""
+    import uuid
+
+    from app.tasks.tables import Task
+
+    async def notify_of(task_id: str) -> str | None:
+        row = await Task.select(Task.notify_email).where(Task.id == uuid.UUID(task_id)).first()
+        return row["notify_email"] if row else None
+
+    async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
+        owner, other = await new_user(http, "벽화가"), await new_user(http, "이웃")
+    running = await make_task(owner, status="running")
+    done = await make_task(owner, results=1)
+    sessions = {}
+    for name, who in (("owner", owner), ("other", other)):
+        context, _, _ = await open_as(browser, server, "desktop", "en", who)
+        csrf = next(c["value"] for c in await context.cookies() if c["name"] == "saekdam_csrf")
+        sessions[name] = (context, csrf)
+    try:
+        for name, tid, on, code, stored in (("other", running, "1", 404, None), ("owner", running, "1", 303, "en"),
+                                            ("owner", running, "0", 303, None), ("owner", done, "1", 409, None)):
+            context, csrf = sessions[name]
+            r = await context.request.post(f"/tasks/{tid}/notify-email", form={"on": on, "_csrf_token": csrf},
+                                           max_redirects=0)
+            assert r.status == code, (name, on, r.status, (await r.text())[:300])
+            assert await notify_of(tid) == stored
+    finally:
+        for context, _ in sessions.values():
+            await context.close()
