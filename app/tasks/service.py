@@ -118,6 +118,8 @@ class TaskService:
         self.segmenter = segmenter  # finds the wall only (painter in-process, or a worker job)
         self._durations: tuple[float, float | None] = (0.0, None)  # (fetched at, mean seconds)
         self.queue_view = QueueView(self)  # the waiting line, read once per queue move for all streams
+        # called once when a task ends succeeded or failed (the completion mail, set by app.wiring)
+        self.on_finished: Callable[[TaskRow], Awaitable[None]] | None = None
 
     # ---------------------------------------------------------------- reading
     async def get_owned(self, task_id: str, owner_id: int) -> TaskRow:
@@ -448,8 +450,22 @@ class TaskService:
         row = await TaskRow.objects().where(TaskRow.id == tid).first()
         if row is not None:
             await self.publish_status(row)
+            if to in ("succeeded", "failed") and row.notify_email and self.on_finished is not None:
+                try:
+                    await self.on_finished(row)
+                except Exception:  # a mail never fails the task
+                    log.exception("completion notice of task %s failed", row.id)
         if to == "queued" or "queued" in from_states or "running" in from_states:
             await self.publish_queue_move(str(tid), to)
+        return row
+
+    async def set_notify_email(self, owner_id: int, task_id: str, lang: str | None) -> TaskRow:
+        """Turn the completion mail on (in ``lang``) or off (None) for the owner's unfinished task."""
+        row = await self.get_owned(task_id, owner_id)
+        if row.status in TERMINAL:
+            raise Conflict("invalid_state", params={"status": row.status})
+        await TaskRow.update({TaskRow.notify_email: lang}).where(TaskRow.id == row.id)
+        row.notify_email = lang
         return row
 
     async def publish_queue_move(self, task_id: str, status: str) -> None:
