@@ -46,7 +46,15 @@
     }
   }
 
-  function init(root) { initCompare(root || document); }
+  // geometry that differs per response (progress, picture ratio) comes as data-* attributes: the
+  // Content-Security-Policy allows no inline style attribute, and CSSOM writes from this file are allowed
+  function initGeometry(root) {
+    const all = (sel) => [...(root.matches && root.matches(sel) ? [root] : []), ...root.querySelectorAll(sel)];
+    for (const el of all("[data-width]")) el.style.width = Number(el.dataset.width) + "%";
+    for (const el of all("[data-ratio]")) el.style.setProperty("--ratio", el.dataset.ratio);
+  }
+
+  function init(root) { initGeometry(root || document); initCompare(root || document); }
 
   if (window.htmx) window.htmx.onLoad(init);  // initial page and every swapped-in fragment
   else document.addEventListener("DOMContentLoaded", () => init(document));
