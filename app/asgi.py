@@ -50,6 +50,7 @@ from app.privacy.api import PrivacyApiController
 from app.web.legal import LegalPagesController
 from app.web.pages import HealthController, ShellController
 from app.web.pwa import WebAppController
+from app.web.security import SecurityHeaders
 from app.web.templating import template_config
 from app.wiring import Services
 
@@ -125,6 +126,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             serve_static,
         ],
         lifespan=[lifespan],
+        before_send=[SecurityHeaders(settings)],
         on_startup=[document_errors],
         state=State({"settings": settings, "assets": assets}),
         dependencies={"storage": Provide(provide_storage, sync_to_thread=False)},
