@@ -130,6 +130,14 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     upload_url_ttl_s: int = 15 * 60
     download_url_ttl_s: int = 60 * 60
     file_retention_days: int = 30
+    # storage held by tasks waiting for their photo (`created`): at most this many per user, declaring at most
+    # this many bytes together (photos and masks); a create beyond them gets 429 until one is submitted or deleted
+    max_open_tasks: int = 10
+    max_open_upload_bytes: int = 100 * 1024 * 1024
+    # objects under tasks/<id>/ whose task is gone, and `created` tasks whose upload URL expired without a
+    # photo, are removed once older than the grace (seconds); the sweep runs this often (seconds)
+    orphan_grace_s: int = 3600
+    orphan_sweep_interval_s: int = 3600
 
     # tasks
     max_concurrent_tasks: int = 3
@@ -236,6 +244,9 @@ def _validate(s: Settings) -> None:
         raise SettingsError(f"{PREFIX}PORT must be between 1 and 65535, got {s.port}")
     if s.max_upload_bytes <= 0 or s.max_pixels <= 0:
         raise SettingsError(f"{PREFIX}MAX_UPLOAD_BYTES and {PREFIX}MAX_PIXELS must be positive")
+    for name in ("max_open_tasks", "max_open_upload_bytes", "orphan_grace_s", "orphan_sweep_interval_s"):
+        if getattr(s, name) <= 0:
+            raise SettingsError(f"{PREFIX}{name.upper()} must be positive, got {getattr(s, name)}")
     if not 0 < s.stream_auth_recheck_s <= 60:
         raise SettingsError(f"{PREFIX}STREAM_AUTH_RECHECK_S must be more than 0 and at most 60, got {s.stream_auth_recheck_s}")
     try:

@@ -2,6 +2,8 @@
 
 Mount ``FilesController`` only when the store is a ``LocalStorage`` (embedded mode) and provide it to the
 app as the dependency named ``storage`` (``Provide(lambda: storage, use_cache=True, sync_to_thread=False)``).
+An ``upload_gate`` in the app's state (``async (key) -> None``, raising an ``AppError``) may refuse an upload
+whose key no longer waits for bytes (a deleted or submitted task).
 With any other store the endpoint answers 404, because S3 serves its own presigned URLs.
 Errors here always have the API's shape ``{"status", "code", "detail"}``, whatever the app's handlers do.
 """
@@ -159,6 +161,9 @@ class FilesController(Controller):
                 raise UploadTooLarge(detail=f"uploads are limited to {local.max_upload_bytes} bytes")
             if await local.exists(key):
                 raise AlreadyUploaded(detail="an object was already uploaded to this URL")
+            gate = getattr(request.app.state, "upload_gate", None)  # the app's say on whether the key still waits
+            if gate is not None:
+                await gate(key)
         except AppError:
             await _drain(request, local.max_upload_bytes if local is not None else 0)
             raise
