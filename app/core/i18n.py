@@ -71,6 +71,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "already_uploaded": ("이 링크로 이미 파일을 올렸습니다. 원본은 바뀌지 않습니다.", "A file was already uploaded to this link; the original is kept."),
     "size_mismatch": ("업로드한 파일 크기가 신고한 크기와 다릅니다.", "The uploaded file's size differs from the declared size."),
     "too_many_active_tasks": ("동시에 진행할 수 있는 작업 수({max}개)를 넘었습니다. 진행 중인 작업이 끝난 뒤 다시 시도해 주세요.", "You already have {max} murals in progress. Try again when one has finished."),
+    "too_many_streams": ("열어 둔 실시간 연결이 너무 많습니다(최대 {max}개). 다른 창이나 탭을 닫고 잠시 후 다시 시도해 주세요.", "Too many live connections are open (at most {max}). Close another window or tab and try again shortly."),
+    "request_timeout": ("요청을 받는 데 시간이 너무 오래 걸렸습니다. 연결을 확인한 뒤 다시 시도해 주세요.", "The request took too long to arrive. Check the connection and try again."),
     "too_many_open_tasks": ("사진을 기다리는 작업이 너무 많습니다(최대 {max}개). 기존 작업을 제출하거나 삭제한 뒤 다시 시도해 주세요.", "You have {max} murals waiting for their photo. Submit or delete one, then try again."),
     "upload_quota_exceeded": ("사진을 기다리는 작업들의 업로드 용량이 한도({max_mb} MB)를 넘습니다. 기존 작업을 제출하거나 삭제한 뒤 다시 시도해 주세요.", "Your murals waiting for their photo would upload more than {max_mb} MB. Submit or delete one, then try again."),
     "daily_quota_exceeded": ("오늘 만들 수 있는 벽화 수({max}개)를 모두 사용했습니다. 내일 다시 시도해 주세요.", "You have used today's {max} murals. Try again tomorrow."),

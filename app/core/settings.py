@@ -87,6 +87,18 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     # open task streams (SSE, WebSocket) re-check their token this often (seconds; at most 60) and close
     # (WebSocket code 4401) once it was revoked
     stream_auth_recheck_s: float = 30.0
+    # open event streams (SSE and WebSocket, task and board) per signed-in user and per client address, in
+    # each API process; one more gets 429 (a WebSocket: close code 4429) with Retry-After
+    streams_per_user: int = 10
+    streams_per_address: int = 50
+    # connections: request headers must arrive within this many seconds (slowloris), a request body within
+    # http_body_timeout_s; an idle keep-alive connection closes after http_keep_alive_s; an upload to the
+    # app's own file URL that sends no byte for upload_idle_timeout_s is refused (408) and closed
+    http_header_timeout_s: float = 10.0
+    http_body_timeout_s: float = 600.0
+    http_keep_alive_s: int = 5
+    http_max_header_bytes: int = 64 * 1024
+    upload_idle_timeout_s: float = 30.0
     # password reset: lifetime of the mailed link (seconds), and requests per email / per client address an hour
     password_reset_ttl_s: int = 1800
     password_reset_per_email_per_hour: int = 5
@@ -244,6 +256,10 @@ def _validate(s: Settings) -> None:
         raise SettingsError(f"{PREFIX}PORT must be between 1 and 65535, got {s.port}")
     if s.max_upload_bytes <= 0 or s.max_pixels <= 0:
         raise SettingsError(f"{PREFIX}MAX_UPLOAD_BYTES and {PREFIX}MAX_PIXELS must be positive")
+    for name in ("streams_per_user", "streams_per_address", "http_header_timeout_s", "http_body_timeout_s",
+                 "http_keep_alive_s", "http_max_header_bytes", "upload_idle_timeout_s"):
+        if getattr(s, name) <= 0:
+            raise SettingsError(f"{PREFIX}{name.upper()} must be positive, got {getattr(s, name)}")
     for name in ("max_open_tasks", "max_open_upload_bytes", "orphan_grace_s", "orphan_sweep_interval_s"):
         if getattr(s, name) <= 0:
             raise SettingsError(f"{PREFIX}{name.upper()} must be positive, got {getattr(s, name)}")
