@@ -84,6 +84,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         app.state.services = services
         app.state.accounts = services.accounts
         app.state.storage = services.storage
+        app.state.upload_gate = services.tasks.check_upload
         try:
             yield
         finally:
