@@ -159,6 +159,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     # a running task whose heartbeat is older than this is presumed lost with its worker and is retried
     heartbeat_timeout_s: int = 30
     worker_poll_delay_s: float = 0.01
+    wall_timeout_s: float = 30.0  # POST /wall in distributed mode: no worker's answer by then → 503 unavailable
     # each `saekdam worker` serves its job metrics (Prometheus) on this port; 0 = off
     worker_metrics_port: int = 0
     run_painter_in_api: bool = True

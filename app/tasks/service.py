@@ -39,6 +39,7 @@ from app.tasks.schemas import (
 from app.tasks import variants as task_variants
 from app.tasks.tables import Task as TaskRow
 from app.tasks.waiting import QUEUE_CHANNEL, QUEUE_EVENT, QueueView
+from app.tasks.wall import Segmenter
 from app.themes.service import get_theme
 
 log = logging.getLogger("saekdam.tasks")
@@ -112,8 +113,6 @@ def _is_uuid(value: str) -> bool:
 
 LAZY_VARIANTS_PER_CALL = 6  # older results get their small copies when listed, a few per page load
 
-
-Segmenter = Callable[[bytes, str], Awaitable[bytes]]
 
 
 class TaskService:
@@ -386,10 +385,9 @@ class TaskService:
         """
         if self.segmenter is None:
             raise AppError("model_unavailable", status=503)
-        photo = await self._load_photo(row)
+        await self._check_upload(row)
         try:
-            inspect_photo(photo, row.content_type, self.settings.max_upload_bytes, self.settings.max_pixels)
-            mask = await self.segmenter(photo, row.content_type)
+            mask = await self.segmenter(row.input_key, row.content_type)  # where the model is: it checks the photo
         except PaintError as exc:
             status = 422 if exc.code == "no_wall_found" else PHOTO_ERRORS.get(exc.code, 400)
             raise AppError(exc.code, status=status) from None
@@ -412,12 +410,15 @@ class TaskService:
             wait = (oldest + timedelta(days=1) - now()).total_seconds()
             raise RateLimited("daily_quota_exceeded", retry_after=int(wait) + 1, params={"max": s.max_tasks_per_day})
 
-    async def _load_photo(self, row: TaskRow) -> bytes:
+    async def _check_upload(self, row: TaskRow) -> None:
         size = await self.storage.size(row.input_key)
         if size is None:
             raise Conflict("photo_missing")
         if size != row.size_bytes:
             raise InvalidInput("size_mismatch")
+
+    async def _load_photo(self, row: TaskRow) -> bytes:
+        await self._check_upload(row)
         return await self.storage.get(row.input_key)
 
     async def validate_submission(self, row: TaskRow, data: TaskSubmit, lang: str = "ko") -> tuple[int, int]:

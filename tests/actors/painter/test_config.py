@@ -41,4 +41,4 @@ def test_real_keeps_hub_ids(tiny_dir: Path) -> None:
 
 def test_paint_error_pickles_for_workers() -> None:
     error = pickle.loads(pickle.dumps(PaintError("no_wall_found", "none", width=3)))
-    assert (error.code, error.message, error.params, error.status) == ("no_wall_found", "none", {"width": 3}, 422)
+    assert (error.code, error.message, error.params) == ("no_wall_found", "none", {"width": 3})
