@@ -76,6 +76,11 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     s3_read_timeout_s: float = 30.0
     s3_max_attempts: int = 3
 
+    # CPU-bound steps of requests (password hashing, decoding uploaded photos) run in this many threads at once
+    # (0 = one per core but one, left to the event loop), each at this niceness (0-19) so the event loop's thread wins the CPU
+    cpu_threads: int = 0
+    cpu_nice: int = 10
+
     # accounts
     access_token_ttl_s: int = 7 * 24 * 3600
     session_ttl_s: int = 14 * 24 * 3600
@@ -248,6 +253,8 @@ def _validate(s: Settings) -> None:
     for provider in providers:
         if not provider.issuer.startswith(("https://", "http://")):
             raise SettingsError(f"{PREFIX}OIDC_PROVIDERS: issuer of {provider.name!r} must be an http(s) URL")
+    if s.cpu_threads < 0 or not 0 <= s.cpu_nice <= 19:
+        raise SettingsError(f"{PREFIX}CPU_THREADS must be 0 or more and {PREFIX}CPU_NICE between 0 and 19")
     for name in ("sheet_coverage_m2_per_l", "sheet_coats", "sheet_min_region_cm2", "sheet_min_region_px",
                  "sheet_concurrency"):
         if getattr(s, name) <= 0:

@@ -15,13 +15,13 @@ from datetime import datetime, timedelta, timezone
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import anyio.to_thread
 import msgspec
 from piccolo.query.functions.aggregate import Count
 
 from app.actors.painter.errors import PaintError
 from app.actors.painter.image import check_region, inspect_photo
 from app.actors.painter.schemas import Region
+from app.core.cpu import run_cpu
 from app.core.errors import (
     AppError, Conflict, FieldError, InvalidInput, NotFound, RateLimited, TooLarge,
 )
@@ -317,14 +317,14 @@ class TaskService:
             raise AppError("model_unavailable", status=503)
         photo = await self._load_photo(row)
         try:
-            inspect_photo(photo, row.content_type, self.settings.max_upload_bytes, self.settings.max_pixels)
+            await run_cpu(inspect_photo, photo, row.content_type, self.settings.max_upload_bytes, self.settings.max_pixels)
             mask = await self.segmenter(photo, row.content_type)
         except PaintError as exc:
             status = 422 if exc.code == "no_wall_found" else PHOTO_ERRORS.get(exc.code, 400)
             raise AppError(exc.code, status=status) from None
         key = f"tasks/{row.id}/wall.png"
         await self.storage.put(key, mask, "image/png")
-        return key, mask_coverage(mask), suggest_quad(mask)
+        return key, await run_cpu(mask_coverage, mask), await run_cpu(suggest_quad, mask)
 
     # ---------------------------------------------------------------- submitting
     async def _check_quota(self, owner_id: int) -> None:
@@ -353,8 +353,8 @@ class TaskService:
         """Every check that can be made before queuing; returns the photo's upright size."""
         photo = await self._load_photo(row)
         s = self.settings
-        try:
-            info = inspect_photo(photo, row.content_type, s.max_upload_bytes, s.max_pixels)
+        try:  # a full decode: up to 40 megapixels, most of a second of CPU
+            info = await run_cpu(inspect_photo, photo, row.content_type, s.max_upload_bytes, s.max_pixels)
         except PaintError as exc:
             status = PHOTO_ERRORS.get(exc.code, 400)
             raise AppError(exc.code, status=status, detail=None) from None
@@ -365,8 +365,9 @@ class TaskService:
             if await self.storage.size(row.mask_key) != row.mask_size_bytes:
                 raise InvalidInput("size_mismatch")
             mask = await self.storage.get(row.mask_key)
-        try:
-            check_region(Region(mode=data.region.mode, box=data.region.box, points=data.region.points), info, mask)
+        try:  # decodes the mask when there is one
+            region = Region(mode=data.region.mode, box=data.region.box, points=data.region.points)
+            await run_cpu(check_region, region, info, mask) if mask is not None else check_region(region, info, mask)
         except PaintError as exc:
             field = "region" if exc.code == "invalid_region" else "mask"
             text = "invalid_quad" if exc.params.get("reason") == "quad" else exc.code
