@@ -486,6 +486,7 @@ class TaskService:
         if changed is None:  # deleted right after
             raise NotFound()
         await self.publish_status(changed)
+        await self.publish_queue_move(str(row.id), "queued")
         await self.queue.enqueue(str(row.id))
         return changed
 
