@@ -18,7 +18,7 @@ from piccolo.engine.base import Engine
 from app.accounts.oidc import OidcService
 from app.accounts.reset import PasswordResets
 from app.accounts.service import AccountService
-from app.core import db
+from app.core import cpu, db
 from app.core.events import EventBus
 from app.core.queue import JobQueue
 from app.core.ratelimit import RateLimiter
@@ -74,6 +74,7 @@ class Services:
         from app.storage.factory import open_storage
 
         s = self.settings
+        cpu.configure(s.cpu_threads, s.cpu_nice)
         await db.start_pool(self.engine, s)
         if s.redis_url:
             from redis.asyncio import Redis

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-import anyio.to_thread
 import msgspec
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
@@ -39,6 +38,7 @@ from app.board.tables import Comment as CommentRow
 from app.board.tables import Post as PostRow
 from app.board.tables import PostLike, PostView, Report, ReportStatus
 from app.core import image_variants
+from app.core.cpu import run_cpu
 from app.core.errors import AppError, Conflict, FieldError, Forbidden, InvalidInput, NotFound, RateLimited
 from app.core.events import EventBus
 from app.core.i18n import translate
@@ -467,7 +467,7 @@ class BoardService:
         except ObjectNotFound:
             raise Conflict("task_files_expired") from None
         try:
-            before, before_ext, before_type = await anyio.to_thread.run_sync(images.clean_before, photo, result_key)
+            before, before_ext, before_type = await run_cpu(images.clean_before, photo, result_key)
         except Exception:  # not decodable here: keep the bytes as uploaded
             before, (before_ext, before_type) = photo, images.kind_of(task.input_key)
         try:  # the task's own small copies (made once per result), copied like the images

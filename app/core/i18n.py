@@ -21,6 +21,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "forbidden": ("권한이 없습니다.", "You are not allowed to do that."),
     "csrf_failed": ("보안 토큰이 없거나 올바르지 않습니다. 페이지를 새로 고친 뒤 다시 시도해 주세요.",
                     "The security token is missing or wrong. Reload the page and try again."),
+    "cross_origin": ("다른 사이트에서 연 연결은 받지 않습니다.", "Connections opened by another site are refused."),
     "not_found": ("찾을 수 없습니다.", "Not found."),
     "conflict": ("현재 상태에서는 할 수 없는 요청입니다.", "That is not possible in the current state."),
     "email_taken": ("이미 가입된 이메일입니다.", "This email is already registered."),

@@ -76,6 +76,11 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     s3_read_timeout_s: float = 30.0
     s3_max_attempts: int = 3
 
+    # CPU-bound steps of requests (password hashing, decoding uploaded photos) run in this many threads at once
+    # (0 = one per core but one, left to the event loop), each at this niceness (0-19) so the event loop's thread wins the CPU
+    cpu_threads: int = 0
+    cpu_nice: int = 10
+
     # accounts
     access_token_ttl_s: int = 7 * 24 * 3600
     session_ttl_s: int = 14 * 24 * 3600
@@ -84,6 +89,9 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     login_email_window_s: int = 300
     login_ip_max_failures: int = 30
     login_ip_window_s: int = 60
+    # sign-ups (email and password, API and page) an hour per client address and in all; beyond them 429
+    signup_per_address_per_hour: int = 30
+    signup_per_hour: int = 1000
     # open task streams (SSE, WebSocket) re-check their token this often (seconds; at most 60) and close
     # (WebSocket code 4401) once it was revoked
     stream_auth_recheck_s: float = 30.0
@@ -276,6 +284,10 @@ def _validate(s: Settings) -> None:
     for provider in providers:
         if not provider.issuer.startswith(("https://", "http://")):
             raise SettingsError(f"{PREFIX}OIDC_PROVIDERS: issuer of {provider.name!r} must be an http(s) URL")
+    if s.signup_per_address_per_hour < 1 or s.signup_per_hour < 1:
+        raise SettingsError(f"{PREFIX}SIGNUP_PER_ADDRESS_PER_HOUR and {PREFIX}SIGNUP_PER_HOUR must be at least 1")
+    if s.cpu_threads < 0 or not 0 <= s.cpu_nice <= 19:
+        raise SettingsError(f"{PREFIX}CPU_THREADS must be 0 or more and {PREFIX}CPU_NICE between 0 and 19")
     for name in ("sheet_coverage_m2_per_l", "sheet_coats", "sheet_min_region_cm2", "sheet_min_region_px",
                  "sheet_concurrency"):
         if getattr(s, name) <= 0:

@@ -64,3 +64,16 @@ class Task(Table, tablename="tasks_task"):
     @classmethod
     def get_readable(cls) -> Readable:
         return Readable(template="%s (%s)", columns=[cls.id, cls.status])
+
+
+class TaskUsage(Table, tablename="tasks_usage"):
+    """One accepted submit or retry, weighed by the work it asked for: what the daily quota counts.
+
+    Append-only. Deleting a task leaves its usage, so a deleted mural's slot is not given back; ``task_id`` is
+    therefore no foreign key. The owner's rows go with the account.
+    """
+
+    owner = ForeignKey(references=User, null=False, index=True)
+    task_id = UUID(help_text="The task it was for (it may have been deleted since)")
+    units = Real(help_text="variations × steps / 25, at least 1: a default mural (1 × 25 steps) is 1")
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)

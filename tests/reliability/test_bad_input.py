@@ -217,6 +217,15 @@ def cookie_api(method: str, path: str, csrf_header: str | None, **kw: Any) -> Se
     return send
 
 
+def cookie_stream(path: str, origin: str) -> Send:
+    """Alice's session cookie sent to an event stream by a page on ``origin`` (EventSource asks for SSE)."""
+
+    async def send(w: World) -> httpx.Response:
+        return await w.browser.get(path.format(**w.ids), headers={"origin": origin, "accept": "text/event-stream"})
+
+    return send
+
+
 async def raw_http(w: World, method: str, target: str, headers: dict[str, str] | None = None,
                    body: bytes = b"") -> httpx.Response:
     """Send a request line exactly as given (no client-side normalisation of ``..`` or ``%2e``)."""
@@ -788,6 +797,12 @@ CASES: list[Case] = [
     C("page-cancel-no-csrf", page("POST", "/tasks/{task}/cancel", csrf=False), 403, "csrf_failed", kind="html"),
     C("page-signup-no-csrf", anonymous_page_post("/signup", signup("csrf")), 403,
       "csrf_failed", kind="html"),
+    # --- streams opened with the session cookie by another site's page (cross-site WebSocket/SSE hijacking)
+    C("task-events-cookie-other-origin", cookie_stream("/api/tasks/{task}/events", "http://evil.example"), 403,
+      "cross_origin"),
+    C("task-events-cookie-null-origin", cookie_stream("/api/tasks/{task}/events", "null"), 403, "cross_origin"),
+    C("page-task-stream-other-origin", cookie_stream("/tasks/{task}/stream", "https://evil.example"), 403,
+      "cross_origin", kind="html"),
     C("page-account-password-no-csrf", page("POST", "/account/password", csrf=False, data={
         "current_password": "x", "new_password": "y" * 9}), 403, "csrf_failed", kind="html"),
     C("page-account-password-wrong", page("POST", "/account/password", data={
