@@ -1,10 +1,10 @@
 """The app's own file endpoint for local storage: ``PUT``/``GET``/``HEAD /files/{key}`` with signed URLs.
 
-Mount ``FilesController`` only when the store is a ``LocalStorage`` (embedded mode) and provide it to the
-app as the dependency named ``storage`` (``Provide(lambda: storage, use_cache=True, sync_to_thread=False)``).
+asgi.py always mounts ``FilesController`` and provides the process's store as the dependency named ``storage``
+(from ``app.state``). It serves only a ``LocalStorage`` (embedded mode); with any other store the endpoint
+answers 404, because S3 serves its own presigned URLs.
 An ``upload_gate`` in the app's state (``async (key) -> None``, raising an ``AppError``) may refuse an upload
 whose key no longer waits for bytes (a deleted or submitted task).
-With any other store the endpoint answers 404, because S3 serves its own presigned URLs.
 Errors here always have the API's shape ``{"status", "code", "detail"}``, whatever the app's handlers do.
 """
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import AsyncGenerator
 from typing import Any
 
 import msgspec
@@ -18,6 +19,7 @@ from app.accounts.guards import requires_user
 from app.accounts.streams import CredentialWatch
 from app.accounts.tables import User
 from app.core.errors import AppError, FieldError, InvalidInput, RateLimited
+from app.core.events import Event
 from app.core.i18n import translate
 from app.core.pagination import DEFAULT_LIMIT, check_limit
 from app.events.slots import stream_slots
@@ -26,7 +28,8 @@ from app.tasks.deps import provide_task_service
 from app.tasks.schemas import (
     TERMINAL, MaskCreate, MaskCreated, Task, TaskCreate, TaskCreated, TaskList, TaskRetry, TaskSubmit, WallFound,
 )
-from app.tasks.service import TaskService, channel
+from app.tasks.service import TaskService, channel, localize_event
+from app.tasks.waiting import with_queue_moves
 from app.web.request import language
 
 STATUSES = ("created", "queued", "running", "succeeded", "failed", "canceled")
@@ -43,9 +46,15 @@ def task_stream(tasks: TaskService, task_id: str, last_event_id: int | None, lan
         row = await tasks.get(task_id)
         return None if row is None else ("task", await tasks.present(row, lang))
 
-    stream = stream_channel(tasks.bus, channel(task_id), last_event_id=last_event_id, snapshot=snapshot,
-                            is_terminal=is_terminal_event,
-                            **({"ping_interval_s": watch.ping_interval_s} if watch is not None else {}))
+    async def localized() -> AsyncGenerator[Event | None, None]:
+        source = stream_channel(tasks.bus, channel(task_id), last_event_id=last_event_id, snapshot=snapshot,
+                                is_terminal=is_terminal_event,
+                                **({"ping_interval_s": watch.ping_interval_s} if watch is not None else {}))
+        async with contextlib.aclosing(source) as items:
+            async for item in items:
+                yield item if item is None else localize_event(item, lang)
+
+    stream = with_queue_moves(tasks, task_id, localized())  # + the position while it waits (one broadcast per move)
     return watch.guard(stream) if watch is not None else stream
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import anyio.to_thread
 import msgspec
+from piccolo.columns.combination import Combinable
 from piccolo.query.functions.aggregate import Count
 
 from app.actors.painter.errors import PaintError
@@ -25,7 +26,7 @@ from app.actors.painter.schemas import Region
 from app.core.errors import (
     AppError, Conflict, FieldError, InvalidInput, NotFound, RateLimited, TooLarge,
 )
-from app.core.events import EventBus
+from app.core.events import Event, EventBus
 from app.core.i18n import MESSAGES, translate
 from app.core.pagination import decode_cursor, encode_cursor
 from app.core.queue import JobQueue
@@ -37,6 +38,7 @@ from app.tasks.schemas import (
 )
 from app.tasks import variants as task_variants
 from app.tasks.tables import Task as TaskRow
+from app.tasks.waiting import QUEUE_CHANNEL, QUEUE_EVENT, QueueView
 from app.themes.service import get_theme
 
 log = logging.getLogger("saekdam.tasks")
@@ -49,6 +51,26 @@ PHOTO_ERRORS = {"unsupported_image": 415, "image_too_large": 413, "too_many_pixe
 
 def channel(task_id: str) -> str:
     return f"task:{task_id}"
+
+
+def error_detail(code: str, detail: str | None, lang: str | None) -> str:
+    """A failure's text: translated when the code has a message and a client's language is known, else the
+    painter's own (language-neutral) detail."""
+    if lang is not None and code in MESSAGES:
+        return translate(lang, code)
+    return detail or code
+
+
+def localize_event(event: Event, lang: str) -> Event:
+    """A task event for one client: a status event's error text in the client's language (events on the bus
+    carry codes only; the same Event object goes to every subscriber, so it is copied, never changed)."""
+    if event.event not in ("task", "status") or not isinstance(event.data, dict):
+        return event
+    error = event.data.get("error")
+    if not isinstance(error, dict) or error.get("code") not in MESSAGES:
+        return event
+    data = {**event.data, "error": {**error, "detail": translate(lang, error["code"])}}
+    return msgspec.structs.replace(event, data=data)
 
 
 def suggest_quad(mask_png: bytes) -> list[list[float]] | None:
@@ -110,6 +132,9 @@ class TaskService:
         self.queue = queue
         self.segmenter = segmenter  # finds the wall only (painter in-process, or a worker job)
         self._durations: tuple[float, float | None] = (0.0, None)  # (fetched at, mean seconds)
+        self.queue_view = QueueView(self)  # the waiting line, read once per queue move for all streams
+        # called once when a task ends succeeded or failed (the completion mail, set by app.wiring)
+        self.on_finished: Callable[[TaskRow], Awaitable[None]] | None = None
         self._last_orphan_sweep = float("-inf")  # monotonic time of the last orphan sweep (once per interval)
 
     # ---------------------------------------------------------------- reading
@@ -148,7 +173,7 @@ class TaskService:
 
     async def list_owned(self, owner_id: int, limit: int, cursor: str | None, status: str | None,
                          lang: str) -> tuple[list[TaskRow], str | None]:
-        where = TaskRow.owner == owner_id
+        where: Combinable = TaskRow.owner == owner_id
         if status is not None:
             where &= TaskRow.status == status
         after = decode_cursor(cursor, 2, lang)
@@ -165,7 +190,7 @@ class TaskService:
             next_cursor = encode_cursor(rows[-1].created_at.isoformat(), str(rows[-1].id))
         return rows, next_cursor
 
-    async def _mean_duration(self) -> float | None:
+    async def mean_duration(self) -> float | None:
         """Mean paint time of recent jobs (cached 10 s): the basis of queue ETAs."""
         fetched, mean = self._durations
         if time.monotonic() - fetched < 10:
@@ -187,7 +212,7 @@ class TaskService:
         return int(ahead)
 
     async def eta(self, row: TaskRow, position: int | None) -> float | None:
-        mean = await self._mean_duration()
+        mean = await self.mean_duration()
         if row.status == "running" and row.started_at is not None and row.progress_step > 0:
             elapsed = (now() - row.started_at).total_seconds()
             per_step = elapsed / row.progress_step
@@ -201,16 +226,15 @@ class TaskService:
             return round(mean * ((position or 0) + max(1, int(running))), 1)
         return None
 
-    async def present(self, row: TaskRow, lang: str = "ko") -> Task:
-        """The API's Task for a row, with fresh signed URLs."""
+    async def present(self, row: TaskRow, lang: str | None) -> Task:
+        """The API's Task for a row, with fresh signed URLs; ``lang=None`` for events (see ``localize_event``)."""
         ttl = self.settings.download_url_ttl_s
         url = self.storage.download_url
         position = await self.queue_position(row)
         total = row.progress_total or 0
         error = None
         if row.error_code:
-            known = row.error_code in MESSAGES
-            error = TaskError(code=row.error_code, detail=translate(lang, row.error_code) if known else (row.error_detail or row.error_code))
+            error = TaskError(code=row.error_code, detail=error_detail(row.error_code, row.error_detail, lang))
         keys: list[str] = _json(row.result_keys, [])
         artworks: list[str] = _json(row.artwork_keys, [])
         region_raw = _json(row.region, None)
@@ -481,11 +505,35 @@ class TaskService:
         row = await TaskRow.objects().where(TaskRow.id == tid).first()
         if row is not None:
             await self.publish_status(row)
+            if to in ("succeeded", "failed") and row.notify_email and self.on_finished is not None:
+                try:
+                    await self.on_finished(row)
+                except Exception:  # a mail never fails the task
+                    log.exception("completion notice of task %s failed", row.id)
+        if to == "queued" or "queued" in from_states or "running" in from_states:
+            await self.publish_queue_move(str(tid), to)
         return row
 
-    async def publish_status(self, row: TaskRow) -> None:
+    async def set_notify_email(self, owner_id: int, task_id: str, lang: str | None) -> TaskRow:
+        """Turn the completion mail on (in ``lang``) or off (None) for the owner's unfinished task."""
+        row = await self.get_owned(task_id, owner_id)
+        if row.status in TERMINAL:
+            raise Conflict("invalid_state", params={"status": row.status})
+        await TaskRow.update({TaskRow.notify_email: lang}).where(TaskRow.id == row.id)
+        row.notify_email = lang
+        return row
+
+    async def publish_queue_move(self, task_id: str, status: str) -> None:
+        """One broadcast per queue change; each waiting stream works out its own position (tasks.waiting)."""
         try:
-            await self.bus.publish(channel(str(row.id)), "status", await self.present(row))
+            await self.bus.publish(QUEUE_CHANNEL, QUEUE_EVENT, {"task": task_id, "status": status})
+        except Exception:  # positions catch up with the next move or the next snapshot
+            log.exception("could not publish the queue move of task %s", task_id)
+
+    async def publish_status(self, row: TaskRow) -> None:
+        """One language-neutral event for every client; each stream puts the text in its client's language."""
+        try:
+            await self.bus.publish(channel(str(row.id)), "status", await self.present(row, None))
         except Exception:  # the DB holds the truth: a client that missed this gets it from the snapshot
             log.exception("could not publish status of task %s", row.id)
 
