@@ -22,6 +22,9 @@ HELD = TableConfig(
                      Task.finished_at],
     visible_filters=[Task.held, Task.released, Task.status, Task.owner],
     menu_group=MENU,
+    # the id links to the row: Piccolo Admin's schema leaves a UUID primary key out of its properties, and a
+    # listed column without one breaks the list view unless it is the link column (see app/board/admin.py)
+    link_column=Task.id,
     order_by=[OrderBy(Task.finished_at, ascending=False)],
 )
 

@@ -25,7 +25,7 @@ async def _painted(http: httpx.AsyncClient, user: ApiUser, photo: bytes) -> dict
     task = await create_and_upload(http, user.headers, photo)
     r = await http.post(f"/api/tasks/{task['id']}/submit", json=SUBMIT, headers=user.headers)
     assert r.status_code == 202, r.text
-    final = await wait_terminal(http, user.headers, task["id"])
+    final = await wait_terminal(http, user.headers, task["id"], 300)  # the session's server paints one at a time
     assert final["status"] == "succeeded", final
     return dict(final)
 
