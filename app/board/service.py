@@ -47,7 +47,7 @@ from app.core.ratelimit import RateLimiter
 from app.core.settings import Settings
 from app.core.storage import ObjectNotFound, Storage
 from app.events.errors import SubscriptionLagged
-from app.tasks.service import TaskService
+from app.tasks.service import TaskService, held_from_board
 
 log = logging.getLogger("saekdam.board")
 
@@ -454,6 +454,8 @@ class BoardService:
         if data.result_index >= len(keys):
             raise InvalidInput(errors=[FieldError(field="result_index",
                                                   message=translate(lang, "field_range", min=0, max=len(keys) - 1))])
+        if held_from_board(task, data.result_index):  # the content filter: stays private to its owner
+            raise Conflict("content_held")
         source = f"{task.id}:{data.result_index}"
         if await PostRow.exists().where(PostRow.source == source):
             raise Conflict("already_published")

@@ -188,6 +188,10 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     controlnet_lines_model: str = "lllyasviel/control_v11p_sd15_canny"
     controlnet_depth_model: str = "lllyasviel/control_v11f1p_sd15_depth"
     depth_model: str = "depth-anything/Depth-Anything-V2-Small-hf"
+    # the content filter before the public board: diffusers' safety checker (a CLIP image classifier) run on
+    # every result when it is painted; a flagged result (or one that could not be checked) cannot be published
+    # until an admin releases it. Empty = no checker: then every result needs an admin's release
+    safety_model: str = "CompVis/stable-diffusion-safety-checker"
     # `detail` when a task leaves it to the server: auto = high on CUDA, standard on CPU
     detail_default: Literal["auto", "standard", "high"] = "auto"
 

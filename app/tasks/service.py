@@ -112,6 +112,13 @@ def _is_uuid(value: str) -> bool:
     return True
 
 
+def held_from_board(row: TaskRow, index: int) -> bool:
+    """Whether result ``index`` may not be published: the content filter did not find it clean and no admin
+    released it. Tasks painted before the filter existed have no verdicts and are not held."""
+    verdicts: list[str] = _json(row.safety, [])
+    return index < len(verdicts) and verdicts[index] != "clean" and not row.released
+
+
 LAZY_VARIANTS_PER_CALL = 6  # older results get their small copies when listed, a few per page load
 
 
@@ -279,6 +286,7 @@ class TaskService:
             width=row.width,
             height=row.height,
             retry_of=str(row.retry_of) if row.retry_of else None,
+            held_results=[held_from_board(row, i) for i in range(len(keys))],
         )
 
     async def _exists(self, key: str) -> bool:

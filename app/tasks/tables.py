@@ -44,6 +44,11 @@ class Task(Table, tablename="tasks_task"):
     # smaller copies for pages ({"thumbs": [...], "displays": [...], "input": key}; {} until made)
     variants = JSON(default="{}")
     preview_key = Varchar(length=200, null=True, default=None)
+    # the content filter (app/actors/painter/safety.py): one verdict per result, clean | flagged | unchecked
+    safety = JSON(default="[]", help_text="content filter verdict per result: clean, flagged or unchecked")
+    held = Boolean(default=False, index=True,
+                   help_text="a result is held from the public board (flagged, or could not be checked)")
+    released = Boolean(default=False, help_text="an admin reviewed the held results: they may be published")
     progress_step = Integer(default=0)
     progress_total = Integer(default=0)
     message = Text(null=True, default=None)

@@ -294,6 +294,17 @@ def put_url(url_name: str, content: bytes | Callable[[], bytes], content_type: s
     return send
 
 
+def stalled_put(url_name: str, declared: int) -> Send:
+    """A PUT to a signed upload URL that declares ``declared`` bytes, sends a few and then stalls."""
+
+    async def send(w: World) -> httpx.Response:
+        target = w.urls[url_name].split(w.d.server.url, 1)[1]
+        return await raw_http(w, "PUT", target, headers={"content-type": "image/png", "content-length": str(declared)},
+                              body=wall_png()[:64])
+
+    return send
+
+
 def get_url(url_name: str, **change: str) -> Send:
     async def send(w: World) -> httpx.Response:
         return await w.http.get(resigned(w.urls[url_name], **change))
@@ -356,6 +367,23 @@ def with_replaced_mask_url(name: str) -> Setup:
         second = await w.http.post(f"/api/tasks/{tid}/mask", json=body, headers=w.who("alice"))
         assert first.status_code == second.status_code == 201, (first.text, second.text)
         w.urls[name] = first.json()["upload"]["url"]
+
+    return setup
+
+
+def with_held_task(name: str) -> Setup:
+    """A succeeded task whose result the content filter held (the tiny checker flags a mostly red photo)."""
+
+    async def setup(w: World) -> None:
+        from app.actors.painter.tiny import make_red_photo
+        from tests.support.flow import png_bytes
+
+        tid = await upload_task(w, png_bytes(make_red_photo(320, 240)))  # the painted box: a small part
+        r = await w.http.post(f"/api/tasks/{tid}/submit", json=SUBMIT, headers=w.who("alice"))
+        assert r.status_code == 202, r.text
+        done = await wait_terminal(w, tid)
+        assert done["status"] == "succeeded" and done["held_results"] == [True], done
+        w.ids[name] = tid
 
     return setup
 
@@ -717,6 +745,8 @@ CASES: list[Case] = [
       kind="files"),
     C("upload-twice", put_url("upload", lambda: wall_png()), 409, "already_uploaded", kind="files"),
     C("upload-signed-traversal-key", signed_url("PUT", "tasks/../../evil.png"), (400, 404), kind="files"),
+    C("upload-stalled-body", stalled_put("stall", len(wall_png())), 408, "request_timeout", kind="files",
+      setup=with_upload_url("stall", "image/png", len(wall_png()))),
     C("upload-to-deleted-task", put_url("gone", lambda: wall_png()), 404, "not_found", kind="files",
       setup=with_deleted_task_url("gone")),
     C("upload-replaced-mask-url", put_url("oldmask", lambda: wall_png()), 409, "invalid_state", kind="files",
@@ -742,6 +772,12 @@ CASES: list[Case] = [
       400, "invalid_input", ("sort", "limit", "author")),
     C("posts-nul-in-theme", api("GET", "/api/posts", None, params={"theme": "ocean\u0000"}), 400),
     C("posts-query-too-long", api("GET", "/api/posts", None, params={"q": "가" * 101}), 400, "invalid_input", ("q",)),
+    C("post-held-result", api("POST", "/api/posts", json={"task_id": "{held}", "result_index": 0,
+                                                          "title": "Held by the filter"}), 409, "content_held",
+      setup=with_held_task("held")),
+    C("post-held-result-en", api("POST", "/api/posts", json={"task_id": "{held}", "result_index": 0,
+                                                             "title": "Held by the filter"}, headers=EN),
+      409, "content_held", lang="en", setup=with_held_task("held")),
     C("post-create-title-short", api("POST", "/api/posts", json={"task_id": "{painted}", "result_index": 0,
                                                                  "title": "abc"}), 400, "invalid_input", ("title",)),
     C("post-create-10k-emoji-title", api("POST", "/api/posts", json={"task_id": "x", "result_index": 0,
