@@ -24,7 +24,7 @@ from app.actors.painter.image import check_region, inspect_photo
 from app.actors.painter.schemas import Region
 from app.core.cpu import run_cpu
 from app.core.errors import (
-    AppError, Conflict, FieldError, InvalidInput, NotFound, TooLarge,
+    AppError, Conflict, FieldError, InvalidInput, NotFound, RateLimited, TooLarge,
 )
 from app.core.events import Event, EventBus
 from app.core.i18n import MESSAGES, translate
