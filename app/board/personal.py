@@ -36,7 +36,8 @@ def _post_export(row: dict[str, Any]) -> dict[str, Any]:
         files["thumbnail"] = row["thumb_key"]
     files |= {f"display_{name}": key for name, key in _display_keys(row).items()}
     return {
-        "id": str(row["id"]), "title": row["title"], "content": row["content"], "theme": row["theme"],
+        "id": str(row["id"]), "title": row["title"], "content": row["content"], "wish": row.get("wish") or "",
+        "theme": row["theme"],
         "anonymous": _bool(row["anonymous"]), "hidden": _bool(row["hidden"]),
         "task_id": str(row["task_id"]) if row["task_id"] else None, "result_index": int(row["result_index"]),
         "like_count": int(row["like_count"]), "comment_count": int(row["comment_count"]),
@@ -48,7 +49,7 @@ def _post_export(row: dict[str, Any]) -> dict[str, Any]:
 async def export_user(board: BoardService, user_id: int) -> dict[str, list[dict[str, Any]]]:
     """The user's posts (anonymous and hidden ones too, with their storage keys), comments and likes."""
     posts = await PostRow.raw(
-        "SELECT id, anonymous, hidden, task_id, result_index, title, content, theme, before_key, after_key, "
+        "SELECT id, anonymous, hidden, task_id, result_index, title, content, wish, theme, before_key, after_key, "
         "thumb_key, display, like_count, comment_count, view_count, created_at, updated_at FROM board_post "
         "WHERE author = {} ORDER BY created_at, id", user_id)
     comments = await CommentRow.raw(

@@ -52,7 +52,7 @@ from app.tasks.service import TaskService
 log = logging.getLogger("saekdam.board")
 
 POST_COLUMNS = ("id, author, anonymous, title, content, theme, before_key, after_key, thumb_key, display, like_count, "
-                "comment_count, view_count, hidden, created_at, updated_at, sheet_colors")
+                "comment_count, view_count, hidden, created_at, updated_at, sheet_colors, wish")
 TERM_RE = re.compile(r"[^\W_]+")  # letters and digits of any script: search terms
 MAX_TERMS = 8
 SHARE_URL_TTL_S = 6 * 24 * 3600  # + up to a day, aligned: S3 presigned URLs live at most 7 days
@@ -223,6 +223,7 @@ class BoardService:
                 view_count=int(r["view_count"]), liked_by_me=pid in liked,
                 created_at=_dt(r["created_at"]), updated_at=_dt(r["updated_at"]),
                 sheet_colors=int(r["sheet_colors"]) if r.get("sheet_colors") is not None else None,
+                wish=r.get("wish") or "",
             ))
         return out
 
@@ -492,7 +493,7 @@ class BoardService:
                       result_index=data.result_index, source=source, title=title, content=content,
                       theme=task.theme or "", before_key=before_key, after_key=after_key, thumb_key=thumb_key,
                       display=msgspec.json.encode(display).decode(),
-                      sheet_colors=data.sheet_colors, created_at=at, updated_at=at)
+                      sheet_colors=data.sheet_colors, wish=task.prompt or "", created_at=at, updated_at=at)
         try:
             await PostRow.insert(row)
         except Exception:
