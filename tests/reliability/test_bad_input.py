@@ -538,6 +538,14 @@ CASES: list[Case] = [
       ("email", "password", "nickname"), lang="en"),
     C("signup-broken-json", raw_json("POST", "/api/auth/signup", b'{"email": "x@', None), 400),
     C("signup-json-array", api("POST", "/api/auth/signup", None, json=[signup("array")]), 400),
+    # 1,200 levels of nesting made the decoder raise RecursionError: a 500 with a traceback
+    C("signup-json-1200-deep", raw_json("POST", "/api/auth/signup", b'{"email": ' + b"[" * 1200 + b"]" * 1200 + b"}",
+                                        None), 400, "invalid_json"),
+    C("task-create-json-1200-deep-objects", raw_json("POST", "/api/tasks", b'{"a":' * 1200 + b"1" + b"}" * 1200), 400,
+      "invalid_json"),
+    C("signup-json-deep-brackets-in-strings", raw_json("POST", "/api/auth/signup", json.dumps(
+        signup("brackets", nickname="[" * 21, password="{" * 100)).encode(), None), 400, "invalid_input",
+      ("nickname",)),
     C("signup-huge-body", api("POST", "/api/auth/signup", None, json=signup("huge", password="p" * 11_000_000)),
       413),
     C("signup-form-encoded", api("POST", "/api/auth/signup", None, data=signup("form")), 415,
@@ -863,6 +871,13 @@ CASES: list[Case] = [
     C("page-oidc-unknown-provider", page("GET", "/auth/oidc/naver/login"), 404, kind="html"),
     C("page-login-no-csrf", anonymous_page_post("/login", {"email": "a@example.com", "password": "whatever1"}), 403,
       "csrf_failed", kind="html"),
+    # the exclusions (/api/, /admin, /files/) hold at the start of the path only (they matched anywhere in it)
+    C("page-csrf-exclusion-anchored-admin", page("POST", "/board/admin/comments", csrf=False, data={"content": "hi"}),
+      403, "csrf_failed", kind="html"),
+    C("page-csrf-exclusion-anchored-api", page("POST", "/board/api/like", csrf=False, data={"on": "1"}), 403,
+      "csrf_failed", kind="html"),
+    C("page-csrf-exclusion-anchored-files", page("POST", "/tasks/files/cancel", csrf=False), 403, "csrf_failed",
+      kind="html"),
     # --- pages with bad input (valid CSRF token)
     C("page-comment-10k-emoji", page("POST", "/board/{post}/comments", data={"content": EMOJI_10K}), 400,
       kind="html"),

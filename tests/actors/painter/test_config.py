@@ -10,7 +10,7 @@ from app.core.settings import load_settings
 
 
 def settings(tiny_dir: Path, **env: str) -> object:
-    base = {"SAEKDAM_MODELS_DIR": str(tiny_dir.parent), "SAEKDAM_SECRET_KEY": "test"}
+    base = {"SAEKDAM_MODELS_DIR": str(tiny_dir.parent), "SAEKDAM_SECRET_KEY": "test-secret-key-of-at-least-32-bytes"}
     return load_settings({**base, **env}, dotenv=None)
 
 
