@@ -675,13 +675,21 @@ class BoardService:
                 raise NotFound()
         await self._limit("reports", viewer)
         target = (Report.comment == cid) if cid is not None else Report.comment.is_null()
-        existing = await Report.select(Report.id).where(
-            (Report.post == pid) & (Report.reporter == viewer.id) & target & (Report.status == ReportStatus.open)).first()
-        if existing is not None:  # the same person reporting the same thing again: one open report
-            return ReportReceipt(id=int(existing["id"]), status="open")
+        existing = await Report.select(Report.id, Report.status).where(
+            (Report.post == pid) & (Report.reporter == viewer.id) & target).first()
+        if existing is not None:  # one report per person and thing, also once a moderator closed it
+            return ReportReceipt(id=int(existing["id"]), status=str(existing["status"]))
         created = await Report.insert(Report(post=pid, comment=cid, reporter=viewer.id, reason=data.reason.strip(),
                                              created_at=now())).returning(Report.id)
         return ReportReceipt(id=int(created[0]["id"]), status="open")
+
+    async def has_reported(self, viewer: Viewer | None, post_id: str) -> bool:
+        """Whether this viewer already reported the post itself (the post page then says so, no form)."""
+        pid = _uuid(post_id)
+        if viewer is None or pid is None:
+            return False
+        return bool(await Report.exists().where((Report.post == pid) & (Report.reporter == viewer.id)
+                                                & Report.comment.is_null()))
 
     async def set_post_hidden(self, post_id: uuid.UUID | str, hidden: bool) -> bool:
         """Hide a post from everyone but its author and admins (or show it again)."""

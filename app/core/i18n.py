@@ -28,8 +28,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "unsupported_media_type": ("지원하지 않는 형식입니다.", "This media type is not supported."),
     "unprocessable": ("처리할 수 없는 요청입니다.", "The request cannot be processed."),
     "rate_limited": ("요청이 너무 많습니다. 잠시 후 다시 시도해 주세요.", "Too many requests. Try again shortly."),
-    "too_many_login_failures": ("로그인 실패가 너무 많습니다. {retry_after}초 후 다시 시도해 주세요.",
-                                "Too many failed logins. Try again in {retry_after} seconds."),
+    "too_many_login_failures": ("로그인 실패가 너무 많습니다. {wait} 후 다시 시도해 주세요.",
+                                "Too many failed logins. Try again in {wait}."),
     "unavailable": ("서비스를 잠시 사용할 수 없습니다.", "The service is unavailable for a moment."),
     "internal_error": ("서버 오류가 발생했습니다.", "Something went wrong on our side."),
     "method_not_allowed": ("허용되지 않는 메서드입니다.", "Method not allowed."),
@@ -49,6 +49,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ops_jobs_done": ("끝낸 작업", "Jobs done"),
     "ops_last_seen": ("마지막 신호", "Last seen"),
     "ops_stale": ("응답 없음", "stale"),
+    "ops_state_idle": ("대기 중", "idle"),
+    "ops_state_loading": ("준비 중", "loading"),
+    "ops_state_ready": ("준비됨", "ready"),
+    "ops_state_busy": ("그리는 중", "busy"),
+    "ops_state_unavailable": ("사용할 수 없음", "unavailable"),
+    "ops_state_stopping": ("멈추는 중", "stopping"),
+    "ops_state_unknown": ("알 수 없음", "unknown"),
     "ops_idle": ("대기 중", "idle"),
     "ops_seconds_ago": ("{s}초 전", "{s} s ago"),
     "ops_never": ("없음", "never"),
@@ -571,12 +578,26 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
+def wait_text(lang: str, seconds: float) -> str:
+    """A wait in words a person reads at a glance: "30초" / "약 4분" ("30 seconds" / "about 4 minutes")."""
+    seconds = max(1, round(seconds))
+    if seconds < 60:
+        return f"{seconds}초" if lang != "en" else f"{seconds} second{'s' if seconds != 1 else ''}"
+    minutes = max(1, round(seconds / 60))
+    if lang == "en":
+        return f"about {minutes} minute{'s' if minutes != 1 else ''}"
+    return f"약 {minutes}분"
+
+
 def translate(lang: str, key: str, **params: Any) -> str:
-    """The message for ``key`` in ``lang`` (Korean when unknown), with ``{params}`` filled in."""
+    """The message for ``key`` in ``lang`` (Korean when unknown), with ``{params}`` filled in; a
+    ``retry_after`` in seconds also fills ``{wait}`` with it in words."""
     pair = MESSAGES.get(key)
     if pair is None:
         return key
     text = pair[1] if lang == "en" else pair[0]
+    if isinstance(params.get("retry_after"), (int, float)) and "wait" not in params:
+        params["wait"] = wait_text(lang, params["retry_after"])
     try:
         return text.format(**params) if params else text
     except (KeyError, IndexError):

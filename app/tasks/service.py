@@ -121,6 +121,10 @@ class TaskService:
                      .order_by(TaskRow.started_at, ascending=False).first())
         return str(row["id"]) if row else None
 
+    async def finished_by(self, worker: str) -> int:
+        """How many tasks this worker has finished, all of them (the ops page; no window, no cap)."""
+        return int(await TaskRow.count().where(TaskRow.status.is_in(list(TERMINAL)) & (TaskRow.worker == worker)))
+
     async def recent_failures(self, limit: int) -> list[TaskRow]:
         """The latest failed tasks, newest first (the ops page)."""
         return await (TaskRow.objects().where(TaskRow.status == "failed")

@@ -229,3 +229,159 @@ async def test_waiting_pages_follow_the_queue(browser: Browser, server: Server, 
     await expect(page.locator("#task-live[data-status=canceled]")).to_be_visible()
     watch.check()
     await context.close()
+
+
+HEADING_LEVELS = "() => Array.from(document.querySelectorAll('h1,h2,h3,h4,h5,h6')).map(h => Number(h.tagName[1]))"
+
+
+async def test_small_things_on_the_create_page_and_cards(browser: Browser, server: Server,
+                                                         client: httpx.AsyncClient) -> None:
+    """Bug 7: the "고급 설정" arrow turns when opened; Tab never lands on the hidden camera input; the logo
+    link's name is the page's own words; no page skips a heading level (cards included)."""
+    from tests.board.helpers import publish
+
+    user = await new_user(client, "작은것")
+    await make_task(user, scene=4)
+    await publish(client, user, title="제목 단계 확인 벽화", scene=4)
+    context, page, watch = await logged_in(browser, server, user)
+    await page.goto("/create")
+    summary = page.locator("#advanced summary")
+    arrow = "el => { const s = getComputedStyle(el, '::before'); return [s.content, s.transform]; }"
+    closed = await summary.evaluate(arrow)
+    assert closed[0] not in ("none", "normal", ""), closed
+    await summary.click()
+    await expect(page.locator("#advanced")).to_have_attribute("open", "")
+    opened = await summary.evaluate(arrow)
+    assert opened[1] != closed[1], (closed, opened)  # it points another way once open
+    await Shots("desktop", "advanced")(page, "open")
+
+    await page.locator("body").focus()
+    names: list[str] = []
+    for _ in range(30):
+        await page.keyboard.press("Tab")
+        focused = await page.evaluate("""() => { const el = document.activeElement;
+            return [el.id, el.tagName, el.getBoundingClientRect().width, el.labels ? el.labels.length : -1]; }""")
+        assert focused[0] != "photo-camera", "Tab reached the hidden camera input (no visible button here)"
+        if focused[1] == "INPUT" and focused[0].startswith("photo-"):
+            assert focused[3] >= 1, focused
+        names.append(str(focused[0] or focused[1]))
+    assert "photo-file" in names, names
+
+    brand = page.get_by_role("link", name="색담 Saekdam")
+    await expect(brand).to_have_count(1)
+    for path in ("/", "/create", "/murals", "/board"):
+        await page.goto(path)
+        levels = await page.evaluate(HEADING_LEVELS)
+        assert levels and levels[0] == 1, (path, levels)
+        skips = [(a, b) for a, b in zip(levels, levels[1:]) if b > a + 1]
+        assert not skips, (path, levels)
+    watch.check()
+    await context.close()
+
+
+async def test_a_post_is_reported_once(browser: Browser, server: Server, client: httpx.AsyncClient) -> None:
+    """Bug 7: after reporting, the post page (also after a reload) says it was reported, and a second
+    report of the same person is the same report."""
+    from tests.board.helpers import publish
+
+    author = await new_user(client, "작성자")
+    post = await publish(client, author, title="신고 한 번만 확인", scene=5)
+    reader = await new_user(client, "신고자")
+    context, page, watch = await logged_in(browser, server, reader)
+    await page.goto(f"/board/{post['id']}")
+    await page.locator("details.report summary").click()
+    await page.fill("#report-reason", "광고 같아요")
+    await page.locator(".report-form button[type=submit]").click()
+    await expect(page.locator(".report-done")).to_be_visible()
+    await page.reload()
+    await expect(page.locator(".report-done")).to_be_visible()
+    await expect(page.locator(".report-form")).to_have_count(0)
+    await Shots("desktop", "report")(page, "reported")
+    first = await client.post(f"/api/posts/{post['id']}/report", json={"reason": "again"}, headers=reader.headers)
+    again = await client.post(f"/api/posts/{post['id']}/report", json={"reason": "again"}, headers=reader.headers)
+    assert first.status_code == again.status_code == 202 and first.json()["id"] == again.json()["id"]
+    from app.board.tables import Report
+    from tests.board.helpers import user_pk
+
+    assert await Report.count().where(Report.reporter == await user_pk(reader)) == 1
+    watch.check()
+    await context.close()
+
+
+async def test_ops_page_names_the_device_and_counts_every_finished_job(browser: Browser, server: Server,
+                                                                      client: httpx.AsyncClient) -> None:
+    """Bug 7: /ops shows the painter's device by name (not "auto"), its state in the page's language and how
+    many jobs it finished, also past 90."""
+    from app.tasks.tables import Task as TaskRow
+    from tests.board.helpers import user_pk
+    from tests.support.users import new_admin
+
+    admin = await new_admin(client)
+    context, page, watch = await logged_in(browser, server, admin)
+    await page.goto("/ops/")
+    row = page.locator("#ops-workers tr.worker").first
+    await expect(row).to_be_visible()
+    name = (await row.get_attribute("data-worker") or "").removesuffix(" (in-process)")
+    worker = await new_user(client, "일꾼")
+    for _ in range(95):
+        await make_task(worker, scene=None)
+    await TaskRow.update({TaskRow.worker: name}).where(TaskRow.owner == await user_pk(worker))
+    await page.reload()
+    cells = row.locator("td")
+    device = await cells.nth(2).inner_text()
+    assert device.strip() and device.strip() != "auto", device
+    state = await cells.nth(3).inner_text()
+    assert state.split()[0] in ("대기", "준비됨", "그리는", "준비", "사용할"), state
+    done = int((await row.locator(".jobs-done").inner_text()).strip())
+    assert done >= 95, done
+    await Shots("desktop", "ops")(page, "workers")
+    watch.check()
+    await context.close()
+
+
+async def test_board_live_updates_without_oob_errors(browser: Browser, server: Server,
+                                                     client: httpx.AsyncClient) -> None:
+    """Bug 7: a like on a post shown on /board updates its count, and one on a post that is not on the page
+    changes nothing; neither reports htmx:oobErrorNoTarget."""
+    from tests.board.helpers import publish
+
+    author = await new_user(client, "보드")
+    theme = "space"
+    shown = await publish(client, author, title="보드 라이브 확인 벽화", scene=6, theme=theme)
+    elsewhere = await publish(client, author, title="다른 테마의 벽화", scene=7, theme="nature")
+    fan = await new_user(client, "팬클럽")
+    context = await browser.new_context(locale="ko-KR", base_url=server.url, **DEVICES["desktop"])
+    page = await context.new_page()
+    await page.add_init_script(OPEN_STREAMS + """
+      window.__oobErrors = 0;
+      document.addEventListener("htmx:oobErrorNoTarget", () => { window.__oobErrors += 1; });""")
+    watch = Watch(page, server.url)
+    await page.goto(f"/board?theme={theme}")
+    await page.wait_for_function("() => window.__sseOpen > 0")
+    await expect(page.locator(f"#card-{shown['id']}")).to_be_visible()
+    await client.put(f"/api/posts/{elsewhere['id']}/like", headers=fan.headers)
+    await client.put(f"/api/posts/{shown['id']}/like", headers=fan.headers)
+    await expect(page.locator(f"#likes-{shown['id']}")).to_have_text("1")
+    await page.wait_for_timeout(500)
+    assert await page.evaluate("() => window.__oobErrors") == 0
+    watch.check()
+    await context.close()
+
+
+async def test_lockout_says_minutes(browser: Browser, server: Server, client: httpx.AsyncClient) -> None:
+    """Bug 7: after too many failed logins the page says "약 N분" (about N minutes), not hundreds of seconds."""
+    user = await new_user(client, "잠김")
+    context = await browser.new_context(locale="ko-KR", base_url=server.url, **DEVICES["desktop"])
+    page = await context.new_page()
+    for _ in range(11):
+        await page.goto("/login")
+        await page.fill("#f-email", user.email)
+        await page.fill("#f-password", "wrong password!")
+        await page.click("form[action='/login'] button[type=submit]")
+        await page.wait_for_load_state()
+    alert = page.locator(".alert.error")
+    await expect(alert).to_contain_text("로그인 실패가 너무 많습니다")
+    text = await alert.inner_text()
+    assert re.search(r"약 \d+분 후", text) and "초" not in text, text
+    await Shots("desktop", "lockout")(page, "locked")
+    await context.close()
