@@ -433,6 +433,11 @@ class BoardService:
             raise InvalidInput(errors=errors)
         return title, content
 
+    async def published_tasks(self, author_id: int) -> set[str]:
+        """The ids of the tasks this user has published a post from ("my murals": published or not)."""
+        rows = await PostRow.select(PostRow.task_id).where((PostRow.author == author_id) & PostRow.task_id.is_not_null())
+        return {str(r["task_id"]) for r in rows}
+
     async def published_results(self, task_id: str) -> set[int]:
         tid = _uuid(task_id)
         if tid is None:

@@ -385,3 +385,79 @@ async def test_lockout_says_minutes(browser: Browser, server: Server, client: ht
     assert re.search(r"약 \d+분 후", text) and "초" not in text, text
     await Shots("desktop", "lockout")(page, "locked")
     await context.close()
+
+
+async def test_drafts_resume_delete_and_filters(browser: Browser, server: Server, client: httpx.AsyncClient) -> None:
+    """Bug 5: a draft ("제출 전") resumes on the create page with its photo; "내 벽화" deletes a task after a
+    confirmation and filters by state and by whether it is on the board."""
+    from tests.board.helpers import publish
+
+    user = await new_user(client, "임시저장")
+    draft = await make_task(user, status="created", scene=2)
+    done = await make_task(user, scene=3)
+    failed = await make_task(user, status="failed")
+    shared = (await publish(client, user, title="게시판에 올린 벽화", scene=4))["id"]
+    context, page, watch = await logged_in(browser, server, user, "mobile")
+    dialogs: list[str] = []
+
+    async def answer(dialog: Any) -> None:
+        dialogs.append(dialog.message)
+        await (dialog.accept() if len(dialogs) > 1 else dialog.dismiss())
+
+    page.on("dialog", answer)
+    await page.goto("/murals")
+    shot = Shots("mobile", "drafts")
+    await expect(page.locator(".mural-card")).to_have_count(4)
+    await shot(page, "murals")
+
+    await page.goto("/murals?status=draft")
+    await expect(page.locator(".mural-card")).to_have_count(1)
+    await expect(page.locator(f"#mural-{draft}")).to_be_visible()
+    await page.goto("/murals")
+    await page.select_option("#murals-published", "yes")
+    await page.click(".mural-filters button[type=submit]")
+    await expect(page.locator(".mural-card")).to_have_count(1)
+    await expect(page.locator(".mural-card .badge.published")).to_have_count(1)
+    await page.select_option("#murals-published", "no")
+    await page.select_option("#murals-status", "failed")
+    await page.click(".mural-filters button[type=submit]")
+    await expect(page.locator(".mural-card")).to_have_count(1)
+    await expect(page.locator(f"#mural-{failed}")).to_be_visible()
+    await shot(page, "filtered")
+
+    # delete: the first answer is "no" (the card stays), the second "yes" (it goes, for good)
+    await page.goto("/murals")
+    card = page.locator(f"#mural-{done}")
+    await card.locator("[data-delete]").click()
+    await page.wait_for_timeout(300)
+    await expect(card).to_have_count(1)
+    await card.locator("[data-delete]").click()
+    await expect(card).to_have_count(0)
+    assert len(dialogs) == 2 and "지울까요" in dialogs[0], dialogs
+    assert (await client.get(f"/api/tasks/{done}", headers=user.headers)).status_code == 404
+    await page.reload()
+    await expect(page.locator(".mural-card")).to_have_count(3)
+
+    # resume the draft: its photo comes back on the create page, ready for the wish
+    await page.locator(f"#mural-{draft} a.mural-link").click()
+    await page.wait_for_url(f"**/create?draft={draft}")
+    await expect(page.locator("#upload-text")).to_have_text("저장해 둔 사진으로 이어서 만들어요.")
+    await expect(page.locator("#create-form")).to_have_attribute("data-task-id", draft)
+    await expect(page.locator("#photo-preview")).to_be_visible()
+    await shot(page, "resumed")
+    await page.locator("label.theme-card:has(input[value=ocean])").click()
+    await page.fill("#prompt", "고래와 파도")
+    await page.locator("label:has(input[name=region][value=box])").click()
+    box = await page.locator("#ui-layer").bounding_box()
+    assert box is not None
+    await page.mouse.move(box["x"] + box["width"] * 0.1, box["y"] + box["height"] * 0.2)
+    await page.mouse.down()
+    await page.mouse.move(box["x"] + box["width"] * 0.8, box["y"] + box["height"] * 0.8, steps=6)
+    await page.mouse.up()
+    await page.click("#submit-button")
+    await page.wait_for_url(f"**/tasks/{draft}")
+    task = (await client.get(f"/api/tasks/{draft}", headers=user.headers)).json()
+    assert task["status"] != "created", task
+    await client.post(f"/api/tasks/{draft}/cancel", headers=user.headers)
+    watch.check()
+    await context.close()
