@@ -461,3 +461,53 @@ async def test_drafts_resume_delete_and_filters(browser: Browser, server: Server
     await client.post(f"/api/tasks/{draft}/cancel", headers=user.headers)
     watch.check()
     await context.close()
+
+
+async def test_big_photos_are_shrunk_upright_and_refusals_show_at_the_picker(
+        browser: Browser, server: Server, client: httpx.AsyncClient, tmp_path: Any) -> None:
+    """Bug 6: a 48-megapixel phone photo (EXIF: rotated) is redrawn upright within the server's limits before
+    it is sent, keeping most of its resolution; a photo the browser cannot read is refused next to the picker,
+    focused and announced."""
+    import io
+
+    from PIL import Image
+
+    upright = Image.new("RGB", (6000, 8000), (40, 90, 200))  # portrait: red sky on top, blue below
+    upright.paste((220, 30, 30), (0, 0, 6000, 1500))
+    stored = upright.transpose(Image.Transpose.ROTATE_90)  # the camera keeps it sideways (8000×6000) ...
+    exif = Image.Exif()
+    exif[0x0112] = 6  # ... and says "turn 90° clockwise to view"
+    big = tmp_path / "phone-48mp.jpg"
+    stored.save(big, format="JPEG", quality=85, exif=exif)
+    assert stored.size[0] * stored.size[1] > 40_000_000 and big.stat().st_size < 25 * 1048576
+
+    user = await new_user(client, "큰사진")
+    context, page, watch = await logged_in(browser, server, user, "mobile")
+    await page.goto("/create")
+    await page.locator("label:has(input[name=region][value=box])").click()  # no wall search on 36 MP here
+    await page.set_input_files("#photo-file", str(big))
+    await expect(page.locator("#upload-text")).to_have_text("사진을 올렸어요.", timeout=60_000)
+    task_id = await page.locator("#create-form").get_attribute("data-task-id")
+    task = (await client.get(f"/api/tasks/{task_id}", headers=user.headers)).json()
+    sent = await client.get(task["input_url"])
+    assert sent.status_code == 200 and task["content_type"] == "image/jpeg", task
+    photo = Image.open(io.BytesIO(sent.content))
+    w, h = photo.size
+    assert w * h <= 40_000_000 and w * h >= 0.85 * 40_000_000, (w, h)  # within the limit, most of it kept
+    assert abs(w / h - 0.75) < 0.01, (w, h)  # upright, not squeezed
+    assert photo.getexif().get(0x0112, 1) == 1
+    top, bottom = photo.getpixel((w // 2, h // 20)), photo.getpixel((w // 2, h - h // 20))
+    assert top[0] > 150 and top[2] < 100 and bottom[2] > 150, (top, bottom)  # the red band is on top
+    await Shots("mobile", "big-photo")(page, "shrunk")
+
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes(b"\xff\xd8\xff\xe0 this is not really a photo" * 100)
+    await page.set_input_files("#photo-file", str(broken))
+    error = page.locator("#error-photo")
+    await expect(error).to_contain_text("JPEG, PNG, WebP")
+    await expect(error).to_be_focused()
+    assert await error.get_attribute("role") == "alert"
+    assert await error.evaluate("el => { const r = el.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }")
+    await Shots("mobile", "big-photo")(page, "refused")
+    watch.check()
+    await context.close()
