@@ -29,6 +29,7 @@ from app.core.errors import AppError, InvalidInput, NotAuthenticated
 from app.core.events import Event
 from app.core.i18n import translate
 from app.core.validation import collect_errors
+from app.events.slots import stream_slots
 from app.events.sse import parse_last_event_id
 from app.tasks.service import TaskService
 from app.themes.service import list_themes
@@ -133,8 +134,9 @@ class BoardPagesController(Controller):
                      last_event_id: str | None = Parameter(header="Last-Event-ID", default=None)) -> ServerSentEvent:
         """Board events as HTML fragments for htmx (``sse-swap``); ``?post=`` keeps only one post's events."""
         await theme_catalogue()
+        slot = stream_slots(request).of(request)
         stream = board_stream(board.bus, parse_last_event_id(last_event_id))
-        return ServerSentEvent(_html_events(request, stream, post), headers=SSE_HEADERS)
+        return ServerSentEvent(slot.hold(_html_events(request, stream, post)), headers=SSE_HEADERS)
 
     # ------------------------------------------------------------------ publishing
     @get("/board/new")

@@ -31,6 +31,7 @@ class Post(Table, tablename="board_post"):
     source = Varchar(length=64, unique=True, help_text="task id:result index; each result is published once")
     title = Varchar(length=60)
     content = Text(default="")
+    wish = Text(default="", help_text="The task's wish (prompt) as written, copied when published")
     theme = Varchar(length=32, default="", index=True)
     before_key = Varchar(length=200, help_text="The board's own copy of the photo")
     after_key = Varchar(length=200, help_text="The board's own copy of the chosen result")

@@ -24,18 +24,22 @@ from litestar.response import Redirect, Response, ServerSentEvent, ServerSentEve
 
 from app.accounts.auth import Auth
 from app.accounts.guards import requires_user
+from app.accounts.service import has_real_email
 from app.accounts.tables import User
 from app.core.errors import AppError
 from app.core.events import Event
 from app.core.i18n import translate
 from app.core.pagination import DEFAULT_LIMIT
+from app.events.slots import stream_slots
 from app.events.sse import parse_last_event_id
 from app.accounts.streams import CredentialWatch
 from app.tasks.api import task_stream
+from app.tasks.bundle import results_zip, zip_name
 from app.tasks.deps import provide_task_service
 from app.tasks.schemas import TERMINAL, ProgressEvent, Task
 from app.tasks.service import TaskService
 from app.themes.service import list_themes, to_theme_out
+from app.themes.wishes import wish_examples
 from app.web.request import language
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -71,16 +75,21 @@ class TaskPagesController(Controller):
 
     @get("/create")
     async def create_page(self, request: PageRequest, tasks: TaskService,
-                          draft: str | None = Parameter(default=None)) -> Response[Any]:
-        """The create page; ``?draft=<id>`` resumes a task that was never submitted, with its photo."""
+                          theme: str | None = Parameter(query="theme", default=None, max_length=64),
+                          wish: str | None = Parameter(query="wish", default=None, max_length=2000),
+                          draft: str | None = Parameter(query="draft", default=None, max_length=64),
+                          ) -> Response[Any]:
+        """``?theme=&wish=`` fill the form in ("make one like this" on a post); unknown themes are ignored.
+        ``?draft=<id>`` resumes a task that was never submitted, with its photo."""
         painter = getattr(request.app.state.services, "painter", None)
         themes = [to_theme_out(t) for t in await list_themes()]
+        lang = language(request)
         resumed = None
         if draft:
             row = await tasks.get_owned(draft, request.user.id)
             if row.status != "created":  # submitted meanwhile: its own page shows where it is
                 return Redirect(f"/tasks/{row.id}", status_code=303)
-            resumed = await tasks.present(row, language(request))
+            resumed = await tasks.present(row, lang)
             if resumed.input_url is None:  # the photo never arrived: nothing to resume, start afresh
                 resumed = None
         settings = request.app.state.settings
@@ -88,6 +97,9 @@ class TaskPagesController(Controller):
             "themes": themes, "tiny_models": bool(painter is not None and painter.using_tiny_models),
             "max_upload_bytes": settings.max_upload_bytes, "max_pixels": settings.max_pixels,
             "draft": resumed,
+            "chosen_theme": theme if theme in {t.slug for t in themes} else None,
+            "wish": (wish or "").strip()[:500],
+            "wish_examples": {t.slug: wish_examples(t.slug, lang) for t in themes},
         })
 
     @get("/murals")
@@ -124,10 +136,28 @@ class TaskPagesController(Controller):
     @get("/tasks/{task_id:str}")
     async def task_page(self, task_id: str, request: PageRequest, tasks: TaskService) -> Template:
         lang = language(request)
-        task = await tasks.present(await tasks.get_owned(task_id, request.user.id), lang)
+        row = await tasks.get_owned(task_id, request.user.id)
+        task = await tasks.present(row, lang)
         return Template("tasks/task.html", context={"task": task, "themes": await _theme_names(),
                                                     "action": failure_action(task.error.code if task.error else
-                                                                             task.status)})
+                                                                             task.status),
+                                                    **_notify_context(request.user, row.notify_email)})
+
+    @post("/tasks/{task_id:str}/notify-email")
+    async def notify_email(self, task_id: str, request: PageRequest, tasks: TaskService, data: Form) -> Response[Any]:
+        """The per-task opt-in to a mail on completion (in the page's language), or turning it off again."""
+        user: User = request.user
+        on = data.get("on") == "1" and has_real_email(user)
+        try:
+            row = await tasks.set_notify_email(user.id, task_id, language(request) if on else None)
+        except AppError as exc:
+            if exc.status != 409 or not request.htmx:
+                raise
+            row = await tasks.get_owned(task_id, user.id)  # finished meanwhile: the "end" event shows it
+        if not request.htmx:
+            return Redirect(f"/tasks/{task_id}", status_code=303)
+        return HTMXTemplate(template_name="tasks/_notify_email.html",
+                            context={"task_id": str(row.id), **_notify_context(user, row.notify_email)})
 
     @get("/tasks/{task_id:str}/stream")
     async def stream(self, task_id: str, request: PageRequest, tasks: TaskService,
@@ -135,9 +165,18 @@ class TaskPagesController(Controller):
         """The task's events as HTML fragments for htmx's SSE extension (``sse-swap``)."""
         await tasks.get_owned(task_id, request.user.id)
         lang = language(request)
+        slot = stream_slots(request).of(request)
         stream = task_stream(tasks, task_id, parse_last_event_id(last_event_id), lang, CredentialWatch.of(request))
-        return ServerSentEvent(_html_events(request, tasks, task_id, stream, lang),
+        return ServerSentEvent(slot.hold(_html_events(request, tasks, task_id, stream, lang)),
                                headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+    @get("/tasks/{task_id:str}/results.zip")
+    async def results_zip(self, task_id: str, request: PageRequest, tasks: TaskService) -> Response[bytes]:
+        """"Save all": every result of the user's finished task in one zip."""
+        row = await tasks.get_owned(task_id, request.user.id)
+        data = await results_zip(tasks.storage, row)
+        return Response(data, media_type="application/zip", headers={
+            "Content-Disposition": f'attachment; filename="{zip_name(row)}"', "Cache-Control": "private, no-store"})
 
     @post("/tasks/{task_id:str}/cancel")
     async def cancel(self, task_id: str, request: PageRequest, tasks: TaskService) -> Response[Any]:
@@ -169,6 +208,10 @@ class TaskPagesController(Controller):
                                 status_code=200, re_target="#retry-error", re_swap="innerHTML")
         target = f"/tasks/{row.id}"
         return ClientRedirect(target) if request.htmx else Redirect(target, status_code=303)
+
+
+def _notify_context(user: User, notify_email: str | None) -> dict[str, Any]:
+    return {"notify_email": bool(notify_email), "mail_to": user.email if has_real_email(user) else None}
 
 
 async def _theme_names() -> dict[str, Any]:

@@ -83,8 +83,17 @@
     }
   }
 
+  // geometry that differs per response (progress, picture ratio) comes as data-* attributes: the
+  // Content-Security-Policy allows no inline style attribute, and CSSOM writes from this file are allowed
+  function initGeometry(root) {
+    const all = (sel) => [...(root.matches && root.matches(sel) ? [root] : []), ...root.querySelectorAll(sel)];
+    for (const el of all("[data-width]")) el.style.width = Number(el.dataset.width) + "%";
+    for (const el of all("[data-ratio]")) el.style.setProperty("--ratio", el.dataset.ratio);
+  }
+
   function init(root) {
     root = root || document;
+    initGeometry(root);
     initCompare(root);
     localTimes(root);
   }
