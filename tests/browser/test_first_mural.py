@@ -251,8 +251,11 @@ async def test_small_things_on_the_create_page_and_cards(browser: Browser, serve
     assert closed[0] not in ("none", "normal", ""), closed
     await summary.click()
     await expect(page.locator("#advanced")).to_have_attribute("open", "")
+    # it points another way once open (after its short turn)
+    await page.wait_for_function("([t]) => getComputedStyle(document.querySelector('#advanced summary'),"
+                                 " '::before').transform !== t", arg=[closed[1]], timeout=5_000)
     opened = await summary.evaluate(arrow)
-    assert opened[1] != closed[1], (closed, opened)  # it points another way once open
+    assert opened[1] != closed[1], (closed, opened)
     await Shots("desktop", "advanced")(page, "open")
 
     await page.locator("body").focus()
