@@ -435,6 +435,11 @@ class BoardService:
             raise InvalidInput(errors=errors)
         return title, content
 
+    async def published_tasks(self, author_id: int) -> set[str]:
+        """The ids of the tasks this user has published a post from ("my murals": published or not)."""
+        rows = await PostRow.select(PostRow.task_id).where((PostRow.author == author_id) & PostRow.task_id.is_not_null())
+        return {str(r["task_id"]) for r in rows}
+
     async def published_results(self, task_id: str) -> set[int]:
         tid = _uuid(task_id)
         if tid is None:
@@ -679,13 +684,21 @@ class BoardService:
                 raise NotFound()
         await self._limit("reports", viewer)
         target = (Report.comment == cid) if cid is not None else Report.comment.is_null()
-        existing = await Report.select(Report.id).where(
-            (Report.post == pid) & (Report.reporter == viewer.id) & target & (Report.status == ReportStatus.open)).first()
-        if existing is not None:  # the same person reporting the same thing again: one open report
-            return ReportReceipt(id=int(existing["id"]), status="open")
+        existing = await Report.select(Report.id, Report.status).where(
+            (Report.post == pid) & (Report.reporter == viewer.id) & target).first()
+        if existing is not None:  # one report per person and thing, also once a moderator closed it
+            return ReportReceipt(id=int(existing["id"]), status=str(existing["status"]))
         created = await Report.insert(Report(post=pid, comment=cid, reporter=viewer.id, reason=data.reason.strip(),
                                              created_at=now())).returning(Report.id)
         return ReportReceipt(id=int(created[0]["id"]), status="open")
+
+    async def has_reported(self, viewer: Viewer | None, post_id: str) -> bool:
+        """Whether this viewer already reported the post itself (the post page then says so, no form)."""
+        pid = _uuid(post_id)
+        if viewer is None or pid is None:
+            return False
+        return bool(await Report.exists().where((Report.post == pid) & (Report.reporter == viewer.id)
+                                                & Report.comment.is_null()))
 
     async def rekey(self, row: dict[str, Any]) -> None:
         """Move a post's stored copies to fresh keys: every URL signed before (share image, before, after,

@@ -29,8 +29,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "unsupported_media_type": ("지원하지 않는 형식입니다.", "This media type is not supported."),
     "unprocessable": ("처리할 수 없는 요청입니다.", "The request cannot be processed."),
     "rate_limited": ("요청이 너무 많습니다. 잠시 후 다시 시도해 주세요.", "Too many requests. Try again shortly."),
-    "too_many_login_failures": ("로그인 실패가 너무 많습니다. {retry_after}초 후 다시 시도해 주세요.",
-                                "Too many failed logins. Try again in {retry_after} seconds."),
+    "too_many_login_failures": ("로그인 실패가 너무 많습니다. {wait} 후 다시 시도해 주세요.",
+                                "Too many failed logins. Try again in {wait}."),
     "unavailable": ("서비스를 잠시 사용할 수 없습니다.", "The service is unavailable for a moment."),
     "internal_error": ("서버 오류가 발생했습니다.", "Something went wrong on our side."),
     "method_not_allowed": ("허용되지 않는 메서드입니다.", "Method not allowed."),
@@ -50,6 +50,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ops_jobs_done": ("끝낸 작업", "Jobs done"),
     "ops_last_seen": ("마지막 신호", "Last seen"),
     "ops_stale": ("응답 없음", "stale"),
+    "ops_state_idle": ("대기 중", "idle"),
+    "ops_state_loading": ("준비 중", "loading"),
+    "ops_state_ready": ("준비됨", "ready"),
+    "ops_state_busy": ("그리는 중", "busy"),
+    "ops_state_unavailable": ("사용할 수 없음", "unavailable"),
+    "ops_state_stopping": ("멈추는 중", "stopping"),
+    "ops_state_unknown": ("알 수 없음", "unknown"),
     "ops_idle": ("대기 중", "idle"),
     "ops_seconds_ago": ("{s}초 전", "{s} s ago"),
     "ops_never": ("없음", "never"),
@@ -481,6 +488,25 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "next_fast_mode_unavailable": ("고급 설정에서 빠른 모드를 끄고 새로 만들어 주세요.", "Start over with fast mode turned off in the advanced options."),
     "murals_title": ("내 벽화", "My murals"),
     "murals_empty": ("아직 만든 벽화가 없어요.", "No murals yet."),
+    "murals_filter": ("내 벽화 거르기", "Filter my murals"),
+    "murals_filter_status": ("상태", "State"),
+    "murals_filter_published": ("게시판", "Board"),
+    "murals_filter_apply": ("보기", "Show"),
+    "murals_all": ("모두", "All"),
+    "murals_status_draft": ("제출 전 (임시 저장)", "Not submitted (drafts)"),
+    "murals_status_active": ("기다리거나 그리는 중", "Waiting or painting"),
+    "murals_status_succeeded": ("완성", "Done"),
+    "murals_status_failed": ("실패하거나 취소됨", "Failed or canceled"),
+    "murals_published_yes": ("게시판에 올린 것", "Shared on the board"),
+    "murals_published_no": ("올리지 않은 것", "Not shared"),
+    "murals_on_board": ("게시판에 올림", "On the board"),
+    "murals_none_match": ("고른 조건에 맞는 벽화가 없어요.", "No murals match these filters."),
+    "murals_show_all": ("모두 보기", "Show all"),
+    "murals_resume": ("이어서 만들기", "Continue"),
+    "murals_delete": ("지우기", "Delete"),
+    "murals_delete_confirm": ("이 벽화를 지울까요? 사진과 결과가 모두 지워지고 되돌릴 수 없어요.",
+                              "Delete this mural? Its photo and results are removed for good."),
+    "draft_resumed": ("저장해 둔 사진으로 이어서 만들어요.", "Continuing with the photo you saved."),
     "load_more": ("더 보기", "Show more"),
     # board (community)
     "task_not_succeeded": ("완성된 작업만 공유할 수 있어요.", "Only a finished (succeeded) task can be published."),
@@ -617,12 +643,26 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
+def wait_text(lang: str, seconds: float) -> str:
+    """A wait in words a person reads at a glance: "30초" / "약 4분" ("30 seconds" / "about 4 minutes")."""
+    seconds = max(1, round(seconds))
+    if seconds < 60:
+        return f"{seconds}초" if lang != "en" else f"{seconds} second{'s' if seconds != 1 else ''}"
+    minutes = max(1, round(seconds / 60))
+    if lang == "en":
+        return f"about {minutes} minute{'s' if minutes != 1 else ''}"
+    return f"약 {minutes}분"
+
+
 def translate(lang: str, key: str, **params: Any) -> str:
-    """The message for ``key`` in ``lang`` (Korean when unknown), with ``{params}`` filled in."""
+    """The message for ``key`` in ``lang`` (Korean when unknown), with ``{params}`` filled in; a
+    ``retry_after`` in seconds also fills ``{wait}`` with it in words."""
     pair = MESSAGES.get(key)
     if pair is None:
         return key
     text = pair[1] if lang == "en" else pair[0]
+    if isinstance(params.get("retry_after"), (int, float)) and "wait" not in params:
+        params["wait"] = wait_text(lang, params["retry_after"])
     try:
         return text.format(**params) if params else text
     except (KeyError, IndexError):

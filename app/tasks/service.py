@@ -159,6 +159,10 @@ class TaskService:
                      .order_by(TaskRow.started_at, ascending=False).first())
         return str(row["id"]) if row else None
 
+    async def finished_by(self, worker: str) -> int:
+        """How many tasks this worker has finished, all of them (the ops page; no window, no cap)."""
+        return int(await TaskRow.count().where(TaskRow.status.is_in(list(TERMINAL)) & (TaskRow.worker == worker)))
+
     async def recent_failures(self, limit: int) -> list[TaskRow]:
         """The latest failed tasks, newest first (the ops page)."""
         return await (TaskRow.objects().where(TaskRow.status == "failed")
@@ -172,10 +176,22 @@ class TaskService:
         return counts
 
     async def list_owned(self, owner_id: int, limit: int, cursor: str | None, status: str | None,
-                         lang: str) -> tuple[list[TaskRow], str | None]:
+                         lang: str, statuses: tuple[str, ...] | None = None,
+                         only_ids: set[str] | None = None, except_ids: set[str] | None = None,
+                         ) -> tuple[list[TaskRow], str | None]:
+        """The owner's tasks, newest first; ``statuses``/``only_ids``/``except_ids`` are the "my murals"
+        filters (by state, and published or not: the ids of the owner's published tasks)."""
         where: Combinable = TaskRow.owner == owner_id
         if status is not None:
             where &= TaskRow.status == status
+        if statuses:
+            where &= TaskRow.status.is_in(list(statuses))
+        if only_ids is not None:
+            if not only_ids:
+                return [], None
+            where &= TaskRow.id.is_in([uuid.UUID(i) for i in only_ids])
+        if except_ids:
+            where &= TaskRow.id.not_in([uuid.UUID(i) for i in except_ids])
         after = decode_cursor(cursor, 2, lang)
         if after is not None:
             try:
