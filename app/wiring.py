@@ -142,11 +142,12 @@ class Services:
             try:
                 await self.tasks.requeue_orphans(stale_after)
                 await self.tasks.cleanup_expired()
+                await self.tasks.sweep_orphans()
                 await self.accounts.purge_expired_tokens()
                 await self.resets.purge_expired()
             except Exception:
                 log.exception("housekeeping failed")
-            await asyncio.sleep(60)
+            await asyncio.sleep(min(60, self.settings.orphan_sweep_interval_s))
 
     async def close(self) -> None:
         for task in self._background:

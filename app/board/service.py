@@ -29,6 +29,7 @@ from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from app.accounts.service import AccountService
 from app.board import images
 from app.board.cache import CachedPage, ListCache
+from app.board.keys import copy_to_fresh_keys
 from app.board.events import CHANNEL
 from app.board.schemas import (
     Comment, CommentCreate, CommentDeleted, CommentList, LikeState, Post, PostCreate, PostDeleted, PostQuery,
@@ -684,15 +685,32 @@ class BoardService:
                                              created_at=now())).returning(Report.id)
         return ReportReceipt(id=int(created[0]["id"]), status="open")
 
+    async def rekey(self, row: dict[str, Any]) -> None:
+        """Move a post's stored copies to fresh keys: every URL signed before (share image, before, after,
+        thumbnail, display copies) stops working at once; URLs signed from now on work."""
+        values, old_keys = await copy_to_fresh_keys(self.storage, row)
+        if not values:
+            return
+        columns = {getattr(PostRow, name): value for name, value in values.items()}
+        await PostRow.update(columns).where(PostRow.id == row["id"])
+        for key in old_keys:
+            try:
+                await self.storage.delete(key)
+            except Exception:
+                log.exception("could not delete %s", key)
+
     async def set_post_hidden(self, post_id: uuid.UUID | str, hidden: bool) -> bool:
-        """Hide a post from everyone but its author and admins (or show it again)."""
+        """Hide a post from everyone but its author and admins (or show it again). Hiding revokes every URL
+        handed out for its images (they move to new keys); its author and admins get new ones."""
         pid = _uuid(post_id)
         if pid is None:
             return False
-        changed = await PostRow.update({PostRow.hidden: hidden}).where(PostRow.id == pid).returning(PostRow.id)
+        changed = await PostRow.update({PostRow.hidden: hidden}).where(PostRow.id == pid).returning(
+            PostRow.id, PostRow.before_key, PostRow.after_key, PostRow.thumb_key, PostRow.display)
         if not changed:
             return False
         if hidden:
+            await self.rekey(changed[0])
             await self._publish("post_deleted", PostDeleted(id=str(pid)))
         else:
             await self._publish_post(pid)

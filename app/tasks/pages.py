@@ -29,6 +29,7 @@ from app.core.errors import AppError
 from app.core.events import Event
 from app.core.i18n import translate
 from app.core.pagination import DEFAULT_LIMIT
+from app.events.slots import stream_slots
 from app.events.sse import parse_last_event_id
 from app.accounts.streams import CredentialWatch
 from app.tasks.api import task_stream
@@ -125,8 +126,9 @@ class TaskPagesController(Controller):
         """The task's events as HTML fragments for htmx's SSE extension (``sse-swap``)."""
         await tasks.get_owned(task_id, request.user.id)
         lang = language(request)
+        slot = stream_slots(request).of(request)
         stream = task_stream(tasks, task_id, parse_last_event_id(last_event_id), lang, CredentialWatch.of(request))
-        return ServerSentEvent(_html_events(request, tasks, task_id, stream, lang),
+        return ServerSentEvent(slot.hold(_html_events(request, tasks, task_id, stream, lang)),
                                headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
     @get("/tasks/{task_id:str}/results.zip")
@@ -209,6 +211,11 @@ async def _fragments(request: Request[Any, Any, Any], tasks: TaskService, task_i
                      lang: str) -> list[tuple[str, str]]:
     if item.event == "progress":
         progress = msgspec.convert(item.data, ProgressEvent)
+        if progress.queue_position is not None:  # the queue moved while it waits: new position and ETA
+            waiting = {"status": "queued", "queue_position": progress.queue_position, "message": None}
+            return [("status", _render(request, "tasks/_status.html", {"task": waiting})),
+                    ("progress", _render(request, "tasks/_progress.html",
+                                         {"progress": progress, "eta": progress.eta_seconds, "status": "queued"}))]
         out = [("progress", _render(request, "tasks/_progress.html",
                                     {"progress": progress, "eta": progress.eta_seconds, "status": "running"}))]
         if progress.preview_url:
