@@ -472,7 +472,7 @@
       else { ctx.fillStyle = "#ff2d75"; ctx.fillRect(0, 0, maskLayer.width, maskLayer.height); state.painted = true; }
     });
   }
-  $("brush-size").addEventListener("input", (e) => { e.target.setAttribute("aria-valuetext", e.target.value + "%"); redrawUi(); });
+  $("brush-size").addEventListener("input", (e) => { e.target.setAttribute("aria-valuetext", e.target.value); redrawUi(); });
 
   // ------------------------------------------------------------------ pointer and keyboard on the photo
   ui.addEventListener("pointerdown", (e) => {
@@ -572,7 +572,8 @@
     const problems = [];
     if (!state.file) problems.push(["photo", msg("NoPhoto")]);
     if (state.mode === "box" && !(state.box && state.box[2] >= MIN_BOX && state.box[3] >= MIN_BOX)) problems.push(["region", msg("NoBox")]);
-    if (state.mode === "mask" && state.natural && (!state.painted || maskIsEmpty())) problems.push(["region", msg("NoMask")]);
+    // the mask may start from the found wall (mask-edit.js), so what counts is whether anything is painted
+    if (state.mode === "mask" && state.natural && maskIsEmpty()) problems.push(["region", msg("NoMask")]);
     if (state.mode === "auto" && state.wall && state.wall.problem && state.wall.problem.code === "no_wall_found") {
       problems.push(["region", ""]);  // the region's status line already says what to do
     }
