@@ -138,6 +138,14 @@ class Services:
         if self.role == "api":  # embedded: this process's queue feeds this process's painter
             self.queue.start(self.runner.run)  # type: ignore[attr-defined]
             self.tasks.segmenter = PainterSegmenter(self.storage, self.painter)
+            # the models load now, in the background: the first user's wall or mural does not pay for it
+            self._background.append(asyncio.create_task(self._preload(), name="saekdam-painter-load"))
+
+    async def _preload(self) -> None:
+        try:
+            await self.painter.load()
+        except Exception as exc:  # the painter's state says "unavailable" with the reason; jobs fail visibly
+            log.error("painter models could not load: %s", exc)
 
     async def _housekeeping(self) -> None:
         """Put orphaned tasks back in line at start, then sweep stale jobs and expired files now and then."""
