@@ -69,7 +69,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     services = Services(settings, piccolo_conf.DB)
     assets = StaticAssets(STATIC_DIR)  # hashed once per process: templates link immutable URLs
-    admin_app = AdminGate(build_admin(settings), services, production=settings.base_url.startswith("https://"))
+    admin_app = AdminGate(build_admin(settings, services), services, production=settings.base_url.startswith("https://"))
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:

@@ -6,7 +6,8 @@ import contextlib
 from typing import Any
 
 import msgspec
-from litestar import Controller, Request, WebSocket, delete, get, post, websocket
+from litestar import Controller, Request, Response, WebSocket, delete, get, post, websocket
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.di import Provide
 from litestar.exceptions import WebSocketDisconnect
 from litestar.params import Parameter
@@ -25,6 +26,7 @@ from app.tasks.schemas import (
     TERMINAL, MaskCreate, MaskCreated, Task, TaskCreate, TaskCreated, TaskList, TaskRetry, TaskSubmit, WallFound,
 )
 from app.tasks.service import TaskService, channel
+from app.web.etag import ETAG_HEADERS, conditional_json
 from app.web.request import language
 
 STATUSES = ("created", "queued", "running", "succeeded", "failed", "canceled")
@@ -71,9 +73,12 @@ class TaskApiController(Controller):
         rows, next_cursor = await tasks.list_owned(request.user.id, limit, cursor, status, lang)
         return TaskList(items=[await tasks.present(r, lang) for r in rows], next_cursor=next_cursor)
 
-    @get("/{task_id:str}", operation_id="GetTask")
-    async def read(self, task_id: str, request: Request[User, Auth, Any], tasks: TaskService) -> Task:
-        return await tasks.present(await tasks.get_owned(task_id, request.user.id), language(request))
+    @get("/{task_id:str}", operation_id="GetTask", response_headers=ETAG_HEADERS,
+         responses={304: ResponseSpec(None, description="Not modified: the `If-None-Match` ETag is current")},
+         summary="One task; with `If-None-Match`, 304 while it is unchanged")
+    async def read(self, task_id: str, request: Request[User, Auth, Any], tasks: TaskService) -> Response[Task]:
+        view = await tasks.view(task_id, request.user.id, language(request))
+        return conditional_json(request, view.body, view.etag)  # type: ignore[return-value]
 
     @post("/{task_id:str}/mask", operation_id="CreateMaskUpload", status_code=201,
           summary="Get a signed URL for a mask PNG (region mode `mask`)")
