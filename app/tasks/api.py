@@ -7,7 +7,6 @@ from typing import Any
 
 import msgspec
 from litestar import Controller, Request, Response, WebSocket, delete, get, post, websocket
-from litestar.openapi.datastructures import ResponseSpec
 from litestar.di import Provide
 from litestar.exceptions import WebSocketDisconnect
 from litestar.params import Parameter
@@ -26,7 +25,7 @@ from app.tasks.schemas import (
     TERMINAL, MaskCreate, MaskCreated, Task, TaskCreate, TaskCreated, TaskList, TaskRetry, TaskSubmit, WallFound,
 )
 from app.tasks.service import TaskService, channel
-from app.web.etag import ETAG_HEADERS, conditional_json
+from app.web.etag import ETAG_HEADERS, NOT_MODIFIED, conditional_json
 from app.web.request import language
 
 STATUSES = ("created", "queued", "running", "succeeded", "failed", "canceled")
@@ -73,8 +72,7 @@ class TaskApiController(Controller):
         rows, next_cursor = await tasks.list_owned(request.user.id, limit, cursor, status, lang)
         return TaskList(items=[await tasks.present(r, lang) for r in rows], next_cursor=next_cursor)
 
-    @get("/{task_id:str}", operation_id="GetTask", response_headers=ETAG_HEADERS,
-         responses={304: ResponseSpec(None, description="Not modified: the `If-None-Match` ETag is current")},
+    @get("/{task_id:str}", operation_id="GetTask", response_headers=ETAG_HEADERS, responses=NOT_MODIFIED,
          summary="One task; with `If-None-Match`, 304 while it is unchanged")
     async def read(self, task_id: str, request: Request[User, Auth, Any], tasks: TaskService) -> Response[Task]:
         view = await tasks.view(task_id, request.user.id, language(request))

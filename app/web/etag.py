@@ -12,11 +12,13 @@ from typing import Any
 
 from litestar import Request, Response
 from litestar.datastructures import ResponseHeader
+from litestar.openapi.datastructures import ResponseSpec
 
 CACHE_CONTROL = "private, no-cache"  # keep it, but ask again every time (URLs and state change)
 # documented in the OpenAPI schema of the handlers that answer conditionally
 ETAG_HEADERS = [ResponseHeader(name="ETag", documentation_only=True, description="Send it back in If-None-Match"),
                 ResponseHeader(name="Cache-Control", documentation_only=True, description="private, no-cache")]
+NOT_MODIFIED = {304: ResponseSpec(None, description="Not modified: the `If-None-Match` ETag is current (no body)")}
 
 
 def etag_of(body: bytes) -> str:
