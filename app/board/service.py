@@ -306,8 +306,10 @@ class BoardService:
                     at, pid = datetime.fromisoformat(after[1]), uuid.UUID(after[2])
                 except (TypeError, ValueError):
                     raise _bad_cursor(lang) from None
-                where.append("(created_at < {} OR (created_at = {} AND id < {}))")
-                args += [at, at, pid]
+                # a row-value comparison: both SQLite and PostgreSQL seek the (hidden, created_at, id) index
+                # to it (the equivalent OR form scans every newer post first: deep pages cost their depth)
+                where.append("(created_at, id) < ({}, {})")
+                args += [at, pid]
             sql = (f"SELECT {POST_COLUMNS} FROM board_post WHERE {' AND '.join(where)} "
                    f"ORDER BY created_at DESC, id DESC LIMIT {limit}")
             return sql, args, None
