@@ -44,8 +44,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     os.environ.setdefault("SAEKDAM_PORT", str(port))
+    from app.web.protocol import DeadlineHttpProtocol
+
     uvicorn.run("app.asgi:create_app", factory=True, host=host, port=port, workers=args.workers,
-                proxy_headers=True, log_level="info", timeout_graceful_shutdown=10)
+                proxy_headers=True, log_level="info", timeout_graceful_shutdown=10,
+                http=DeadlineHttpProtocol, timeout_keep_alive=settings.http_keep_alive_s)
     return 0
 
 

@@ -25,6 +25,7 @@ from app.core.ratelimit import RateLimiter
 from app.core.settings import Settings
 from app.core.storage import Storage
 from app.mail import Outbound, create_mailer
+from app.tasks.notify import CompletionMails
 from app.board.service import BoardService
 from app.privacy.service import PrivacyService
 from app.sheets.service import SheetService
@@ -96,6 +97,7 @@ class Services:
         self.resets = PasswordResets(s, self.limiter, self.accounts, self.outbound)
         self.oidc = OidcService(s, self.accounts)
         self.tasks = TaskService(s, self.storage, self.bus, self.queue)
+        self.tasks.on_finished = CompletionMails(s.base_url, self._contact, self.outbound.send_later).finished
         self.board = BoardService(s, self.storage, self.bus, self.limiter, self.tasks, self.accounts)
         self.privacy = PrivacyService(self.accounts, self.tasks, self.board, self.oidc)
         self.sheets = SheetService(s, self.storage, self.tasks)
@@ -107,6 +109,16 @@ class Services:
             self._background.append(asyncio.create_task(self._housekeeping(), name="saekdam-housekeeping"))
             self._background.append(asyncio.create_task(self.board.watch(), name="saekdam-board-cache"))
             self._background.append(asyncio.create_task(self.accounts.watch(), name="saekdam-token-cache"))
+
+    async def _contact(self, user_id: int) -> tuple[str, str] | None:
+        """Where a user's completion mail goes: (email, nickname), or None without a real address."""
+        from app.accounts.service import has_real_email
+        from app.accounts.tables import User
+
+        user = await User.objects().where(User.id == user_id).first()
+        if user is None or not user.active or not has_real_email(user):
+            return None
+        return user.email, user.nickname
 
     async def _start_painter(self) -> None:
         from app.actors.painter.actor import Painter
@@ -131,11 +143,12 @@ class Services:
             try:
                 await self.tasks.requeue_orphans(stale_after)
                 await self.tasks.cleanup_expired()
+                await self.tasks.sweep_orphans()
                 await self.accounts.purge_expired_tokens()
                 await self.resets.purge_expired()
             except Exception:
                 log.exception("housekeeping failed")
-            await asyncio.sleep(60)
+            await asyncio.sleep(min(60, self.settings.orphan_sweep_interval_s))
 
     async def close(self) -> None:
         for task in self._background:

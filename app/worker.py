@@ -61,10 +61,11 @@ async def find_wall(ctx: dict[str, Any], photo: bytes, content_type: str) -> dic
 
 
 async def sweep(ctx: dict[str, Any]) -> None:
-    """Periodic: stale running tasks retry or fail; expired files go."""
+    """Periodic: stale running tasks retry or fail; expired files and orphaned objects go."""
     services = ctx["services"]
     await services.tasks.requeue_orphans(services.settings.job_timeout_s + 30)
     await services.tasks.cleanup_expired()
+    await services.tasks.sweep_orphans()
 
 
 async def _rescue(ctx: dict[str, Any]) -> None:

@@ -13,7 +13,6 @@ from litestar.connection import ASGIConnection
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 
 from app.accounts.service import AccountService
-from app.accounts.tables import User
 from app.core.errors import Forbidden, NotAuthenticated
 
 SESSION_COOKIE = "saekdam_session"
@@ -63,7 +62,7 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
 
     @staticmethod
     def _check_api_csrf(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
-        if connection.scope["type"] != "http" or connection.scope["method"] in SAFE_METHODS:
+        if connection.scope["type"] != "http" or connection.scope.get("method") in SAFE_METHODS:
             return
         if not connection.scope["path"].startswith("/api/"):
             return
@@ -71,7 +70,3 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
         header = connection.headers.get(CSRF_HEADER, "")
         if not cookie or not hmac.compare_digest(cookie, header):
             raise Forbidden("csrf_failed")
-
-
-def current_user(connection: ASGIConnection[Any, Any, Any, Any]) -> User | None:
-    return connection.scope.get("user")

@@ -10,7 +10,7 @@ import re
 import secrets
 import uuid
 from datetime import datetime, timedelta, timezone
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from piccolo_api.session_auth.tables import SessionsBase
 
@@ -67,9 +67,6 @@ def check_new_password(password: str, lang: str, field: str) -> list[FieldError]
     return []
 
 
-def to_author(user: User) -> Author:
-    return Author(id=str(user.public_id), nickname=user.nickname)
-
 
 _TOKEN_USER_SQL = (
     f"SELECT u.*, t.expires_at AS token_expires_at, t.revoked AS token_revoked "
@@ -109,10 +106,10 @@ class AccountService:
         if await User.exists().where(User.username == email):
             raise Conflict("email_taken")
         try:
-            user = await User.create_user(
+            user = cast(User, await User.create_user(
                 username=email, password=data.password, email=email, nickname=nickname, active=True,
                 terms_version=TERMS_VERSION, terms_accepted_at=datetime.now(timezone.utc),
-            )
+            ))  # create_user returns an instance of the class it is called on
         except Exception as exc:  # a concurrent sign-up with the same email hits the unique index
             if await User.exists().where(User.username == email):
                 raise Conflict("email_taken") from exc

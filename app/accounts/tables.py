@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 
 from piccolo.apps.user.tables import BaseUser
-from piccolo.columns import UUID, Boolean, ForeignKey, Timestamptz, Varchar
+from piccolo.columns import UUID, Boolean, ForeignKey, Serial, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.readable import Readable
 from piccolo.table import Table
@@ -30,6 +30,7 @@ class User(BaseUser, tablename="accounts_user"):
 class AuthToken(Table, tablename="accounts_token"):
     """A bearer token or a browser session; only a hash of the secret is stored."""
 
+    id: Serial  # made by Piccolo; declared for the type checker
     token_hash = Varchar(length=64, unique=True, index=True)
     user = ForeignKey(references=User, null=False)
     kind = Varchar(length=8, choices=None, help_text="bearer | session")
@@ -41,6 +42,7 @@ class AuthToken(Table, tablename="accounts_token"):
 class PasswordReset(Table, tablename="accounts_password_reset"):
     """A mailed one-time link to set a new password; only a hash of the secret is stored."""
 
+    id: Serial  # made by Piccolo; declared for the type checker
     token_hash = Varchar(length=64, unique=True, index=True)
     user = ForeignKey(references=User, null=False, index=True)
     created_at = Timestamptz(default=TimestamptzNow())

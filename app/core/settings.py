@@ -87,6 +87,18 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     # open task streams (SSE, WebSocket) re-check their token this often (seconds; at most 60) and close
     # (WebSocket code 4401) once it was revoked
     stream_auth_recheck_s: float = 30.0
+    # open event streams (SSE and WebSocket, task and board) per signed-in user and per client address, in
+    # each API process; one more gets 429 (a WebSocket: close code 4429) with Retry-After
+    streams_per_user: int = 10
+    streams_per_address: int = 50
+    # connections: request headers must arrive within this many seconds (slowloris), a request body within
+    # http_body_timeout_s; an idle keep-alive connection closes after http_keep_alive_s; an upload to the
+    # app's own file URL that sends no byte for upload_idle_timeout_s is refused (408) and closed
+    http_header_timeout_s: float = 10.0
+    http_body_timeout_s: float = 600.0
+    http_keep_alive_s: int = 5
+    http_max_header_bytes: int = 64 * 1024
+    upload_idle_timeout_s: float = 30.0
     # password reset: lifetime of the mailed link (seconds), and requests per email / per client address an hour
     password_reset_ttl_s: int = 1800
     password_reset_per_email_per_hour: int = 5
@@ -130,6 +142,14 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     upload_url_ttl_s: int = 15 * 60
     download_url_ttl_s: int = 60 * 60
     file_retention_days: int = 30
+    # storage held by tasks waiting for their photo (`created`): at most this many per user, declaring at most
+    # this many bytes together (photos and masks); a create beyond them gets 429 until one is submitted or deleted
+    max_open_tasks: int = 10
+    max_open_upload_bytes: int = 100 * 1024 * 1024
+    # objects under tasks/<id>/ whose task is gone, and `created` tasks whose upload URL expired without a
+    # photo, are removed once older than the grace (seconds); the sweep runs this often (seconds)
+    orphan_grace_s: int = 3600
+    orphan_sweep_interval_s: int = 3600
 
     # tasks
     max_concurrent_tasks: int = 3
@@ -236,6 +256,13 @@ def _validate(s: Settings) -> None:
         raise SettingsError(f"{PREFIX}PORT must be between 1 and 65535, got {s.port}")
     if s.max_upload_bytes <= 0 or s.max_pixels <= 0:
         raise SettingsError(f"{PREFIX}MAX_UPLOAD_BYTES and {PREFIX}MAX_PIXELS must be positive")
+    for name in ("streams_per_user", "streams_per_address", "http_header_timeout_s", "http_body_timeout_s",
+                 "http_keep_alive_s", "http_max_header_bytes", "upload_idle_timeout_s"):
+        if getattr(s, name) <= 0:
+            raise SettingsError(f"{PREFIX}{name.upper()} must be positive, got {getattr(s, name)}")
+    for name in ("max_open_tasks", "max_open_upload_bytes", "orphan_grace_s", "orphan_sweep_interval_s"):
+        if getattr(s, name) <= 0:
+            raise SettingsError(f"{PREFIX}{name.upper()} must be positive, got {getattr(s, name)}")
     if not 0 < s.stream_auth_recheck_s <= 60:
         raise SettingsError(f"{PREFIX}STREAM_AUTH_RECHECK_S must be more than 0 and at most 60, got {s.stream_auth_recheck_s}")
     try:

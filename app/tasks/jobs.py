@@ -144,9 +144,9 @@ class PaintJobRunner:
         artwork_keys = [f"tasks/{task_id}/artwork-{i + 1}.png" for i in range(len(result.artworks))]
         painted_mask_key = f"tasks/{task_id}/painted-mask.png"
         try:
-            for key, image in zip(keys, result.images):
+            for key, image in zip(keys, result.images, strict=True):
                 await self.storage.put(key, image, result.content_type)
-            for key, image in zip(artwork_keys, result.artworks):
+            for key, image in zip(artwork_keys, result.artworks, strict=True):
                 await self.storage.put(key, image, "image/png")
             await self.storage.put(painted_mask_key, result.mask_png, "image/png")
         except Exception as exc:

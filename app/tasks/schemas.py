@@ -139,3 +139,4 @@ class ProgressEvent(msgspec.Struct, kw_only=True, omit_defaults=True):
     fraction: float
     eta_seconds: float | None = None
     preview_url: str | None = None
+    queue_position: int | None = None  # only in the events sent while the task waits (tasks.waiting)

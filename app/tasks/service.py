@@ -20,6 +20,7 @@ from typing import Any
 
 import anyio.to_thread
 import msgspec
+from piccolo.columns.combination import Combinable
 from piccolo.query.functions.aggregate import Count
 
 from app.actors.painter.errors import PaintError
@@ -28,7 +29,7 @@ from app.actors.painter.schemas import Region
 from app.core.errors import (
     AppError, Conflict, FieldError, InvalidInput, NotFound, RateLimited, TooLarge,
 )
-from app.core.events import EventBus
+from app.core.events import Event, EventBus
 from app.core.i18n import MESSAGES, translate
 from app.core.pagination import decode_cursor, encode_cursor
 from app.core.queue import JobQueue
@@ -40,6 +41,7 @@ from app.tasks.schemas import (
 )
 from app.tasks import variants as task_variants
 from app.tasks.tables import Task as TaskRow
+from app.tasks.waiting import QUEUE_CHANNEL, QUEUE_EVENT, QueueView
 from app.themes.service import get_theme
 from app.web.etag import etag_of
 
@@ -53,6 +55,26 @@ PHOTO_ERRORS = {"unsupported_image": 415, "image_too_large": 413, "too_many_pixe
 
 def channel(task_id: str) -> str:
     return f"task:{task_id}"
+
+
+def error_detail(code: str, detail: str | None, lang: str | None) -> str:
+    """A failure's text: translated when the code has a message and a client's language is known, else the
+    painter's own (language-neutral) detail."""
+    if lang is not None and code in MESSAGES:
+        return translate(lang, code)
+    return detail or code
+
+
+def localize_event(event: Event, lang: str) -> Event:
+    """A task event for one client: a status event's error text in the client's language (events on the bus
+    carry codes only; the same Event object goes to every subscriber, so it is copied, never changed)."""
+    if event.event not in ("task", "status") or not isinstance(event.data, dict):
+        return event
+    error = event.data.get("error")
+    if not isinstance(error, dict) or error.get("code") not in MESSAGES:
+        return event
+    data = {**event.data, "error": {**error, "detail": translate(lang, error["code"])}}
+    return msgspec.structs.replace(event, data=data)
 
 
 def suggest_quad(mask_png: bytes) -> list[list[float]] | None:
@@ -84,6 +106,14 @@ def _json(value: Any, empty: Any) -> Any:
     return empty if value is None else value
 
 
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
 LAZY_VARIANTS_PER_CALL = 6  # older results get their small copies when listed, a few per page load
 QUEUE_SNAPSHOT_S = 1.0  # queue positions may lag other processes' changes by this much (never this one's)
 VIEW_CACHE_S = 60.0  # a presented task is reused this long at most while its row is unchanged
@@ -113,6 +143,10 @@ class TaskService:
         self._queue: tuple[float, list[datetime], int] = (-1e9, [], 0)
         # task id → (the row's values, lang, position, eta, kept until, view): GET /api/tasks/{id} by poll
         self._views: OrderedDict[str, tuple[tuple[Any, ...], str, Any, Any, float, TaskView]] = OrderedDict()
+        self.queue_view = QueueView(self)  # the waiting line, read once per queue move for all streams
+        # called once when a task ends succeeded or failed (the completion mail, set by app.wiring)
+        self.on_finished: Callable[[TaskRow], Awaitable[None]] | None = None
+        self._last_orphan_sweep = float("-inf")  # monotonic time of the last orphan sweep (once per interval)
 
     # ---------------------------------------------------------------- reading
     async def get_owned(self, task_id: str, owner_id: int) -> TaskRow:
@@ -150,7 +184,7 @@ class TaskService:
 
     async def list_owned(self, owner_id: int, limit: int, cursor: str | None, status: str | None,
                          lang: str) -> tuple[list[TaskRow], str | None]:
-        where = TaskRow.owner == owner_id
+        where: Combinable = TaskRow.owner == owner_id
         if status is not None:
             where &= TaskRow.status == status
         after = decode_cursor(cursor, 2, lang)
@@ -167,7 +201,7 @@ class TaskService:
             next_cursor = encode_cursor(rows[-1].created_at.isoformat(), str(rows[-1].id))
         return rows, next_cursor
 
-    async def _mean_duration(self) -> float | None:
+    async def mean_duration(self) -> float | None:
         """Mean paint time of recent jobs (cached 10 s): the basis of queue ETAs."""
         fetched, mean = self._durations
         if time.monotonic() - fetched < 10:
@@ -213,7 +247,7 @@ class TaskService:
             return round(max(0.0, per_step * (row.progress_total - row.progress_step)), 1)
         if row.status not in ("running", "queued"):
             return None
-        mean = await self._mean_duration()
+        mean = await self.mean_duration()
         if mean is None:
             return None
         if row.status == "running":
@@ -254,8 +288,9 @@ class TaskService:
                 self._views.popitem(last=False)
         return view
 
-    async def present(self, row: TaskRow, lang: str = "ko", *, position: Any = ..., eta: Any = ...) -> Task:
-        """The API's Task for a row, with signed URLs (reused while half their lifetime is left)."""
+    async def present(self, row: TaskRow, lang: str | None, *, position: Any = ..., eta: Any = ...) -> Task:
+        """The API's Task for a row, with signed URLs (reused while half their lifetime is left); ``lang=None``
+        for events (see ``localize_event``)."""
         ttl = self.settings.download_url_ttl_s
         url = self.storage.download_url
         if position is ...:
@@ -265,8 +300,7 @@ class TaskService:
         total = row.progress_total or 0
         error = None
         if row.error_code:
-            known = row.error_code in MESSAGES
-            error = TaskError(code=row.error_code, detail=translate(lang, row.error_code) if known else (row.error_detail or row.error_code))
+            error = TaskError(code=row.error_code, detail=error_detail(row.error_code, row.error_detail, lang))
         keys: list[str] = _json(row.result_keys, [])
         artworks: list[str] = _json(row.artwork_keys, [])
         region_raw = _json(row.region, None)
@@ -367,16 +401,54 @@ class TaskService:
         row = TaskRow(id=tid, owner=owner_id, status="created", content_type=data.content_type,
                       size_bytes=data.size_bytes, input_key=key)
         await row.save()
+        # counted with the new row in: parallel creates (any API process) may all be refused, never all let in
+        try:
+            await self._check_open(owner_id)
+        except RateLimited:
+            await TaskRow.delete().where(TaskRow.id == tid)
+            raise
         upload = await self.storage.upload_url(key, data.content_type, data.size_bytes, self.settings.upload_url_ttl_s)
         return row, upload
+
+    async def _check_open(self, owner_id: int, extra_bytes: int = 0) -> None:
+        """429 when the user's tasks waiting for a photo are too many or declare too many bytes (storage
+        exhaustion: each one holds an upload URL for up to ``max_upload_bytes``)."""
+        s = self.settings
+        rows = await TaskRow.select(TaskRow.size_bytes, TaskRow.mask_size_bytes).where(
+            (TaskRow.owner == owner_id) & (TaskRow.status == "created"))
+        if len(rows) > s.max_open_tasks:
+            raise RateLimited("too_many_open_tasks", retry_after=60, params={"max": s.max_open_tasks})
+        declared = extra_bytes + sum((r["size_bytes"] or 0) + (r["mask_size_bytes"] or 0) for r in rows)
+        if declared > s.max_open_upload_bytes:
+            raise RateLimited("upload_quota_exceeded", retry_after=60,
+                              params={"max_mb": round(s.max_open_upload_bytes / 1_000_000)})
+
+    async def check_upload(self, key: str) -> None:
+        """An upload through the app's own file endpoint lands only in a task that still waits for it:
+        404 when the task is gone, 409 when it left ``created`` or the key is no longer its photo's or mask's."""
+        parts = key.split("/")
+        if len(parts) < 3 or parts[0] != "tasks":
+            return
+        try:
+            tid = uuid.UUID(parts[1])
+        except ValueError:
+            raise NotFound() from None
+        row = await TaskRow.select(TaskRow.status, TaskRow.input_key, TaskRow.mask_key).where(TaskRow.id == tid).first()
+        if row is None:
+            raise NotFound()
+        if row["status"] != "created" or key not in (row["input_key"], row["mask_key"]):
+            raise Conflict("invalid_state", params={"status": row["status"]})
 
     async def create_mask_upload(self, row: TaskRow, data: MaskCreate) -> Any:
         if row.status != "created":
             raise Conflict("invalid_state")
         if data.size_bytes > self.settings.max_upload_bytes:
             raise TooLarge()
+        await self._check_open(row.owner, data.size_bytes - (row.mask_size_bytes or 0))
         key = f"tasks/{row.id}/mask-{uuid.uuid4().hex[:8]}.png"  # a new key per upload: never overwritten
         await TaskRow.update({TaskRow.mask_key: key, TaskRow.mask_size_bytes: data.size_bytes}).where(TaskRow.id == row.id)
+        if row.mask_key:  # the mask it replaces is stored no more (its URL is refused from now on)
+            await self.storage.delete(row.mask_key)
         return await self.storage.upload_url(key, "image/png", data.size_bytes, self.settings.upload_url_ttl_s)
 
     async def find_wall(self, row: TaskRow) -> tuple[str, float, list[list[float]] | None]:
@@ -499,11 +571,35 @@ class TaskService:
         row = await TaskRow.objects().where(TaskRow.id == tid).first()
         if row is not None:
             await self.publish_status(row)
+            if to in ("succeeded", "failed") and row.notify_email and self.on_finished is not None:
+                try:
+                    await self.on_finished(row)
+                except Exception:  # a mail never fails the task
+                    log.exception("completion notice of task %s failed", row.id)
+        if to == "queued" or "queued" in from_states or "running" in from_states:
+            await self.publish_queue_move(str(tid), to)
         return row
 
-    async def publish_status(self, row: TaskRow) -> None:
+    async def set_notify_email(self, owner_id: int, task_id: str, lang: str | None) -> TaskRow:
+        """Turn the completion mail on (in ``lang``) or off (None) for the owner's unfinished task."""
+        row = await self.get_owned(task_id, owner_id)
+        if row.status in TERMINAL:
+            raise Conflict("invalid_state", params={"status": row.status})
+        await TaskRow.update({TaskRow.notify_email: lang}).where(TaskRow.id == row.id)
+        row.notify_email = lang
+        return row
+
+    async def publish_queue_move(self, task_id: str, status: str) -> None:
+        """One broadcast per queue change; each waiting stream works out its own position (tasks.waiting)."""
         try:
-            await self.bus.publish(channel(str(row.id)), "status", await self.present(row))
+            await self.bus.publish(QUEUE_CHANNEL, QUEUE_EVENT, {"task": task_id, "status": status})
+        except Exception:  # positions catch up with the next move or the next snapshot
+            log.exception("could not publish the queue move of task %s", task_id)
+
+    async def publish_status(self, row: TaskRow) -> None:
+        """One language-neutral event for every client; each stream puts the text in its client's language."""
+        try:
+            await self.bus.publish(channel(str(row.id)), "status", await self.present(row, None))
         except Exception:  # the DB holds the truth: a client that missed this gets it from the snapshot
             log.exception("could not publish status of task %s", row.id)
 
@@ -585,6 +681,49 @@ class TaskService:
             removed += await self.delete_files(str(r["id"]))
             await TaskRow.update({TaskRow.result_keys: "[]", TaskRow.variants: "{}", TaskRow.preview_key: None,
                                   TaskRow.message: "files_expired"}).where(TaskRow.id == r["id"])
+        return removed
+
+    async def sweep_orphans(self, force: bool = False) -> int:
+        """Remove what no task accounts for (at most once per ``orphan_sweep_interval_s`` unless ``force``):
+        objects under ``tasks/<id>/`` whose task is gone (an upload to a deleted task's URL, a half-made retry)
+        and ``created`` tasks whose upload URL expired without a photo, each once older than ``orphan_grace_s``.
+        Returns how many objects and rows went."""
+        s = self.settings
+        if not force and time.monotonic() - self._last_orphan_sweep < s.orphan_sweep_interval_s:
+            return 0
+        self._last_orphan_sweep = time.monotonic()
+        cutoff = now() - timedelta(seconds=s.orphan_grace_s)
+        removed = 0
+        # tasks that never got their photo: nothing can upload it any more (the URL expired)
+        never = await TaskRow.select(TaskRow.id, TaskRow.input_key).where(
+            (TaskRow.status == "created") & (TaskRow.created_at < cutoff - timedelta(seconds=s.upload_url_ttl_s)))
+        for r in never:
+            if not await self.storage.exists(r["input_key"]):
+                removed += await self.delete_files(str(r["id"]))
+                await TaskRow.delete().where((TaskRow.id == r["id"]) & (TaskRow.status == "created"))
+                removed += 1
+        by_task: dict[str, list[str]] = {}
+        for key in await self.storage.list_keys("tasks/"):
+            by_task.setdefault(key.split("/")[1], []).append(key)
+        ids = list(by_task)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            known = {uuid.UUID(i) for i in chunk if _is_uuid(i)}
+            if known:
+                rows = await TaskRow.select(TaskRow.id).where(TaskRow.id.is_in(list(known)))
+                present = {str(r["id"]) for r in rows}
+            else:
+                present = set()
+            for tid in chunk:
+                if tid in present:
+                    continue
+                for key in by_task[tid]:
+                    written = await self.storage.modified_at(key)
+                    if written is not None and written < cutoff:
+                        await self.storage.delete(key)
+                        removed += 1
+        if removed:
+            log.info("orphan sweep removed %d objects and rows", removed)
         return removed
 
     async def stale_running(self, stale_after_s: float) -> list[TaskRow]:

@@ -53,6 +53,8 @@ class Task(Table, tablename="tasks_task"):
     worker = Varchar(length=100, null=True, default=None)
     heartbeat_at = Timestamptz(null=True, default=None)
     retry_of = UUID(null=True, default=None)
+    notify_email = Varchar(length=2, null=True, default=None,
+                           help_text="Mail the owner when it finishes, in this language (ko/en); null: no mail")
     idempotency_key = Varchar(length=200, null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
     queued_at = Timestamptz(null=True, default=None)

@@ -325,6 +325,32 @@ def with_mask(name: str, mask: Callable[[], bytes]) -> Setup:
     return setup
 
 
+def with_deleted_task_url(name: str) -> Setup:
+    """The upload URL of a task deleted before its photo came (the URL's signature is still valid)."""
+
+    async def setup(w: World) -> None:
+        created = await new_task(w, len(wall_png()))
+        w.urls[name] = created["upload"]["url"]
+        r = await w.http.delete(f"/api/tasks/{created['task']['id']}", headers=w.who("alice"))
+        assert r.status_code == 204, r.text
+
+    return setup
+
+
+def with_replaced_mask_url(name: str) -> Setup:
+    """A mask upload URL that a later mask request of the same task replaced."""
+
+    async def setup(w: World) -> None:
+        tid = (await new_task(w))["task"]["id"]
+        body = {"content_type": "image/png", "size_bytes": len(wall_png())}
+        first = await w.http.post(f"/api/tasks/{tid}/mask", json=body, headers=w.who("alice"))
+        second = await w.http.post(f"/api/tasks/{tid}/mask", json=body, headers=w.who("alice"))
+        assert first.status_code == second.status_code == 201, (first.text, second.text)
+        w.urls[name] = first.json()["upload"]["url"]
+
+    return setup
+
+
 def with_created_task(name: str) -> Setup:
     async def setup(w: World) -> None:
         w.ids[name] = (await new_task(w))["task"]["id"]
@@ -682,6 +708,12 @@ CASES: list[Case] = [
       kind="files"),
     C("upload-twice", put_url("upload", lambda: wall_png()), 409, "already_uploaded", kind="files"),
     C("upload-signed-traversal-key", signed_url("PUT", "tasks/../../evil.png"), (400, 404), kind="files"),
+    C("upload-to-deleted-task", put_url("gone", lambda: wall_png()), 404, "not_found", kind="files",
+      setup=with_deleted_task_url("gone")),
+    C("upload-replaced-mask-url", put_url("oldmask", lambda: wall_png()), 409, "invalid_state", kind="files",
+      setup=with_replaced_mask_url("oldmask")),
+    C("upload-signed-key-of-no-task", signed_url("PUT", f"tasks/{uuid.uuid4()}/input.png"), 404, "not_found",
+      kind="files"),
     C("download-forged-signature", get_url("input", sig="B" * 43), 403, "invalid_signature", kind="files"),
     C("download-extended-expiry", get_url("input", exp=str(int(time.time()) + 10**6)), 403, "invalid_signature",
       kind="files"),

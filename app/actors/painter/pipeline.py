@@ -20,13 +20,13 @@ from PIL import Image, ImageChops
 
 from . import image as img
 from .blend import Shading, delight
-from .compose import Prepared, PreviewCanvas, compose, mural_patch, prepare_region, wall_shading
+from .compose import Prepared, PreviewCanvas, compose, mural_array, prepare_region, wall_shading
 from .detail import STRENGTH as DETAIL_STRENGTH
 from .detail import TILE_BATCH, DetailPlan, blend_tiles, pass_steps, plan_detail
 from .errors import PaintError
 from .guide import CONDITIONING_SCALE, control_image, control_pipeline
 from .models import Models
-from .perspective import Flat, rectify, unwarp
+from .perspective import Flat, rectify, unwarp_array
 from .prompt import Prompt, build_prompt
 from .schemas import PaintRequest, PaintResult
 from .segment import Segmentation, keep_out_mask, segment, wall_mask
@@ -299,7 +299,7 @@ def compose_all(photo: img.Photo, painted: list[Image.Image], plan: Plan, blend:
     last = len(painted) - 1
     results = []
     for i, p in enumerate(painted):
-        patch = unwarp(p, plan.flat, plan.prepared) if plan.flat is not None else mural_patch(p, plan.prepared)
+        patch = unwarp_array(p, plan.flat, plan.prepared) if plan.flat is not None else mural_array(p, plan.prepared)
         image = compose(photo.image, patch, plan.prepared, blend=blend, shading=plan.shading, in_place=i == last)
         results.append(img.encode_result(image, photo))
     return results
