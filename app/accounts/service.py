@@ -17,6 +17,7 @@ from piccolo_api.session_auth.tables import SessionsBase
 from app.accounts.schemas import EMAIL_PATTERN, TERMS_VERSION, Author, SignupIn, UserOut
 from app.accounts.tables import AuthToken, User
 from app.accounts.token_cache import CHANNEL, USER_CHANGED, TokenCache
+from app.core.db import point_read
 from app.core.errors import AppError, Conflict, FieldError, Forbidden, InvalidInput, NotAuthenticated, RateLimited
 from app.core.i18n import translate
 from app.core.ratelimit import RateLimiter
@@ -165,7 +166,7 @@ class AccountService:
             return cached  # type: ignore[no-any-return]
         generation = self.tokens.generation  # read before the query: a revocation meanwhile wins
         # one hand-written join (building Piccolo's prefetch query cost more than running it)
-        rows = await User.raw(_TOKEN_USER_SQL, token_hash, kind)
+        rows = await point_read(User, _TOKEN_USER_SQL, token_hash, kind)
         if not rows:
             return None
         row = rows[0]

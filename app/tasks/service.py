@@ -26,6 +26,7 @@ from piccolo.query.functions.aggregate import Count
 from app.actors.painter.errors import PaintError
 from app.actors.painter.image import check_region, inspect_photo
 from app.actors.painter.schemas import Region
+from app.core.db import point_read
 from app.core.errors import (
     AppError, Conflict, FieldError, InvalidInput, NotFound, RateLimited, TooLarge,
 )
@@ -265,7 +266,7 @@ class TaskService:
             tid = uuid.UUID(task_id)
         except ValueError:
             raise NotFound() from None
-        rows = await TaskRow.raw(_OWNED_SQL, tid, owner_id)
+        rows = await point_read(TaskRow, _OWNED_SQL, tid, owner_id)
         if not rows:
             raise NotFound()
         values = rows[0]

@@ -38,12 +38,22 @@ async def counted_app() -> AsyncIterator[tuple[AsyncTestClient[Any], StatementLo
         return await original(querystring, *args, **kwargs)
 
     engine.run_querystring = recorded  # type: ignore[method-assign]
+    fetch_now = getattr(engine, "fetch_now", None)  # SQLite's point reads on the loop (app.core.db.point_read)
+    if fetch_now is not None:
+        def recorded_now(query: str, args: list[Any]) -> Any:
+            if log.on:
+                log.statements.append(query)
+            return fetch_now(query, args)
+
+        engine.fetch_now = recorded_now  # type: ignore[method-assign]
     try:
         settings = msgspec.structs.replace(get_settings(), run_painter_in_api=False)
         async with AsyncTestClient(create_app(settings)) as client:
             yield client, log
     finally:
-        del engine.run_querystring  # the class's method again
+        del engine.run_querystring  # the class's methods again
+        if fetch_now is not None:
+            del engine.fetch_now
 
 
 async def statements_of(client: AsyncTestClient[Any], log: StatementLog, path: str,
