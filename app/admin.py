@@ -13,6 +13,8 @@ from app.accounts.tables import User
 from app.board.admin import FORMS as BOARD_FORMS
 from app.board.admin import TABLES as BOARD_TABLES
 from app.core.settings import Settings
+from app.tasks.admin import FORMS as TASK_FORMS
+from app.tasks.admin import TABLES as TASK_TABLES
 from app.themes.admin import THEMES
 
 USER_COLUMNS = [User.id, User.username, User.nickname, User.active, User.admin, User.created_at]
@@ -42,8 +44,8 @@ def users_table(services: Any = None) -> TableConfig:
 
 def build_admin(settings: Settings, services: Any = None) -> Any:
     """``services`` (app.wiring.Services): its ``accounts`` hear of admins' user edits (started by then)."""
-    tables: list[TableConfig] = [users_table(services), THEMES, *BOARD_TABLES]
-    forms: list[Any] = [*BOARD_FORMS]
+    tables: list[TableConfig] = [users_table(services), THEMES, *BOARD_TABLES, *TASK_TABLES]
+    forms: list[Any] = [*BOARD_FORMS, *TASK_FORMS]
     return create_admin(
         tables=tables,
         forms=forms,

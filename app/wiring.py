@@ -18,7 +18,7 @@ from piccolo.engine.base import Engine
 from app.accounts.oidc import OidcService
 from app.accounts.reset import PasswordResets
 from app.accounts.service import AccountService
-from app.core import db
+from app.core import cpu, db
 from app.core.events import EventBus
 from app.core.queue import JobQueue
 from app.core.ratelimit import RateLimiter
@@ -30,6 +30,7 @@ from app.board.service import BoardService
 from app.privacy.service import PrivacyService
 from app.sheets.service import SheetService
 from app.tasks.service import TaskService
+from app.tasks.wall import PainterSegmenter, Segmenter
 
 log = logging.getLogger("saekdam.wiring")
 
@@ -62,6 +63,7 @@ class Services:
         self.privacy: PrivacyService
         self.sheets: SheetService
         self._background: list[asyncio.Task[None]] = []
+        self._wall_segmenter: Segmenter | None = None  # set with the distributed queue
 
     @property
     def paints_here(self) -> bool:
@@ -72,6 +74,7 @@ class Services:
         from app.storage.factory import open_storage
 
         s = self.settings
+        cpu.configure(s.cpu_threads, s.cpu_nice)
         await db.start_pool(self.engine, s)
         if s.redis_url:
             from redis.asyncio import Redis
@@ -81,7 +84,8 @@ class Services:
 
             self.redis = Redis.from_url(s.redis_url)
             self.limiter = RedisRateLimiter(self.redis)
-            self.queue = await ArqQueue.connect(s.redis_url)
+            self.queue = await ArqQueue.connect(s.redis_url, s.wall_timeout_s)
+            self._wall_segmenter = self.queue.segment  # distributed: the wall job goes to a worker
         else:
             from app.limits.memory import MemoryRateLimiter
             from app.tasks.queue_memory import InProcessQueue
@@ -103,8 +107,8 @@ class Services:
         self.sheets = SheetService(s, self.storage, self.tasks)
         if self.paints_here:
             await self._start_painter()
-        elif hasattr(self.queue, "segment"):
-            self.tasks.segmenter = self.queue.segment
+        else:
+            self.tasks.segmenter = self._wall_segmenter
         if self.role == "api":
             self._background.append(asyncio.create_task(self._housekeeping(), name="saekdam-housekeeping"))
             self._background.append(asyncio.create_task(self.board.watch(), name="saekdam-board-cache"))
@@ -134,7 +138,15 @@ class Services:
                                      s.var_dir / "cache" / "loras")
         if self.role == "api":  # embedded: this process's queue feeds this process's painter
             self.queue.start(self.runner.run)  # type: ignore[attr-defined]
-            self.tasks.segmenter = self.painter.segment
+            self.tasks.segmenter = PainterSegmenter(self.storage, self.painter)
+            # the models load now, in the background: the first user's wall or mural does not pay for it
+            self._background.append(asyncio.create_task(self._preload(), name="saekdam-painter-load"))
+
+    async def _preload(self) -> None:
+        try:
+            await self.painter.load()
+        except Exception as exc:  # the painter's state says "unavailable" with the reason; jobs fail visibly
+            log.error("painter models could not load: %s", exc)
 
     async def _housekeeping(self) -> None:
         """Put orphaned tasks back in line at start, then sweep stale jobs and expired files now and then."""

@@ -29,7 +29,8 @@ log = logging.getLogger("saekdam.accounts")
 EMAIL_RE = re.compile(EMAIL_PATTERN)
 TokenKind = Literal["bearer", "session"]
 GHOST_EMAIL = "deleted-user@saekdam.invalid"  # owns the anonymized posts of deleted accounts; never logs in
-NO_EMAIL_DOMAIN = ".invalid"  # accounts made by a provider that gave no verified email get a placeholder
+NO_EMAIL_DOMAIN = ".invalid"
+SIGNUP_WINDOW_S = 3600  # accounts made by a provider that gave no verified email get a placeholder
 
 
 def normalize_email(email: str) -> str:
@@ -95,7 +96,20 @@ class AccountService:
         self.tokens.enabled = bus is None  # with a bus: only once ``watch`` listens to the other processes
         User._pbkdf2_iteration_count = settings.password_iterations
 
-    async def signup(self, data: SignupIn, lang: str) -> User:
+    async def limit_signup(self, client_ip: str) -> None:
+        """Count one sign-up from ``client_ip``; 429 past the per-address or the global hourly limit.
+
+        Accounts are free, so without this every per-user limit (tasks, board, logins) is void.
+        """
+        s = self.settings
+        for key, limit in ((f"signup:ip:{client_ip}", s.signup_per_address_per_hour),
+                           ("signup:all", s.signup_per_hour)):
+            wait = await self.limiter.acquire(key, limit, SIGNUP_WINDOW_S)
+            if wait is not None:
+                raise RateLimited(retry_after=int(wait) + 1)
+
+    async def signup(self, data: SignupIn, lang: str, client_ip: str | None = None) -> User:
+        """A new account; with ``client_ip`` (people, not the CLI) counted against the sign-up limits."""
         email = normalize_email(data.email)
         nickname = data.nickname.strip()
         errors: list[FieldError] = []
@@ -104,6 +118,8 @@ class AccountService:
         errors += check_nickname(nickname, lang)
         if errors:
             raise InvalidInput(errors=errors)
+        if client_ip is not None:  # before the lookup: probing which addresses have accounts counts too
+            await self.limit_signup(client_ip)
         if await User.exists().where(User.username == email):
             raise Conflict("email_taken")
         try:

@@ -163,8 +163,9 @@ class BoardPagesController(Controller):
         published = await board.published_results(task.id)
         context["task"] = task
         thumbs = task.thumbnail_urls or task.result_urls  # the small copies once made
-        context["choices"] = [{"index": i, "url": url, "thumb": thumbs[i], "taken": i in published}
-                              for i, url in enumerate(task.result_urls)]
+        held = task.held_results or [False] * len(task.result_urls)
+        context["choices"] = [{"index": i, "url": url, "thumb": thumbs[i], "taken": i in published or held[i],
+                               "held": held[i]} for i, url in enumerate(task.result_urls)]
         return context
 
     @post("/board/new")
@@ -205,6 +206,7 @@ class BoardPagesController(Controller):
         base = request.app.state.settings.base_url
         context = {
             "post": loaded.post, "mine": loaded.mine, "hidden": loaded.hidden, "viewer": viewer,
+            "reported": await board.has_reported(viewer, post_id),
             "comments": comments.items, "comments_next": comments.next_cursor,
             "share_url": f"{base}/board/{loaded.post.id}",
             "og_image": await board.share_image_url(loaded.after_key),

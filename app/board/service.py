@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-import anyio.to_thread
 import msgspec
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
@@ -39,6 +38,7 @@ from app.board.tables import Comment as CommentRow
 from app.board.tables import Post as PostRow
 from app.board.tables import PostLike, PostView, Report, ReportStatus
 from app.core import image_variants
+from app.core.cpu import run_cpu
 from app.core.db import point_read
 from app.core.errors import AppError, Conflict, FieldError, Forbidden, InvalidInput, NotFound, RateLimited
 from app.core.events import EventBus
@@ -48,7 +48,7 @@ from app.core.ratelimit import RateLimiter
 from app.core.settings import Settings
 from app.core.storage import ObjectNotFound, Storage
 from app.events.errors import SubscriptionLagged
-from app.tasks.service import TaskService
+from app.tasks.service import TaskService, held_from_board
 
 log = logging.getLogger("saekdam.board")
 
@@ -461,6 +461,11 @@ class BoardService:
             raise InvalidInput(errors=errors)
         return title, content
 
+    async def published_tasks(self, author_id: int) -> set[str]:
+        """The ids of the tasks this user has published a post from ("my murals": published or not)."""
+        rows = await PostRow.select(PostRow.task_id).where((PostRow.author == author_id) & PostRow.task_id.is_not_null())
+        return {str(r["task_id"]) for r in rows}
+
     async def published_results(self, task_id: str) -> set[int]:
         tid = _uuid(task_id)
         if tid is None:
@@ -480,6 +485,8 @@ class BoardService:
         if data.result_index >= len(keys):
             raise InvalidInput(errors=[FieldError(field="result_index",
                                                   message=translate(lang, "field_range", min=0, max=len(keys) - 1))])
+        if held_from_board(task, data.result_index):  # the content filter: stays private to its owner
+            raise Conflict("content_held")
         source = f"{task.id}:{data.result_index}"
         if await PostRow.exists().where(PostRow.source == source):
             raise Conflict("already_published")
@@ -493,7 +500,7 @@ class BoardService:
         except ObjectNotFound:
             raise Conflict("task_files_expired") from None
         try:
-            before, before_ext, before_type = await anyio.to_thread.run_sync(images.clean_before, photo, result_key)
+            before, before_ext, before_type = await run_cpu(images.clean_before, photo, result_key)
         except Exception:  # not decodable here: keep the bytes as uploaded
             before, (before_ext, before_type) = photo, images.kind_of(task.input_key)
         try:  # the task's own small copies (made once per result), copied like the images
@@ -703,13 +710,21 @@ class BoardService:
                 raise NotFound()
         await self._limit("reports", viewer)
         target = (Report.comment == cid) if cid is not None else Report.comment.is_null()
-        existing = await Report.select(Report.id).where(
-            (Report.post == pid) & (Report.reporter == viewer.id) & target & (Report.status == ReportStatus.open)).first()
-        if existing is not None:  # the same person reporting the same thing again: one open report
-            return ReportReceipt(id=int(existing["id"]), status="open")
+        existing = await Report.select(Report.id, Report.status).where(
+            (Report.post == pid) & (Report.reporter == viewer.id) & target).first()
+        if existing is not None:  # one report per person and thing, also once a moderator closed it
+            return ReportReceipt(id=int(existing["id"]), status=str(existing["status"]))
         created = await Report.insert(Report(post=pid, comment=cid, reporter=viewer.id, reason=data.reason.strip(),
                                              created_at=now())).returning(Report.id)
         return ReportReceipt(id=int(created[0]["id"]), status="open")
+
+    async def has_reported(self, viewer: Viewer | None, post_id: str) -> bool:
+        """Whether this viewer already reported the post itself (the post page then says so, no form)."""
+        pid = _uuid(post_id)
+        if viewer is None or pid is None:
+            return False
+        return bool(await Report.exists().where((Report.post == pid) & (Report.reporter == viewer.id)
+                                                & Report.comment.is_null()))
 
     async def rekey(self, row: dict[str, Any]) -> None:
         """Move a post's stored copies to fresh keys: every URL signed before (share image, before, after,

@@ -175,7 +175,11 @@ class TaskSocketController(Controller):
         await socket.accept()
         user = socket.scope.get("user")
         if user is None:
-            await socket.close(code=4401, reason="not_authenticated")
+            auth = socket.scope.get("auth")
+            if isinstance(auth, Auth) and auth.kind == "cross_origin":  # a session cookie sent by another site
+                await socket.close(code=4403, reason="cross_origin")
+            else:
+                await socket.close(code=4401, reason="not_authenticated")
             return
         try:
             await tasks.get_owned(task_id, user.id)

@@ -163,6 +163,7 @@ class PaintJobRunner:
             result_keys=msgspec.json.encode(keys).decode(), artwork_keys=msgspec.json.encode(artwork_keys).decode(),
             painted_mask_key=painted_mask_key, detail=result.detail, guide=result.guide, variants=small,
             prompt_en=result.prompt_en, message="; ".join(result.messages) or None,
+            safety=msgspec.json.encode(result.safety).decode(), held=any(v != "clean" for v in result.safety),
             progress_step=result.steps_done or 1, progress_total=result.steps_done or 1,
         )
         if done is None:  # canceled or deleted while the last step ran: nothing half-finished stays

@@ -81,6 +81,8 @@ class Task(msgspec.Struct, kw_only=True):
     width: int | None
     height: int | None
     retry_of: str | None
+    # the content filter, per result: true = held from the public board until an admin's review
+    held_results: list[bool] = []
 
 
 class TaskCreate(msgspec.Struct, kw_only=True):

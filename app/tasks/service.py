@@ -18,7 +18,6 @@ from datetime import datetime, timedelta, timezone
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import anyio.to_thread
 import msgspec
 from piccolo.columns.combination import Combinable
 from piccolo.query.functions.aggregate import Count
@@ -26,6 +25,7 @@ from piccolo.query.functions.aggregate import Count
 from app.actors.painter.errors import PaintError
 from app.actors.painter.image import check_region, inspect_photo
 from app.actors.painter.schemas import Region
+from app.core.cpu import run_cpu
 from app.core.db import point_read
 from app.core.errors import (
     AppError, Conflict, FieldError, InvalidInput, NotFound, RateLimited, TooLarge,
@@ -40,9 +40,11 @@ from app.tasks.schemas import (
     ACTIVE, EXTENSIONS, TERMINAL, MaskCreate, Progress, ProgressEvent, RegionIn, Task, TaskCreate, TaskError,
     TaskSubmit,
 )
+from app.tasks import quota
 from app.tasks import variants as task_variants
 from app.tasks.tables import Task as TaskRow
 from app.tasks.waiting import QUEUE_CHANNEL, QUEUE_EVENT, QueueView
+from app.tasks.wall import Segmenter
 from app.themes.service import get_theme
 from app.web.etag import etag_of
 
@@ -115,6 +117,13 @@ def _is_uuid(value: str) -> bool:
     return True
 
 
+def held_from_board(row: TaskRow, index: int) -> bool:
+    """Whether result ``index`` may not be published: the content filter did not find it clean and no admin
+    released it. Tasks painted before the filter existed have no verdicts and are not held."""
+    verdicts: list[str] = _json(row.safety, [])
+    return index < len(verdicts) and verdicts[index] != "clean" and not row.released
+
+
 LAZY_VARIANTS_PER_CALL = 6  # older results get their small copies when listed, a few per page load
 QUEUE_SNAPSHOT_S = 1.0  # queue positions may lag other processes' changes by this much (never this one's)
 VIEW_CACHE_S = 60.0  # a presented task is reused this long at most while its row is unchanged
@@ -127,8 +136,6 @@ class TaskView(msgspec.Struct, frozen=True):
     body: bytes
     etag: str
 
-
-Segmenter = Callable[[bytes, str], Awaitable[bytes]]
 
 
 class TaskService:
@@ -171,6 +178,10 @@ class TaskService:
                      .order_by(TaskRow.started_at, ascending=False).first())
         return str(row["id"]) if row else None
 
+    async def finished_by(self, worker: str) -> int:
+        """How many tasks this worker has finished, all of them (the ops page; no window, no cap)."""
+        return int(await TaskRow.count().where(TaskRow.status.is_in(list(TERMINAL)) & (TaskRow.worker == worker)))
+
     async def recent_failures(self, limit: int) -> list[TaskRow]:
         """The latest failed tasks, newest first (the ops page)."""
         return await (TaskRow.objects().where(TaskRow.status == "failed")
@@ -184,10 +195,22 @@ class TaskService:
         return counts
 
     async def list_owned(self, owner_id: int, limit: int, cursor: str | None, status: str | None,
-                         lang: str) -> tuple[list[TaskRow], str | None]:
+                         lang: str, statuses: tuple[str, ...] | None = None,
+                         only_ids: set[str] | None = None, except_ids: set[str] | None = None,
+                         ) -> tuple[list[TaskRow], str | None]:
+        """The owner's tasks, newest first; ``statuses``/``only_ids``/``except_ids`` are the "my murals"
+        filters (by state, and published or not: the ids of the owner's published tasks)."""
         where: Combinable = TaskRow.owner == owner_id
         if status is not None:
             where &= TaskRow.status == status
+        if statuses:
+            where &= TaskRow.status.is_in(list(statuses))
+        if only_ids is not None:
+            if not only_ids:
+                return [], None
+            where &= TaskRow.id.is_in([uuid.UUID(i) for i in only_ids])
+        if except_ids:
+            where &= TaskRow.id.not_in([uuid.UUID(i) for i in except_ids])
         after = decode_cursor(cursor, 2, lang)
         if after is not None:
             try:
@@ -353,6 +376,7 @@ class TaskService:
             width=row.width,
             height=row.height,
             retry_of=str(row.retry_of) if row.retry_of else None,
+            held_results=[held_from_board(row, i) for i in range(len(keys))],
         )
 
     async def _exists(self, key: str) -> bool:
@@ -460,46 +484,40 @@ class TaskService:
         """
         if self.segmenter is None:
             raise AppError("model_unavailable", status=503)
-        photo = await self._load_photo(row)
+        await self._check_upload(row)
         try:
-            inspect_photo(photo, row.content_type, self.settings.max_upload_bytes, self.settings.max_pixels)
-            mask = await self.segmenter(photo, row.content_type)
+            mask = await self.segmenter(row.input_key, row.content_type)  # where the model is: it checks the photo
         except PaintError as exc:
             status = 422 if exc.code == "no_wall_found" else PHOTO_ERRORS.get(exc.code, 400)
             raise AppError(exc.code, status=status) from None
         key = f"tasks/{row.id}/wall.png"
         await self.storage.put(key, mask, "image/png")
-        return key, mask_coverage(mask), suggest_quad(mask)
+        return key, await run_cpu(mask_coverage, mask), await run_cpu(suggest_quad, mask)
 
     # ---------------------------------------------------------------- submitting
-    async def _check_quota(self, owner_id: int) -> None:
-        s = self.settings
-        active = await TaskRow.count().where((TaskRow.owner == owner_id) & TaskRow.status.is_in(list(ACTIVE)))
-        if active >= s.max_concurrent_tasks:
-            raise RateLimited("too_many_active_tasks", retry_after=30, params={"max": s.max_concurrent_tasks})
-        since = now() - timedelta(days=1)
-        rows = await (TaskRow.select(TaskRow.queued_at)
-                      .where((TaskRow.owner == owner_id) & (TaskRow.queued_at >= since))
-                      .order_by(TaskRow.queued_at))
-        if len(rows) >= s.max_tasks_per_day:
-            oldest = rows[len(rows) - s.max_tasks_per_day]["queued_at"]
-            wait = (oldest + timedelta(days=1) - now()).total_seconds()
-            raise RateLimited("daily_quota_exceeded", retry_after=int(wait) + 1, params={"max": s.max_tasks_per_day})
+    @staticmethod
+    def _replays(row: TaskRow, idempotency_key: str | None) -> bool:
+        """Whether this submit repeats the one that queued the task (same key within 24 h)."""
+        return bool(idempotency_key) and row.idempotency_key == idempotency_key and row.queued_at is not None \
+            and now() - row.queued_at < timedelta(hours=24)
 
-    async def _load_photo(self, row: TaskRow) -> bytes:
+    async def _check_upload(self, row: TaskRow) -> None:
         size = await self.storage.size(row.input_key)
         if size is None:
             raise Conflict("photo_missing")
         if size != row.size_bytes:
             raise InvalidInput("size_mismatch")
+
+    async def _load_photo(self, row: TaskRow) -> bytes:
+        await self._check_upload(row)
         return await self.storage.get(row.input_key)
 
     async def validate_submission(self, row: TaskRow, data: TaskSubmit, lang: str = "ko") -> tuple[int, int]:
         """Every check that can be made before queuing; returns the photo's upright size."""
         photo = await self._load_photo(row)
         s = self.settings
-        try:
-            info = inspect_photo(photo, row.content_type, s.max_upload_bytes, s.max_pixels)
+        try:  # a full decode: up to 40 megapixels, most of a second of CPU
+            info = await run_cpu(inspect_photo, photo, row.content_type, s.max_upload_bytes, s.max_pixels)
         except PaintError as exc:
             status = PHOTO_ERRORS.get(exc.code, 400)
             raise AppError(exc.code, status=status, detail=None) from None
@@ -510,8 +528,9 @@ class TaskService:
             if await self.storage.size(row.mask_key) != row.mask_size_bytes:
                 raise InvalidInput("size_mismatch")
             mask = await self.storage.get(row.mask_key)
-        try:
-            check_region(Region(mode=data.region.mode, box=data.region.box, points=data.region.points), info, mask)
+        try:  # decodes the mask when there is one
+            region = Region(mode=data.region.mode, box=data.region.box, points=data.region.points)
+            await run_cpu(check_region, region, info, mask) if mask is not None else check_region(region, info, mask)
         except PaintError as exc:
             field = "region" if exc.code == "invalid_region" else "mask"
             text = "invalid_quad" if exc.params.get("reason") == "quad" else exc.code
@@ -521,9 +540,11 @@ class TaskService:
 
     async def submit(self, owner_id: int, task_id: str, data: TaskSubmit, idempotency_key: str | None,
                      lang: str) -> TaskRow:
+        """Queue a ``created`` task. The quota check, the state change and the usage record happen in one
+        transaction under the owner's lock; a submit that lost a race with the same ``Idempotency-Key``
+        re-reads the task there and answers as the winner did."""
         row = await self.get_owned(task_id, owner_id)
-        if idempotency_key and row.idempotency_key == idempotency_key and row.queued_at is not None \
-                and now() - row.queued_at < timedelta(hours=24):
+        if self._replays(row, idempotency_key):
             return row  # the same submit again: the first answer
         if row.status != "created":
             raise Conflict("invalid_state", params={"status": row.status})
@@ -533,21 +554,38 @@ class TaskService:
         theme = await get_theme(data.theme)
         if theme is None:
             raise InvalidInput(errors=[FieldError(field="theme", message=translate(lang, "unknown_theme"))])
-        await self._check_quota(owner_id)
+        units = quota.work_units(data.variations, data.steps or (0 if data.fast else theme.default_steps))
+        await quota.check(self.settings, owner_id, units)  # early and cheap; decided again under the lock
         width, height = await self.validate_submission(row, data, lang)
         seed = data.seed if data.seed is not None else random.randrange(0, 2**32)
-        changed = await self.transition(
-            row.id, ("created",), "queued",
-            theme=data.theme, prompt=data.prompt, region=msgspec.json.encode(data.region).decode(), seed=seed,
-            variations=data.variations, steps=data.steps, strength=data.strength, fast=data.fast,
+        values = {getattr(TaskRow, k): v for k, v in dict(
+            status="queued", theme=data.theme, prompt=data.prompt, region=msgspec.json.encode(data.region).decode(),
+            seed=seed, variations=data.variations, steps=data.steps, strength=data.strength, fast=data.fast,
             blend=data.blend, protect=data.protect, detail=data.detail,
             guide=data.guide or theme.default_guide or "none",
             wall_size_m=msgspec.json.encode(data.wall_size_m).decode(),
             width=width, height=height, queued_at=now(), idempotency_key=idempotency_key,
             mask_key=row.mask_key if data.region.mode == "mask" else None,
-        )
-        if changed is None:
-            raise Conflict("invalid_state")
+        ).items()}
+        async with quota.owner_lock(owner_id):
+            current = await TaskRow.objects().where(TaskRow.id == row.id).first()
+            if current is None:
+                raise NotFound()
+            if self._replays(current, idempotency_key):  # a parallel submit with this key won
+                return current
+            if current.status != "created":
+                raise Conflict("invalid_state", params={"status": current.status})
+            await quota.check(self.settings, owner_id, units)
+            done = await TaskRow.update(values).where(
+                (TaskRow.id == row.id) & (TaskRow.status == "created")).returning(TaskRow.id)
+            if not done:
+                raise Conflict("invalid_state")
+            await quota.record(owner_id, row.id, units)
+        changed = await TaskRow.objects().where(TaskRow.id == row.id).first()
+        if changed is None:  # deleted right after
+            raise NotFound()
+        await self.publish_status(changed)
+        await self.publish_queue_move(str(row.id), "queued")
         await self.queue.enqueue(str(row.id))
         return changed
 
@@ -621,28 +659,40 @@ class TaskService:
                                      error_code=code, error_detail=detail)
 
     async def retry(self, owner_id: int, task_id: str, seed: int | None, lang: str) -> TaskRow:
-        """A new task with the same photo and options (copied: the new task owns its files)."""
+        """A new task with the same photo and options (copied: the new task owns its files). It is counted
+        against the quota like a submit, under the owner's lock."""
         old = await self.get_owned(task_id, owner_id)
         if old.status not in TERMINAL:
             raise Conflict("invalid_state", params={"status": old.status})
-        await self._check_quota(owner_id)
+        theme = await get_theme(old.theme)
+        steps = old.steps or (0 if old.fast else (theme.default_steps if theme else quota.UNIT_STEPS))
+        units = quota.work_units(old.variations, steps)
+        await quota.check(self.settings, owner_id, units)  # early; decided again under the lock
         photo = await self._load_photo(old)
         new_id = uuid.uuid4()
         input_key = f"tasks/{new_id}/input.{old.input_key.rsplit('.', 1)[-1]}"
-        await self.storage.put(input_key, photo, old.content_type)
-        mask_key = None
-        if old.mask_key:
-            mask_key = f"tasks/{new_id}/mask.png"
-            await self.storage.put(mask_key, await self.storage.get(old.mask_key), "image/png")
-        row = TaskRow(
-            id=new_id, owner=owner_id, status="queued", content_type=old.content_type, size_bytes=old.size_bytes,
-            input_key=input_key, mask_key=mask_key, mask_size_bytes=old.mask_size_bytes, theme=old.theme,
-            prompt=old.prompt, region=old.region, seed=old.seed if seed is None else seed,
-            variations=old.variations, steps=old.steps, strength=old.strength, fast=old.fast, width=old.width,
-            height=old.height, queued_at=now(), retry_of=old.id, blend=old.blend, protect=old.protect,
-            detail=old.detail, guide=old.guide, wall_size_m=msgspec.json.encode(_json(old.wall_size_m, None)).decode(),
-        )
-        await row.save()
+        try:
+            await self.storage.put(input_key, photo, old.content_type)
+            mask_key = None
+            if old.mask_key:
+                mask_key = f"tasks/{new_id}/mask.png"
+                await self.storage.put(mask_key, await self.storage.get(old.mask_key), "image/png")
+            row = TaskRow(
+                id=new_id, owner=owner_id, status="queued", content_type=old.content_type, size_bytes=old.size_bytes,
+                input_key=input_key, mask_key=mask_key, mask_size_bytes=old.mask_size_bytes, theme=old.theme,
+                prompt=old.prompt, region=old.region, seed=old.seed if seed is None else seed,
+                variations=old.variations, steps=old.steps, strength=old.strength, fast=old.fast, width=old.width,
+                height=old.height, queued_at=now(), retry_of=old.id, blend=old.blend, protect=old.protect,
+                detail=old.detail, guide=old.guide,
+                wall_size_m=msgspec.json.encode(_json(old.wall_size_m, None)).decode(),
+            )
+            async with quota.owner_lock(owner_id):
+                await quota.check(self.settings, owner_id, units)
+                await row.save()
+                await quota.record(owner_id, new_id, units)
+        except BaseException:  # refused (or failed): the copies go again
+            await self.delete_files(str(new_id))
+            raise
         self.queue_changed()
         await self.publish_status(row)
         await self.queue.enqueue(str(new_id))

@@ -32,6 +32,7 @@ RELIABILITY_ENV = {
     # the catalogue leaves many tasks waiting for their photo (test_limits.py checks the caps themselves)
     "SAEKDAM_MAX_OPEN_TASKS": "1000",
     "SAEKDAM_MAX_OPEN_UPLOAD_BYTES": str(1000 * MAX_UPLOAD_BYTES),
+    "SAEKDAM_UPLOAD_IDLE_TIMEOUT_S": "3",  # a stalled upload case waits this long
 }
 
 

@@ -27,6 +27,7 @@ from .errors import PaintError
 from .guide import CONDITIONING_SCALE, control_image, control_pipeline
 from .models import Models
 from .perspective import Flat, rectify, unwarp_array
+from .safety import check_results
 from .prompt import Prompt, build_prompt
 from .schemas import PaintRequest, PaintResult
 from .segment import Segmentation, keep_out_mask, segment, wall_mask
@@ -362,13 +363,14 @@ def run_job(
     images = compose_all(photo, painted, plan, request.blend)
     flat = artworks(painted, plan)
     mask_png = img.encode_mask(mask)
+    verdicts = check_results(models, images)
     t6 = clock()
     content_type, ext = img.result_kind(photo.info.format)
     return PaintResult(
         images=images, content_type=content_type, ext=ext, width=photo.info.width, height=photo.info.height,
         seed=request.seed, prompt_en=prompt.text, mask_png=mask_png, artworks=flat, blend=request.blend,
         protect=request.protect, detail=plan.detail, guide=request.guide, steps_done=job.steps_done,  # type: ignore[arg-type]
-        messages=job.messages + prompt.messages,
+        messages=job.messages + prompt.messages, safety=list(verdicts),
         timings={
             "decode_s": t1 - t0, "region_s": t2 - t1, "prepare_s": t3 - t2, "paint_s": t4 - t3,
             "refine_s": t5 - t4, "compose_s": t6 - t5, "total_s": t6 - t0,
