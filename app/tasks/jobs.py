@@ -20,6 +20,7 @@ from app.actors.painter.errors import PaintError
 from app.actors.painter.schemas import PaintProgress, PaintRequest, Region
 from app.core.storage import Storage
 from app.metrics.registry import JOB_DURATION, JOBS, StepTimer
+from app.tasks.job_timings import LOG_MARK, JobTimings
 from app.tasks.schemas import TERMINAL, ProgressEvent
 from app.tasks import variants as task_variants
 from app.tasks.service import TaskService, channel, now
@@ -54,6 +55,7 @@ class PaintJobRunner:
         self.cache_dir = cache_dir
         self.max_tries = tasks.settings.job_max_tries
         self._steps: dict[str, StepTimer] = {}
+        self._timings: dict[str, JobTimings] = {}
 
     async def run(self, task_id: str) -> str:
         """Paint the task if it still wants painting; returns the status it ended in."""
@@ -69,12 +71,16 @@ class PaintJobRunner:
             if row.attempts >= self.max_tries:
                 await self.tasks.fail(task_id, "worker_lost", from_states=("running",))
                 return "failed"
+        timings = JobTimings()
+        claim_began = time.perf_counter()
         started = await self.tasks.transition(
             task_id, ("queued", "running"), "running", started_at=now(), attempts=row.attempts + 1,
             worker=self.worker_name, heartbeat_at=now(), progress_step=0, progress_total=0, message=None,
         )
         if started is None:
             return "skipped"
+        timings.add("claim", time.perf_counter() - claim_began)
+        self._timings[task_id] = timings
         log.info("task %s: painting (attempt %d) on %s", task_id, started.attempts, self.worker_name)
         watcher = asyncio.create_task(self._watch(task_id))
         self._steps[task_id] = StepTimer()
@@ -102,9 +108,13 @@ class PaintJobRunner:
             watcher.cancel()
             with contextlib.suppress(BaseException):
                 await watcher
+            self._timings.pop(task_id, None)
+            log.info("task %s: %s%s", task_id, LOG_MARK, timings.encode(task_id, status))
 
     async def _paint(self, row: TaskRow) -> str:
         task_id = str(row.id)
+        timings = self._timings.get(task_id) or JobTimings()
+        inputs_began = time.perf_counter()
         theme = await get_theme(row.theme)
         if theme is None:
             await self.tasks.fail(task_id, "unknown_theme", held_by=self.worker_name)
@@ -128,8 +138,11 @@ class PaintJobRunner:
             log.exception("task %s: inputs unavailable", task_id)
             await self.tasks.fail(task_id, "storage_error", f"{type(exc).__name__}", held_by=self.worker_name)
             return "failed"
+        timings.add("inputs", time.perf_counter() - inputs_began)
         try:
-            result = await self.painter.paint(request, lambda p: self._progress(task_id, p))
+            with timings.phase("paint_call"):
+                result = await self.painter.paint(request, lambda p: self._progress(task_id, p))
+            timings.painter_s = result.timings.get("total_s")
         except PaintError as exc:
             if exc.code == "canceled":
                 await self.tasks.transition(task_id, ("running",), "canceled", held_by=self.worker_name, finished_at=now())
@@ -143,6 +156,7 @@ class PaintJobRunner:
         keys = [f"tasks/{task_id}/result-{i + 1}.{result.ext}" for i in range(len(result.images))]
         artwork_keys = [f"tasks/{task_id}/artwork-{i + 1}.png" for i in range(len(result.artworks))]
         painted_mask_key = f"tasks/{task_id}/painted-mask.png"
+        upload_began = time.perf_counter()
         try:
             for key, image in zip(keys, result.images):
                 await self.storage.put(key, image, result.content_type)
@@ -153,11 +167,14 @@ class PaintJobRunner:
             log.exception("task %s: storing results failed", task_id)
             await self.tasks.fail(task_id, "storage_error", type(exc).__name__, held_by=self.worker_name)
             return "failed"
+        timings.add("upload", time.perf_counter() - upload_began)
         try:  # the pages' small copies, made once here; a failure only costs the pages their small images
-            small = await self.tasks.make_variants(row, keys, result.images, request.photo)
+            with timings.phase("variants"):
+                small = await self.tasks.make_variants(row, keys, result.images, request.photo)
         except Exception:
             log.warning("task %s: could not make its small copies", task_id, exc_info=True)
             small = "{}"
+        finish_began = time.perf_counter()
         done = await self.tasks.transition(
             task_id, ("running",), "succeeded", held_by=self.worker_name, finished_at=now(),
             result_keys=msgspec.json.encode(keys).decode(), artwork_keys=msgspec.json.encode(artwork_keys).decode(),
@@ -165,6 +182,7 @@ class PaintJobRunner:
             prompt_en=result.prompt_en, message="; ".join(result.messages) or None,
             progress_step=result.steps_done or 1, progress_total=result.steps_done or 1,
         )
+        timings.add("finish", time.perf_counter() - finish_began)
         if done is None:  # canceled or deleted while the last step ran: nothing half-finished stays
             made = task_variants.decode(small)
             small_keys = [*made.thumbs, *made.displays, *([made.input] if made.input else [])]
@@ -176,22 +194,26 @@ class PaintJobRunner:
     async def _progress(self, task_id: str, p: PaintProgress) -> None:
         if timer := self._steps.get(task_id):
             timer.report(p.step, p.elapsed_s)
+        timings = self._timings.get(task_id) or JobTimings()
         preview_key = None
         preview_url = None
         if p.preview_jpeg:
-            preview_key = f"tasks/{task_id}/preview.jpg"
-            await self.storage.put(preview_key, p.preview_jpeg, "image/jpeg")
-            preview_url = await self.storage.download_url(preview_key, self.tasks.settings.download_url_ttl_s)
+            with timings.phase("preview_upload"):
+                preview_key = f"tasks/{task_id}/preview.jpg"
+                await self.storage.put(preview_key, p.preview_jpeg, "image/jpeg")
+                preview_url = await self.storage.download_url(preview_key, self.tasks.settings.download_url_ttl_s)
         values: dict[Any, Any] = {TaskRow.progress_step: p.step, TaskRow.progress_total: p.total,
                                   TaskRow.heartbeat_at: now()}
         if preview_key:
             values[TaskRow.preview_key] = preview_key
-        await TaskRow.update(values).where((TaskRow.id == task_id) & (TaskRow.status == "running")
-                                           & (TaskRow.worker == self.worker_name))
+        with timings.phase("progress_write"):
+            await TaskRow.update(values).where((TaskRow.id == task_id) & (TaskRow.status == "running")
+                                               & (TaskRow.worker == self.worker_name))
         eta = round(p.elapsed_s / p.step * (p.total - p.step), 1) if p.step else None
-        await self.tasks.publish_progress(task_id, ProgressEvent(
-            step=p.step, total=p.total, fraction=round(p.step / p.total, 4) if p.total else 0.0,
-            eta_seconds=eta, preview_url=preview_url))
+        with timings.phase("progress_publish"):
+            await self.tasks.publish_progress(task_id, ProgressEvent(
+                step=p.step, total=p.total, fraction=round(p.step / p.total, 4) if p.total else 0.0,
+                eta_seconds=eta, preview_url=preview_url))
 
     async def _watch(self, task_id: str) -> None:
         """Cancel the painting as soon as the task is canceled (from any API process), and keep a heartbeat."""
