@@ -33,6 +33,7 @@ BENCHES: dict[str, tuple[list[str], list[str]]] = {
     "http_api": ([], ["--quick"]),
     "sse_fanout": ([], ["--quick"]),
     "e2e": ([], ["--quick"]),
+    "worker": ([], ["--quick"]),
     # the mid-size model is where model compute outweighs the fixed per-job work, as on real models
     "painter": ([], ["--runs", "2", "--steps", "4", "--skip-mid"]),
     "train": (["--steps", "20"], ["--steps", "6", "--runs", "1"]),

@@ -31,6 +31,9 @@ from app.themes.tables import Theme
 log = logging.getLogger("saekdam.jobs")
 
 HEARTBEAT_S = 2.0
+# the row's progress (what a task read or a resumed stream's snapshot shows) is written at most this often;
+# every step still goes out live as a progress event
+PROGRESS_WRITE_S = 1.0
 
 
 def paint_options(row: TaskRow) -> dict[str, Any]:
@@ -40,6 +43,10 @@ def paint_options(row: TaskRow) -> dict[str, Any]:
         "blend": row.blend or "wall", "protect": bool(row.protect), "detail": row.detail or None,
         "guide": row.guide or "none", "wall_size_m": [float(v) for v in size] if size else None,
     }
+
+
+async def _none() -> None:
+    return None
 
 
 class PaintJobRunner:
@@ -56,6 +63,7 @@ class PaintJobRunner:
         self.max_tries = tasks.settings.job_max_tries
         self._steps: dict[str, StepTimer] = {}
         self._timings: dict[str, JobTimings] = {}
+        self._written: dict[str, float] = {}  # task → when its progress was last written to the row
 
     async def run(self, task_id: str) -> str:
         """Paint the task if it still wants painting; returns the status it ended in."""
@@ -109,6 +117,7 @@ class PaintJobRunner:
             with contextlib.suppress(BaseException):
                 await watcher
             self._timings.pop(task_id, None)
+            self._written.pop(task_id, None)
             log.info("task %s: %s%s", task_id, LOG_MARK, timings.encode(task_id, status))
 
     async def _paint(self, row: TaskRow) -> str:
@@ -120,12 +129,15 @@ class PaintJobRunner:
             await self.tasks.fail(task_id, "unknown_theme", held_by=self.worker_name)
             return "failed"
         try:
+            photo, mask, lora = await asyncio.gather(  # one round trip's wait, not three
+                self.storage.get(row.input_key), self.storage.get(row.mask_key) if row.mask_key else _none(),
+                self._lora_path(theme))
             request = PaintRequest(
                 job_id=task_id,
-                photo=await self.storage.get(row.input_key),
+                photo=photo,
                 region=msgspec.convert(msgspec.json.decode(row.region) if isinstance(row.region, str) else row.region, Region),
-                mask=await self.storage.get(row.mask_key) if row.mask_key else None,
-                theme=style_of(theme, await self._lora_path(theme)),
+                mask=mask,
+                theme=style_of(theme, lora),
                 prompt=row.prompt,
                 seed=int(row.seed or 0),
                 variations=row.variations,
@@ -157,12 +169,11 @@ class PaintJobRunner:
         artwork_keys = [f"tasks/{task_id}/artwork-{i + 1}.png" for i in range(len(result.artworks))]
         painted_mask_key = f"tasks/{task_id}/painted-mask.png"
         upload_began = time.perf_counter()
-        try:
-            for key, image in zip(keys, result.images):
-                await self.storage.put(key, image, result.content_type)
-            for key, image in zip(artwork_keys, result.artworks):
-                await self.storage.put(key, image, "image/png")
-            await self.storage.put(painted_mask_key, result.mask_png, "image/png")
+        try:  # side by side: the store's latency is paid once, not once per file
+            await task_variants.gather_all([
+                *(self.storage.put(key, image, result.content_type) for key, image in zip(keys, result.images)),
+                *(self.storage.put(key, image, "image/png") for key, image in zip(artwork_keys, result.artworks)),
+                self.storage.put(painted_mask_key, result.mask_png, "image/png")])
         except Exception as exc:
             log.exception("task %s: storing results failed", task_id)
             await self.tasks.fail(task_id, "storage_error", type(exc).__name__, held_by=self.worker_name)
@@ -202,13 +213,16 @@ class PaintJobRunner:
                 preview_key = f"tasks/{task_id}/preview.jpg"
                 await self.storage.put(preview_key, p.preview_jpeg, "image/jpeg")
                 preview_url = await self.storage.download_url(preview_key, self.tasks.settings.download_url_ttl_s)
-        values: dict[Any, Any] = {TaskRow.progress_step: p.step, TaskRow.progress_total: p.total,
-                                  TaskRow.heartbeat_at: now()}
-        if preview_key:
-            values[TaskRow.preview_key] = preview_key
-        with timings.phase("progress_write"):
-            await TaskRow.update(values).where((TaskRow.id == task_id) & (TaskRow.status == "running")
-                                               & (TaskRow.worker == self.worker_name))
+        clock = time.monotonic()
+        if preview_key or clock - self._written.get(task_id, 0.0) >= PROGRESS_WRITE_S:
+            self._written[task_id] = clock
+            values: dict[Any, Any] = {TaskRow.progress_step: p.step, TaskRow.progress_total: p.total,
+                                      TaskRow.heartbeat_at: now()}
+            if preview_key:
+                values[TaskRow.preview_key] = preview_key
+            with timings.phase("progress_write"):
+                await TaskRow.update(values).where((TaskRow.id == task_id) & (TaskRow.status == "running")
+                                                   & (TaskRow.worker == self.worker_name))
         eta = round(p.elapsed_s / p.step * (p.total - p.step), 1) if p.step else None
         with timings.phase("progress_publish"):
             await self.tasks.publish_progress(task_id, ProgressEvent(
