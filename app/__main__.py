@@ -9,7 +9,7 @@ import importlib
 import os
 import sys
 
-from app.core.settings import SettingsError, get_settings
+from app.core.settings import Settings, SettingsError, get_settings
 
 
 def _settings_or_exit() -> None:
@@ -44,9 +44,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     os.environ.setdefault("SAEKDAM_PORT", str(port))
+    from app.web.protocol import DeadlineHttpProtocol
+
     uvicorn.run("app.asgi:create_app", factory=True, host=host, port=port, workers=args.workers,
-                proxy_headers=True, log_level="info", timeout_graceful_shutdown=10)
+                log_level="info", timeout_graceful_shutdown=10,
+                http=DeadlineHttpProtocol, timeout_keep_alive=settings.http_keep_alive_s, **proxy_options(settings))
     return 0
+
+
+def proxy_options(settings: Settings) -> dict[str, object]:
+    """uvicorn believes X-Forwarded-For/-Proto only from ``SAEKDAM_FORWARDED_ALLOW_IPS`` (default: from nobody;
+    uvicorn's own default would trust every loopback client, so a local client could spoof its address)."""
+    trusted = settings.forwarded_allow_ips.strip()
+    return {"proxy_headers": bool(trusted), "forwarded_allow_ips": trusted or None}
 
 
 def cmd_worker(args: argparse.Namespace) -> int:

@@ -12,6 +12,8 @@ from app.accounts.tables import User
 from app.board.admin import FORMS as BOARD_FORMS
 from app.board.admin import TABLES as BOARD_TABLES
 from app.core.settings import Settings
+from app.tasks.admin import FORMS as TASK_FORMS
+from app.tasks.admin import TABLES as TASK_TABLES
 from app.themes.admin import THEMES
 
 USERS = TableConfig(
@@ -23,8 +25,8 @@ USERS = TableConfig(
 
 
 def build_admin(settings: Settings) -> Any:
-    tables: list[TableConfig] = [USERS, THEMES, *BOARD_TABLES]
-    forms: list[Any] = [*BOARD_FORMS]
+    tables: list[TableConfig] = [USERS, THEMES, *BOARD_TABLES, *TASK_TABLES]
+    forms: list[Any] = [*BOARD_FORMS, *TASK_FORMS]
     return create_admin(
         tables=tables,
         forms=forms,

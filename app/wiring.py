@@ -18,17 +18,19 @@ from piccolo.engine.base import Engine
 from app.accounts.oidc import OidcService
 from app.accounts.reset import PasswordResets
 from app.accounts.service import AccountService
-from app.core import db
+from app.core import cpu, db
 from app.core.events import EventBus
 from app.core.queue import JobQueue
 from app.core.ratelimit import RateLimiter
 from app.core.settings import Settings
 from app.core.storage import Storage
 from app.mail import Outbound, create_mailer
+from app.tasks.notify import CompletionMails
 from app.board.service import BoardService
 from app.privacy.service import PrivacyService
 from app.sheets.service import SheetService
 from app.tasks.service import TaskService
+from app.tasks.wall import PainterSegmenter, Segmenter
 
 log = logging.getLogger("saekdam.wiring")
 
@@ -61,6 +63,7 @@ class Services:
         self.privacy: PrivacyService
         self.sheets: SheetService
         self._background: list[asyncio.Task[None]] = []
+        self._wall_segmenter: Segmenter | None = None  # set with the distributed queue
 
     @property
     def paints_here(self) -> bool:
@@ -71,6 +74,7 @@ class Services:
         from app.storage.factory import open_storage
 
         s = self.settings
+        cpu.configure(s.cpu_threads, s.cpu_nice)
         await db.start_pool(self.engine, s)
         if s.redis_url:
             from redis.asyncio import Redis
@@ -80,7 +84,8 @@ class Services:
 
             self.redis = Redis.from_url(s.redis_url)
             self.limiter = RedisRateLimiter(self.redis)
-            self.queue = await ArqQueue.connect(s.redis_url)
+            self.queue = await ArqQueue.connect(s.redis_url, s.wall_timeout_s)
+            self._wall_segmenter = self.queue.segment  # distributed: the wall job goes to a worker
         else:
             from app.limits.memory import MemoryRateLimiter
             from app.tasks.queue_memory import InProcessQueue
@@ -96,16 +101,27 @@ class Services:
         self.resets = PasswordResets(s, self.limiter, self.accounts, self.outbound)
         self.oidc = OidcService(s, self.accounts)
         self.tasks = TaskService(s, self.storage, self.bus, self.queue)
+        self.tasks.on_finished = CompletionMails(s.base_url, self._contact, self.outbound.send_later).finished
         self.board = BoardService(s, self.storage, self.bus, self.limiter, self.tasks, self.accounts)
         self.privacy = PrivacyService(self.accounts, self.tasks, self.board, self.oidc)
         self.sheets = SheetService(s, self.storage, self.tasks)
         if self.paints_here:
             await self._start_painter()
-        elif hasattr(self.queue, "segment"):
-            self.tasks.segmenter = self.queue.segment
+        else:
+            self.tasks.segmenter = self._wall_segmenter
         if self.role == "api":
             self._background.append(asyncio.create_task(self._housekeeping(), name="saekdam-housekeeping"))
             self._background.append(asyncio.create_task(self.board.watch(), name="saekdam-board-cache"))
+
+    async def _contact(self, user_id: int) -> tuple[str, str] | None:
+        """Where a user's completion mail goes: (email, nickname), or None without a real address."""
+        from app.accounts.service import has_real_email
+        from app.accounts.tables import User
+
+        user = await User.objects().where(User.id == user_id).first()
+        if user is None or not user.active or not has_real_email(user):
+            return None
+        return user.email, user.nickname
 
     async def _start_painter(self) -> None:
         from app.actors.painter.actor import Painter
@@ -121,7 +137,7 @@ class Services:
                                      s.var_dir / "cache" / "loras")
         if self.role == "api":  # embedded: this process's queue feeds this process's painter
             self.queue.start(self.runner.run)  # type: ignore[attr-defined]
-            self.tasks.segmenter = self.painter.segment
+            self.tasks.segmenter = PainterSegmenter(self.storage, self.painter)
 
     async def _housekeeping(self) -> None:
         """Put orphaned tasks back in line at start, then sweep stale jobs and expired files now and then."""
@@ -130,11 +146,12 @@ class Services:
             try:
                 await self.tasks.requeue_orphans(stale_after)
                 await self.tasks.cleanup_expired()
+                await self.tasks.sweep_orphans()
                 await self.accounts.purge_expired_tokens()
                 await self.resets.purge_expired()
             except Exception:
                 log.exception("housekeeping failed")
-            await asyncio.sleep(60)
+            await asyncio.sleep(min(60, self.settings.orphan_sweep_interval_s))
 
     async def close(self) -> None:
         for task in self._background:

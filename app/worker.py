@@ -22,8 +22,9 @@ from arq.worker import Worker, func
 from app.core.settings import Settings, get_settings
 from app.ops.heartbeat import HEARTBEAT_S, WORKERS_KEY, WorkerStatus
 from app.actors.painter.errors import PaintError
-from app.tasks.job_names import FIND_WALL, PAINT_TASK, QUEUE_NAME
+from app.tasks.job_names import FIND_WALL, PAINT_TASK, QUEUE_NAME, WALL_QUEUE
 from app.tasks.queue_arq import redis_settings
+from app.tasks.wall import PainterSegmenter
 from app.web.logging import configure_logging
 
 log = logging.getLogger("saekdam.worker")
@@ -49,22 +50,24 @@ async def paint_task(ctx: dict[str, Any], task_id: str) -> str:
         ctx["status"].jobs_done += 1
 
 
-async def find_wall(ctx: dict[str, Any], photo: bytes, content_type: str) -> dict[str, Any]:
-    """Segmentation only, for the create page's overlay when the API process has no painter.
+async def find_wall(ctx: dict[str, Any], key: str, content_type: str) -> dict[str, Any]:
+    """Segmentation only, for the create page's overlay when the API process has no painter (app/tasks/wall.py).
 
     Returns plain data (no pickled exceptions) so the API can map the outcome itself.
     """
+    services = ctx["services"]
     try:
-        return {"mask": await ctx["services"].painter.segment(photo, content_type)}
+        return {"mask": await PainterSegmenter(services.storage, services.painter)(key, content_type)}
     except PaintError as exc:
         return {"error": exc.code, "message": exc.message}
 
 
 async def sweep(ctx: dict[str, Any]) -> None:
-    """Periodic: stale running tasks retry or fail; expired files go."""
+    """Periodic: stale running tasks retry or fail; expired files and orphaned objects go."""
     services = ctx["services"]
     await services.tasks.requeue_orphans(services.settings.job_timeout_s + 30)
     await services.tasks.cleanup_expired()
+    await services.tasks.sweep_orphans()
 
 
 async def _rescue(ctx: dict[str, Any]) -> None:
@@ -129,6 +132,8 @@ async def startup(ctx: dict[str, Any]) -> None:
         await services.painter.warm_up()
         log.info("painter warmed up in %.1f s", time.monotonic() - started)
         status.state = "ready"
+        wall = build_wall_worker(ctx["settings"], services)
+        ctx["wall_worker"], ctx["wall"] = wall, asyncio.create_task(wall.async_run(), name="saekdam-wall-queue")
     except Exception as exc:
         status.state = "unavailable"
         log.error("painter unavailable: %s", exc)
@@ -144,11 +149,28 @@ async def shutdown(ctx: dict[str, Any]) -> None:
         ctx["status"].state = "stopping"
         with contextlib.suppress(Exception):
             await ctx["redis"].hdel(WORKERS_KEY, ctx["status"].name)
-    for name in ("heartbeat", "rescue"):
+    if "wall_worker" in ctx:
+        with contextlib.suppress(Exception):
+            await ctx["wall_worker"].close()
+    for name in ("heartbeat", "rescue", "wall"):
         if name in ctx:
             ctx[name].cancel()
     if "services" in ctx:
         await ctx["services"].close()
+
+
+def build_wall_worker(settings: Settings, services: Any) -> Worker:
+    """The wall queue's consumer, run inside the paint worker's process beside its paint job: it shares the
+    painter (segmentation runs off the paint thread), so an overlay waits for no mural."""
+    return Worker(
+        functions=[func(find_wall, name=FIND_WALL, timeout=60, max_tries=1, keep_result=60)],
+        queue_name=WALL_QUEUE,
+        redis_settings=redis_settings(settings.redis_url),
+        max_jobs=2,
+        poll_delay=settings.worker_poll_delay_s,
+        handle_signals=False,
+        ctx={"services": services},
+    )
 
 
 def build_worker(settings: Settings, name: str) -> Worker:
@@ -157,7 +179,6 @@ def build_worker(settings: Settings, name: str) -> Worker:
             # arq's timeout is a backstop: the runner's own (job_timeout_s) ends the task as job_timeout first
             func(paint_task, name=PAINT_TASK, timeout=settings.job_timeout_s + 15,
                  max_tries=settings.job_max_tries + 1, keep_result=60),
-            func(find_wall, name=FIND_WALL, timeout=60, max_tries=1, keep_result=60),
         ],
         cron_jobs=[cron(sweep, second={0}, run_at_startup=False, unique=True)],
         queue_name=QUEUE_NAME,

@@ -236,6 +236,11 @@ def app_env(var_dir: Path, **extra: str) -> dict[str, str]:
         "SAEKDAM_MODELS": "tiny",
         "SAEKDAM_MODELS_DIR": str(ROOT / "var" / "models"),
         "SAEKDAM_DEFAULT_LANGUAGE": "en",
+        # load comes from one address and a few users: the per-client caps (issue 17) would refuse it
+        "SAEKDAM_STREAMS_PER_USER": "1000000",
+        "SAEKDAM_STREAMS_PER_ADDRESS": "1000000",
+        "SAEKDAM_MAX_OPEN_TASKS": "1000000",
+        "SAEKDAM_MAX_OPEN_UPLOAD_BYTES": str(10**12),
     }
     env.update(extra)
     return env

@@ -135,7 +135,9 @@ def run_deployment(users: int, workers: int, steps: int, log_dir: str) -> tuple[
         logs.mkdir(parents=True, exist_ok=True)
         limits = str(max(500, users * 2))
         with deployment(logs, Path(tmp) / "var", apis=1, workers=workers, SAEKDAM_JOB_TIMEOUT_S="300",
-                        SAEKDAM_MAX_CONCURRENT_TASKS=limits, SAEKDAM_MAX_TASKS_PER_DAY=limits) as deployed:
+                        SAEKDAM_MAX_CONCURRENT_TASKS=limits, SAEKDAM_MAX_TASKS_PER_DAY=limits,
+                        SAEKDAM_MAX_OPEN_TASKS=limits, SAEKDAM_MAX_OPEN_UPLOAD_BYTES=str(10**10),
+                        SAEKDAM_STREAMS_PER_USER=limits, SAEKDAM_STREAMS_PER_ADDRESS=str(10**6)) as deployed:
             try:
                 wait_workers_ready(deployed.workers)
                 return run(drive(deployed.apis[0].url, users, steps))

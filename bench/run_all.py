@@ -93,6 +93,12 @@ def parse_painter(output: str) -> list[dict[str, Any]]:
     if m:
         figures.append(figure("12 MP pre/post-processing, one core", float(m.group(1)), "ms", goal="≤ 500 ms",
                               met=float(m.group(1)) <= 500))
+    for m in re.finditer(r"12 MP JPEG, (box|auto|quad)\b.*?total (\d+) ms .*?\| cover pre/post (\d+) ms \(×([\d.]+)\)",
+                         output):
+        value = float(m.group(2))
+        figures.append(figure(f"12 MP pre/post, {m.group(1)}, blend wall + keep-outs, one core", value, "ms",
+                              "blend cover pre/post", float(m.group(3)), float(m.group(4)),
+                              "ours/cover (lower is better)", "≤ 600 ms", value <= 600))
     for m in re.finditer(r"^\s+(.+?): SD 1.5 .*?diffusers default \(SDPA\) ([\d.]+) it/s \| ours .*? ([\d.]+) it/s",
                          output, re.M):
         ours, base = float(m.group(3)), float(m.group(2))

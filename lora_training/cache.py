@@ -33,7 +33,7 @@ class InputSource(Protocol):
     def get(self, keys: list[tuple[int, int]]) -> Batch: ...
 
 
-def latent_mask(mask: torch.Tensor, latent_hw: tuple[int, int]) -> torch.Tensor:
+def latent_mask(mask: torch.Tensor, latent_hw: tuple[int, ...]) -> torch.Tensor:
     """Downsample like ``StableDiffusionInpaintPipeline.prepare_mask_latents`` (nearest interpolation)."""
     return F.interpolate(mask, size=latent_hw)
 

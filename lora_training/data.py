@@ -91,6 +91,12 @@ class Manifest(msgspec.Struct):
 # ---------------------------------------------------------------------------------------------- buckets
 
 
+def _pair(size: Iterable[int]) -> tuple[int, int]:
+    """A (width, height) bucket from the list that the manifest stores."""
+    width, height = size
+    return width, height
+
+
 def make_buckets(resolution: int = 512, step: int = 64, max_ratio: float = 2.5) -> list[tuple[int, int]]:
     """SD-style buckets: sides are multiples of ``step`` with an area up to ``resolution``², ratio ≤ max_ratio."""
     if step % 8 or step <= 0:
@@ -289,14 +295,14 @@ def random_mask(width: int, height: int, rng: random.Random, weights: MaskSettin
     if kind == "box":
         bw = rng.randint(max(1, width // 8), width)
         bh = rng.randint(max(1, height // 8), height)
-        x, y = rng.randint(0, width - bw), rng.randint(0, height - bh)
-        draw.rectangle((x, y, x + bw - 1, y + bh - 1), fill=255)
+        left, top = rng.randint(0, width - bw), rng.randint(0, height - bh)
+        draw.rectangle((left, top, left + bw - 1, top + bh - 1), fill=255)
     else:
         short = min(width, height)
         for _ in range(rng.randint(1, 4)):
             thickness = rng.randint(max(2, short // 16), max(3, short // 4))
             x, y = rng.uniform(0, width), rng.uniform(0, height)
-            points = [(x, y)]
+            points: list[tuple[float, float]] = [(x, y)]
             for _ in range(rng.randint(2, 6)):
                 angle, length = rng.uniform(0, 2 * math.pi), rng.uniform(short / 8, short / 2)
                 x = min(max(x + length * math.cos(angle), 0), width - 1)
@@ -335,7 +341,7 @@ class MuralDataset:
     def pixels_uint8(self, index: int) -> np.ndarray:
         """(H, W, 3) uint8 at the item's bucket size."""
         if index not in self._pixels:
-            image = fit_to_bucket(open_rgb(self.paths[index]), tuple(self.items[index].bucket))
+            image = fit_to_bucket(open_rgb(self.paths[index]), _pair(self.items[index].bucket))
             self._pixels[index] = np.asarray(image, dtype=np.uint8)
         return self._pixels[index]
 
@@ -371,19 +377,6 @@ class MuralDataset:
         }
 
 
-def collate(examples: list[dict]) -> dict:
-    """Stack one bucket's examples (the sampler never mixes sizes)."""
-    import torch
-
-    return {
-        "index": [e["index"] for e in examples],
-        "seed": [e["seed"] for e in examples],
-        "pixels": torch.stack([e["pixels"] for e in examples]).contiguous(),
-        "mask": torch.stack([e["mask"] for e in examples]),
-        "masked_pixels": torch.stack([e["masked_pixels"] for e in examples]).contiguous(),
-        "caption": [e["caption"] for e in examples],
-    }
-
 
 class BucketBatchSampler:
     """Batches of same-size photos in an order fixed by ``(seed, epoch)``.
@@ -395,7 +388,7 @@ class BucketBatchSampler:
     def __init__(self, buckets: list[tuple[int, int]], batch_size: int, seed: int) -> None:
         self.groups: dict[tuple[int, int], list[int]] = {}
         for index, bucket in enumerate(buckets):
-            self.groups.setdefault(tuple(bucket), []).append(index)
+            self.groups.setdefault(_pair(bucket), []).append(index)
         self.batch_size = batch_size
         self.seed = seed
         self.batches_per_epoch = sum(math.ceil(len(g) / batch_size) for g in self.groups.values())

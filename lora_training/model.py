@@ -111,7 +111,7 @@ def add_lora(unet: torch.nn.Module, settings: LoraSettings, upcast: bool) -> lis
     from peft import LoraConfig
 
     check_target_modules(unet, settings.target_modules)
-    unet.add_adapter(
+    unet.add_adapter(  # type: ignore[operator]  # diffusers' PeftAdapterMixin method on a Module-typed UNet
         LoraConfig(
             r=settings.rank,
             lora_alpha=settings.alpha,
@@ -127,7 +127,7 @@ def add_lora(unet: torch.nn.Module, settings: LoraSettings, upcast: bool) -> lis
 
 def lora_metadata(unet: torch.nn.Module) -> dict[str, Any]:
     """The adapter config that ``load_lora_weights`` needs to rebuild rank, alpha and targets exactly."""
-    config = unet.peft_config["default"].to_dict()
+    config = unet.peft_config["default"].to_dict()  # type: ignore[index,union-attr]  # set by add_adapter
     return json.loads(json.dumps(config, default=lambda o: sorted(o) if isinstance(o, set) else str(o)))
 
 

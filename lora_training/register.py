@@ -146,7 +146,7 @@ def validate_lora_file(path: Path, model: str | None = None) -> dict[str, Any]:
     model = model if model is not None else default_model()
     layers = _unet_layers(model) if model else None
     if layers is not None:
-        checked = model
+        checked = model or ""
         by_kohya_name = {name.replace(".", "_"): name for name in layers}
         for name, ab in unet_modules.items():
             real = name if layout == "diffusers" else by_kohya_name.get(name)

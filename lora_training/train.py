@@ -49,7 +49,7 @@ class TrainResult:
 def make_lr_scheduler(config: Config, optimizer: torch.optim.Optimizer, total_steps: int) -> Any:
     from diffusers.optimization import get_scheduler
 
-    name = config.optim.scheduler
+    name: str = config.optim.scheduler
     if name == "constant" and config.optim.warmup_steps:
         name = "constant_with_warmup"
     return get_scheduler(
@@ -110,6 +110,7 @@ def main(config: Config, *, progress: bool = True, stop_at: int | None = None) -
     if config.train.max_steps is not None:
         max_steps = config.train.max_steps
     else:
+        assert config.train.epochs is not None  # the config check requires exactly one of the two
         max_steps = math.ceil(config.train.epochs * sampler.batches_per_epoch / accum)
     cases = validation_cases(config, manifest, paths) if config.validation.prompts else []
 

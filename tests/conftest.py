@@ -27,6 +27,9 @@ os.environ.update(
         "SAEKDAM_MODELS": "tiny",
         "SAEKDAM_MODELS_DIR": str(ROOT / "var" / "models"),
         "SAEKDAM_DEFAULT_LANGUAGE": "ko",
+        # test servers sign many people up from 127.0.0.1; the limits' own tests set small ones
+        "SAEKDAM_SIGNUP_PER_ADDRESS_PER_HOUR": "100000",
+        "SAEKDAM_SIGNUP_PER_HOUR": "100000",
     }
 )
 for key in ("SAEKDAM_DATABASE_URL", "SAEKDAM_REDIS_URL", "SAEKDAM_S3_BUCKET"):

@@ -34,7 +34,7 @@ class AccountApiController(Controller):
 
     @post("/auth/signup", operation_id="SignUp", status_code=201, summary="Create an account")
     async def signup(self, data: SignupIn, request: Request[Any, Any, Any], accounts: AccountService) -> UserOut:
-        return to_user_out(await accounts.signup(data, language(request)))
+        return to_user_out(await accounts.signup(data, language(request), client_ip(request)))
 
     @post("/auth/token", operation_id="CreateToken", status_code=200, summary="Log in: get a bearer token")
     async def token(self, data: TokenIn, request: Request[Any, Any, Any], accounts: AccountService) -> TokenOut:

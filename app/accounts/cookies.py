@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request
+from litestar.middleware.csrf import generate_csrf_token
 from litestar.response import Redirect, Response
 
 from app.accounts.auth import SESSION_COOKIE
@@ -29,7 +30,18 @@ def without_session(response: Response[Any]) -> Response[Any]:
     return response
 
 
+def with_new_csrf_token(request: Request[Any, Any, Any], response: Response[Any]) -> Response[Any]:
+    """A fresh CSRF cookie: a token planted or read before the log-in (CSRF fixation) is worth nothing after it."""
+    config = request.app.csrf_config
+    if config is None:
+        return response
+    response.set_cookie(config.cookie_name, generate_csrf_token(config.secret), path=config.cookie_path,
+                        secure=config.cookie_secure, httponly=config.cookie_httponly, samesite=config.cookie_samesite,
+                        domain=config.cookie_domain)
+    return response
+
+
 async def log_in(request: Request[Any, Any, Any], accounts: AccountService, user: User, target: str) -> Response[Any]:
-    """A new browser session for ``user`` and a redirect to ``target``."""
+    """A new browser session for ``user`` (with a new CSRF token) and a redirect to ``target``."""
     token, ttl = await accounts.issue_token(user, "session")
-    return with_session(Redirect(target), token, ttl, request.url.scheme == "https")
+    return with_new_csrf_token(request, with_session(Redirect(target), token, ttl, request.url.scheme == "https"))

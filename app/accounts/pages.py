@@ -75,12 +75,12 @@ class AccountPagesController(Controller):
                 errors.append(FieldError(field="terms", message=translate(lang, "terms_required")))
             if errors:
                 raise InvalidInput(errors=errors)
-            user = await accounts.signup(msgspec.convert(form, SignupIn), lang)
+            user = await accounts.signup(msgspec.convert(form, SignupIn), lang, client_ip(request))
         except AppError as exc:
             field_errors = {e.field: e.message for e in exc.errors}
             message = None if field_errors else translate(lang, exc.code, **exc.params)
             form.pop("password")
-            return Template("accounts/signup.html", status_code=exc.status,
+            return Template("accounts/signup.html", status_code=exc.status, headers=exc.headers,
                             context={"form": form, "errors": field_errors, "error": message,
                                      "providers": providers(request), "terms_checked": data.get("terms") == "accepted"})
         return await log_in(request, accounts, user, "/create")

@@ -8,7 +8,7 @@ import re
 import secrets
 import uuid
 from datetime import datetime, timedelta, timezone
-from typing import Literal
+from typing import Literal, cast
 
 from piccolo_api.session_auth.tables import SessionsBase
 
@@ -22,7 +22,8 @@ from app.core.settings import Settings
 EMAIL_RE = re.compile(EMAIL_PATTERN)
 TokenKind = Literal["bearer", "session"]
 GHOST_EMAIL = "deleted-user@saekdam.invalid"  # owns the anonymized posts of deleted accounts; never logs in
-NO_EMAIL_DOMAIN = ".invalid"  # accounts made by a provider that gave no verified email get a placeholder
+NO_EMAIL_DOMAIN = ".invalid"
+SIGNUP_WINDOW_S = 3600  # accounts made by a provider that gave no verified email get a placeholder
 
 
 def normalize_email(email: str) -> str:
@@ -61,9 +62,6 @@ def check_new_password(password: str, lang: str, field: str) -> list[FieldError]
     return []
 
 
-def to_author(user: User) -> Author:
-    return Author(id=str(user.public_id), nickname=user.nickname)
-
 
 _TOKEN_USER_SQL = (
     f"SELECT u.*, t.expires_at AS token_expires_at, t.revoked AS token_revoked "
@@ -87,7 +85,20 @@ class AccountService:
         self.limiter = limiter
         User._pbkdf2_iteration_count = settings.password_iterations
 
-    async def signup(self, data: SignupIn, lang: str) -> User:
+    async def limit_signup(self, client_ip: str) -> None:
+        """Count one sign-up from ``client_ip``; 429 past the per-address or the global hourly limit.
+
+        Accounts are free, so without this every per-user limit (tasks, board, logins) is void.
+        """
+        s = self.settings
+        for key, limit in ((f"signup:ip:{client_ip}", s.signup_per_address_per_hour),
+                           ("signup:all", s.signup_per_hour)):
+            wait = await self.limiter.acquire(key, limit, SIGNUP_WINDOW_S)
+            if wait is not None:
+                raise RateLimited(retry_after=int(wait) + 1)
+
+    async def signup(self, data: SignupIn, lang: str, client_ip: str | None = None) -> User:
+        """A new account; with ``client_ip`` (people, not the CLI) counted against the sign-up limits."""
         email = normalize_email(data.email)
         nickname = data.nickname.strip()
         errors: list[FieldError] = []
@@ -96,13 +107,15 @@ class AccountService:
         errors += check_nickname(nickname, lang)
         if errors:
             raise InvalidInput(errors=errors)
+        if client_ip is not None:  # before the lookup: probing which addresses have accounts counts too
+            await self.limit_signup(client_ip)
         if await User.exists().where(User.username == email):
             raise Conflict("email_taken")
         try:
-            user = await User.create_user(
+            user = cast(User, await User.create_user(
                 username=email, password=data.password, email=email, nickname=nickname, active=True,
                 terms_version=TERMS_VERSION, terms_accepted_at=datetime.now(timezone.utc),
-            )
+            ))  # create_user returns an instance of the class it is called on
         except Exception as exc:  # a concurrent sign-up with the same email hits the unique index
             if await User.exists().where(User.username == email):
                 raise Conflict("email_taken") from exc

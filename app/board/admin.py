@@ -47,9 +47,12 @@ async def _comment_deleted(row_id: Any, request: Request) -> None:
     await _board(request).remove_comment(uuid.UUID(str(row_id)))
 
 
+# The title links to the row. The primary key is not listed: Piccolo Admin's schema leaves a UUID primary key out
+# of its properties, and a listed column without a property throws in the list view (TypeError in isBoolean)
+# unless it is the link column, so the post list stayed blank.
 POSTS = TableConfig(
     Post,
-    visible_columns=[Post.id, Post.title, Post.author, Post.anonymous, Post.theme, Post.hidden, Post.like_count,
+    visible_columns=[Post.title, Post.author, Post.anonymous, Post.theme, Post.hidden, Post.like_count,
                      Post.comment_count, Post.view_count, Post.created_at],
     visible_filters=[Post.hidden, Post.anonymous, Post.theme, Post.author, Post.title],
     menu_group=MENU,

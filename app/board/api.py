@@ -22,6 +22,7 @@ from app.board.service import BoardService, search_terms, searches_nothing
 from app.core.errors import FieldError, InvalidInput
 from app.core.i18n import translate
 from app.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, check_limit
+from app.events.slots import stream_slots
 from app.events.sse import parse_last_event_id, to_sse_message
 from app.web.request import client_ip, language
 
@@ -56,7 +57,7 @@ async def build_query(request: Request[Any, Any, Any], board: BoardService, *, s
     if author:
         author_id = await board.author_id(author)
     viewer = viewer_of(request)
-    return PostQuery(sort=sort, theme=theme or None, terms=search_terms(q),
+    return PostQuery(sort=sort, theme=theme or None, terms=search_terms(q),  # type: ignore[arg-type]  # sort checked above
                      nothing=searches_nothing(q), author=author_id,  # type: ignore[arg-type]
                      include_anonymous=viewer is not None and author_id == viewer.id, cursor=cursor or None,
                      limit=limit)
@@ -149,7 +150,8 @@ class BoardApiController(Controller):
 
     @get("/board/events", operation_id="StreamBoardEvents",
          summary="Server-sent events: post_created, post_updated, post_deleted (public)")
-    async def events(self, board: BoardService,
+    async def events(self, request: Request[Any, Any, Any], board: BoardService,
                      last_event_id: str | None = Parameter(header="Last-Event-ID", default=None)) -> ServerSentEvent:
+        slot = stream_slots(request).of(request)  # 429 too_many_streams past the caps (per user and address)
         stream = board_stream(board.bus, parse_last_event_id(last_event_id), POST_EVENTS)
-        return ServerSentEvent(board_frames(stream), headers=SSE_HEADERS)
+        return ServerSentEvent(slot.hold(board_frames(stream)), headers=SSE_HEADERS)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from typing import Any
 from collections.abc import AsyncIterator
 
 from app.core.events import Event, EventBus
@@ -17,7 +18,6 @@ from app.events.sse import stream_channel
 
 CHANNEL = "board"
 POST_EVENTS = frozenset({"post_created", "post_updated", "post_deleted"})
-COMMENT_EVENTS = frozenset({"comment_created", "comment_deleted"})
 
 
 class Ready:
@@ -45,8 +45,9 @@ async def board_stream(bus: EventBus, last_event_id: int | None, names: frozense
     async with contextlib.aclosing(source) as items:
         first: asyncio.Future[Event | None] = asyncio.ensure_future(anext(items))
         waiter = asyncio.ensure_future(subscribed.wait())
+        racing: set[asyncio.Future[Any]] = {first, waiter}
         try:
-            await asyncio.wait({first, waiter}, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait(racing, return_when=asyncio.FIRST_COMPLETED)
             if subscribed.is_set():
                 yield READY
             item = await first

@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta, timezone
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
@@ -30,14 +29,15 @@ from app.core.errors import AppError, InvalidInput, NotAuthenticated
 from app.core.events import Event
 from app.core.i18n import translate
 from app.core.validation import collect_errors
+from app.events.slots import stream_slots
 from app.events.sse import parse_last_event_id
 from app.tasks.service import TaskService
 from app.themes.service import list_themes
 from app.web.request import client_ip, language
+from app.web.times import iso_utc, local_text
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 PageRequest = HTMXRequest
-KST = timezone(timedelta(hours=9))
 PAGE_SIZE = 24
 COMMENT_PAGE = 50
 _themes: tuple[float, dict[str, Any]] = (0.0, {})
@@ -51,10 +51,6 @@ async def theme_catalogue() -> dict[str, Any]:
     return _themes[1]
 
 
-def _when(value: Any) -> datetime:
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return value.astimezone(KST)
 
 
 def helpers(lang: str) -> dict[str, Any]:
@@ -67,13 +63,7 @@ def helpers(lang: str) -> dict[str, Any]:
             return slug
         return theme.name_en if lang == "en" else theme.name_ko
 
-    def fmt_date(value: Any) -> str:
-        return _when(value).strftime("%Y.%m.%d %H:%M")
-
-    def iso(value: Any) -> str:
-        return _when(value).astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
-
-    return {"theme_label": theme_label, "fmt_date": fmt_date, "iso": iso}
+    return {"theme_label": theme_label, "fmt_date": local_text, "iso": iso_utc}
 
 
 def _render(request: Request[Any, Any, Any], name: str, context: dict[str, Any]) -> str:
@@ -144,8 +134,9 @@ class BoardPagesController(Controller):
                      last_event_id: str | None = Parameter(header="Last-Event-ID", default=None)) -> ServerSentEvent:
         """Board events as HTML fragments for htmx (``sse-swap``); ``?post=`` keeps only one post's events."""
         await theme_catalogue()
+        slot = stream_slots(request).of(request)
         stream = board_stream(board.bus, parse_last_event_id(last_event_id))
-        return ServerSentEvent(_html_events(request, stream, post), headers=SSE_HEADERS)
+        return ServerSentEvent(slot.hold(_html_events(request, stream, post)), headers=SSE_HEADERS)
 
     # ------------------------------------------------------------------ publishing
     @get("/board/new")
@@ -172,8 +163,9 @@ class BoardPagesController(Controller):
         published = await board.published_results(task.id)
         context["task"] = task
         thumbs = task.thumbnail_urls or task.result_urls  # the small copies once made
-        context["choices"] = [{"index": i, "url": url, "thumb": thumbs[i], "taken": i in published}
-                              for i, url in enumerate(task.result_urls)]
+        held = task.held_results or [False] * len(task.result_urls)
+        context["choices"] = [{"index": i, "url": url, "thumb": thumbs[i], "taken": i in published or held[i],
+                               "held": held[i]} for i, url in enumerate(task.result_urls)]
         return context
 
     @post("/board/new")

@@ -9,7 +9,6 @@ out while it showed its author stops working at once.
 from __future__ import annotations
 
 import logging
-import secrets
 import uuid
 from typing import Any, Literal
 
@@ -37,7 +36,8 @@ def _post_export(row: dict[str, Any]) -> dict[str, Any]:
         files["thumbnail"] = row["thumb_key"]
     files |= {f"display_{name}": key for name, key in _display_keys(row).items()}
     return {
-        "id": str(row["id"]), "title": row["title"], "content": row["content"], "theme": row["theme"],
+        "id": str(row["id"]), "title": row["title"], "content": row["content"], "wish": row.get("wish") or "",
+        "theme": row["theme"],
         "anonymous": _bool(row["anonymous"]), "hidden": _bool(row["hidden"]),
         "task_id": str(row["task_id"]) if row["task_id"] else None, "result_index": int(row["result_index"]),
         "like_count": int(row["like_count"]), "comment_count": int(row["comment_count"]),
@@ -49,7 +49,7 @@ def _post_export(row: dict[str, Any]) -> dict[str, Any]:
 async def export_user(board: BoardService, user_id: int) -> dict[str, list[dict[str, Any]]]:
     """The user's posts (anonymous and hidden ones too, with their storage keys), comments and likes."""
     posts = await PostRow.raw(
-        "SELECT id, anonymous, hidden, task_id, result_index, title, content, theme, before_key, after_key, "
+        "SELECT id, anonymous, hidden, task_id, result_index, title, content, wish, theme, before_key, after_key, "
         "thumb_key, display, like_count, comment_count, view_count, created_at, updated_at FROM board_post "
         "WHERE author = {} ORDER BY created_at, id", user_id)
     comments = await CommentRow.raw(
@@ -64,37 +64,9 @@ async def export_user(board: BoardService, user_id: int) -> dict[str, list[dict[
     }
 
 
-async def _rekey(board: BoardService, row: dict[str, Any]) -> dict[Any, Any]:
-    """Copy a post's objects to fresh keys (same bytes) and drop the old ones; the new key columns."""
-    prefix = f"posts/{row['id']}/{secrets.token_hex(8)}/"
-    values: dict[Any, Any] = {}
-    old_keys = []
-    for column in (PostRow.before_key, PostRow.after_key, PostRow.thumb_key):
-        key = row[column._meta.name]
-        if not key:
-            continue
-        new_key = prefix + key.rsplit("/", 1)[-1]
-        data = await board.storage.get(key)
-        await board.storage.put(new_key, data, _content_type(key))
-        values[column] = new_key
-        old_keys.append(key)
-    display = _display_keys(row)
-    if display:
-        shown = row["display"] if isinstance(row["display"], dict) else msgspec.json.decode(row["display"])
-        for name, key in display.items():
-            shown[name] = prefix + key.rsplit("/", 1)[-1]
-            await board.storage.put(shown[name], await board.storage.get(key), _content_type(key))
-            old_keys.append(key)
-        values[PostRow.display] = msgspec.json.encode(shown).decode()
-    await PostRow.update(values).where(PostRow.id == row["id"])
-    for key in old_keys:
-        await board.storage.delete(key)
-    return values
-
-
-def _content_type(key: str) -> str:
-    ext = key.rsplit(".", 1)[-1].lower()
-    return {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "webp": "image/webp"}.get(ext, "application/octet-stream")
+async def _rekey(board: BoardService, row: dict[str, Any]) -> None:
+    """Move a post's objects to fresh keys (same bytes): URLs handed out before stop working."""
+    await board.rekey(row)
 
 
 async def erase_user(board: BoardService, user_id: int, posts: PostsChoice, ghost_id: int) -> None:

@@ -39,6 +39,7 @@ class Post(msgspec.Struct, kw_only=True):
     width: int | None = None
     height: int | None = None
     sheet_colors: int | None = None  # the author shows the painter's sheet in this many colours, or null
+    wish: str = ""  # the wish the mural was painted from (issue 20: "make one like this"); "" for older posts
 
 
 class PostList(msgspec.Struct, kw_only=True):

@@ -22,13 +22,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-import anyio.to_thread
 import msgspec
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
 from app.accounts.service import AccountService
 from app.board import images
 from app.board.cache import CachedPage, ListCache
+from app.board.keys import copy_to_fresh_keys
 from app.board.events import CHANNEL
 from app.board.schemas import (
     Comment, CommentCreate, CommentDeleted, CommentList, LikeState, Post, PostCreate, PostDeleted, PostQuery,
@@ -38,6 +38,7 @@ from app.board.tables import Comment as CommentRow
 from app.board.tables import Post as PostRow
 from app.board.tables import PostLike, PostView, Report, ReportStatus
 from app.core import image_variants
+from app.core.cpu import run_cpu
 from app.core.errors import AppError, Conflict, FieldError, Forbidden, InvalidInput, NotFound, RateLimited
 from app.core.events import EventBus
 from app.core.i18n import translate
@@ -46,12 +47,12 @@ from app.core.ratelimit import RateLimiter
 from app.core.settings import Settings
 from app.core.storage import ObjectNotFound, Storage
 from app.events.errors import SubscriptionLagged
-from app.tasks.service import TaskService
+from app.tasks.service import TaskService, held_from_board
 
 log = logging.getLogger("saekdam.board")
 
 POST_COLUMNS = ("id, author, anonymous, title, content, theme, before_key, after_key, thumb_key, display, like_count, "
-                "comment_count, view_count, hidden, created_at, updated_at, sheet_colors")
+                "comment_count, view_count, hidden, created_at, updated_at, sheet_colors, wish")
 TERM_RE = re.compile(r"[^\W_]+")  # letters and digits of any script: search terms
 MAX_TERMS = 8
 SHARE_URL_TTL_S = 6 * 24 * 3600  # + up to a day, aligned: S3 presigned URLs live at most 7 days
@@ -222,6 +223,7 @@ class BoardService:
                 view_count=int(r["view_count"]), liked_by_me=pid in liked,
                 created_at=_dt(r["created_at"]), updated_at=_dt(r["updated_at"]),
                 sheet_colors=int(r["sheet_colors"]) if r.get("sheet_colors") is not None else None,
+                wish=r.get("wish") or "",
             ))
         return out
 
@@ -452,6 +454,8 @@ class BoardService:
         if data.result_index >= len(keys):
             raise InvalidInput(errors=[FieldError(field="result_index",
                                                   message=translate(lang, "field_range", min=0, max=len(keys) - 1))])
+        if held_from_board(task, data.result_index):  # the content filter: stays private to its owner
+            raise Conflict("content_held")
         source = f"{task.id}:{data.result_index}"
         if await PostRow.exists().where(PostRow.source == source):
             raise Conflict("already_published")
@@ -465,7 +469,7 @@ class BoardService:
         except ObjectNotFound:
             raise Conflict("task_files_expired") from None
         try:
-            before, before_ext, before_type = await anyio.to_thread.run_sync(images.clean_before, photo, result_key)
+            before, before_ext, before_type = await run_cpu(images.clean_before, photo, result_key)
         except Exception:  # not decodable here: keep the bytes as uploaded
             before, (before_ext, before_type) = photo, images.kind_of(task.input_key)
         try:  # the task's own small copies (made once per result), copied like the images
@@ -491,7 +495,7 @@ class BoardService:
                       result_index=data.result_index, source=source, title=title, content=content,
                       theme=task.theme or "", before_key=before_key, after_key=after_key, thumb_key=thumb_key,
                       display=msgspec.json.encode(display).decode(),
-                      sheet_colors=data.sheet_colors, created_at=at, updated_at=at)
+                      sheet_colors=data.sheet_colors, wish=task.prompt or "", created_at=at, updated_at=at)
         try:
             await PostRow.insert(row)
         except Exception:
@@ -683,15 +687,32 @@ class BoardService:
                                              created_at=now())).returning(Report.id)
         return ReportReceipt(id=int(created[0]["id"]), status="open")
 
+    async def rekey(self, row: dict[str, Any]) -> None:
+        """Move a post's stored copies to fresh keys: every URL signed before (share image, before, after,
+        thumbnail, display copies) stops working at once; URLs signed from now on work."""
+        values, old_keys = await copy_to_fresh_keys(self.storage, row)
+        if not values:
+            return
+        columns = {getattr(PostRow, name): value for name, value in values.items()}
+        await PostRow.update(columns).where(PostRow.id == row["id"])
+        for key in old_keys:
+            try:
+                await self.storage.delete(key)
+            except Exception:
+                log.exception("could not delete %s", key)
+
     async def set_post_hidden(self, post_id: uuid.UUID | str, hidden: bool) -> bool:
-        """Hide a post from everyone but its author and admins (or show it again)."""
+        """Hide a post from everyone but its author and admins (or show it again). Hiding revokes every URL
+        handed out for its images (they move to new keys); its author and admins get new ones."""
         pid = _uuid(post_id)
         if pid is None:
             return False
-        changed = await PostRow.update({PostRow.hidden: hidden}).where(PostRow.id == pid).returning(PostRow.id)
+        changed = await PostRow.update({PostRow.hidden: hidden}).where(PostRow.id == pid).returning(
+            PostRow.id, PostRow.before_key, PostRow.after_key, PostRow.thumb_key, PostRow.display)
         if not changed:
             return False
         if hidden:
+            await self.rekey(changed[0])
             await self._publish("post_deleted", PostDeleted(id=str(pid)))
         else:
             await self._publish_post(pid)

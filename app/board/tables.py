@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 import uuid
 
-from piccolo.columns import JSON, UUID, Boolean, Date, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, UUID, Boolean, Date, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.reference import LazyTableReference
@@ -23,7 +23,7 @@ class Post(Table, tablename="board_post"):
     """A published before/after pair. ``author`` always holds the writer, even for anonymous posts."""
 
     id = UUID(primary_key=True, default=uuid.uuid4)
-    author = ForeignKey(references=USER, null=False, index=True, on_delete=OnDelete.cascade,
+    author: ForeignKey[Table] = ForeignKey(references=USER, null=False, index=True, on_delete=OnDelete.cascade,
                         help_text="The writer (kept for anonymous posts too, never shown for them)")
     anonymous = Boolean(default=False, help_text="Shown without an author")
     task_id = UUID(null=True, default=None, help_text="The task it came from (no FK: posts outlive tasks)")
@@ -31,6 +31,7 @@ class Post(Table, tablename="board_post"):
     source = Varchar(length=64, unique=True, help_text="task id:result index; each result is published once")
     title = Varchar(length=60)
     content = Text(default="")
+    wish = Text(default="", help_text="The task's wish (prompt) as written, copied when published")
     theme = Varchar(length=32, default="", index=True)
     before_key = Varchar(length=200, help_text="The board's own copy of the photo")
     after_key = Varchar(length=200, help_text="The board's own copy of the chosen result")
@@ -54,14 +55,14 @@ class PostLike(Table, tablename="board_like"):
     """One like per user per post (unique index on user, post)."""
 
     post = ForeignKey(references=Post, null=False, index=True, on_delete=OnDelete.cascade)
-    user = ForeignKey(references=USER, null=False, on_delete=OnDelete.cascade)
+    user: ForeignKey[Table] = ForeignKey(references=USER, null=False, on_delete=OnDelete.cascade)
     created_at = Timestamptz(default=TimestamptzNow())
 
 
 class Comment(Table, tablename="board_comment"):
     id = UUID(primary_key=True, default=uuid.uuid4)
     post = ForeignKey(references=Post, null=False, index=True, on_delete=OnDelete.cascade)
-    author = ForeignKey(references=USER, null=False, index=True, on_delete=OnDelete.cascade)
+    author: ForeignKey[Table] = ForeignKey(references=USER, null=False, index=True, on_delete=OnDelete.cascade)
     content = Text()
     hidden = Boolean(default=False, help_text="Hidden by a moderator")
     created_at = Timestamptz(default=TimestamptzNow())
@@ -88,9 +89,10 @@ class ReportStatus(str, enum.Enum):
 class Report(Table, tablename="board_report"):
     """A user's report on a post (or one of its comments), reviewed by admins in Piccolo Admin."""
 
+    id: Serial  # made by Piccolo; declared for the type checker
     post = ForeignKey(references=Post, null=False, index=True, on_delete=OnDelete.cascade)
     comment = ForeignKey(references=Comment, null=True, default=None, on_delete=OnDelete.cascade)
-    reporter = ForeignKey(references=USER, null=False, on_delete=OnDelete.cascade)
+    reporter: ForeignKey[Table] = ForeignKey(references=USER, null=False, on_delete=OnDelete.cascade)
     reason = Text()
     status = Varchar(length=10, default=ReportStatus.open, choices=ReportStatus, index=True)
     note = Text(default="", help_text="Moderator's note")

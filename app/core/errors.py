@@ -65,9 +65,6 @@ class UnsupportedMedia(AppError):
     status, code = 415, "unsupported_media_type"
 
 
-class Unprocessable(AppError):
-    status, code = 422, "unprocessable"
-
 
 class RateLimited(AppError):
     status, code = 429, "rate_limited"

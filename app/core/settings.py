@@ -6,15 +6,24 @@ under ``var/``. Setting a database, Redis or S3 URL switches that one part; the 
 
 from __future__ import annotations
 
+import difflib
 import functools
+import logging
 import os
 import secrets
+import tempfile
 from pathlib import Path
 from typing import Annotated, Literal
 
 import msgspec
 
 PREFIX = "SAEKDAM_"
+MIN_SECRET_BYTES = 32
+# SAEKDAM_* variables that are read elsewhere, not settings: no "unknown variable" warning for them
+OTHER_VARIABLES = frozenset({"SAEKDAM_SUPERUSER_PASSWORD"})
+OTHER_PREFIXES = ("SAEKDAM_TEST_",)  # the test suite's own switches
+
+log = logging.getLogger("saekdam.settings")
 
 
 class SettingsError(ValueError):
@@ -49,6 +58,9 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     port: int = 8000
     # public base URL used in signed links handed to clients (default http://host:port)
     public_url: str = ""
+    # proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (client address for limits and view counts,
+    # https for HSTS): comma-separated addresses or networks, "*" for any; empty = none (the client's own address)
+    forwarded_allow_ips: str = ""
     default_language: Literal["ko", "en"] = "ko"
 
     # database: empty = SQLite under var/; postgres://... = PostgreSQL (?sslmode=require etc. is honoured)
@@ -76,6 +88,11 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     s3_read_timeout_s: float = 30.0
     s3_max_attempts: int = 3
 
+    # CPU-bound steps of requests (password hashing, decoding uploaded photos) run in this many threads at once
+    # (0 = one per core but one, left to the event loop), each at this niceness (0-19) so the event loop's thread wins the CPU
+    cpu_threads: int = 0
+    cpu_nice: int = 10
+
     # accounts
     access_token_ttl_s: int = 7 * 24 * 3600
     session_ttl_s: int = 14 * 24 * 3600
@@ -84,9 +101,24 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     login_email_window_s: int = 300
     login_ip_max_failures: int = 30
     login_ip_window_s: int = 60
+    # sign-ups (email and password, API and page) an hour per client address and in all; beyond them 429
+    signup_per_address_per_hour: int = 30
+    signup_per_hour: int = 1000
     # open task streams (SSE, WebSocket) re-check their token this often (seconds; at most 60) and close
     # (WebSocket code 4401) once it was revoked
     stream_auth_recheck_s: float = 30.0
+    # open event streams (SSE and WebSocket, task and board) per signed-in user and per client address, in
+    # each API process; one more gets 429 (a WebSocket: close code 4429) with Retry-After
+    streams_per_user: int = 10
+    streams_per_address: int = 50
+    # connections: request headers must arrive within this many seconds (slowloris), a request body within
+    # http_body_timeout_s; an idle keep-alive connection closes after http_keep_alive_s; an upload to the
+    # app's own file URL that sends no byte for upload_idle_timeout_s is refused (408) and closed
+    http_header_timeout_s: float = 10.0
+    http_body_timeout_s: float = 600.0
+    http_keep_alive_s: int = 5
+    http_max_header_bytes: int = 64 * 1024
+    upload_idle_timeout_s: float = 30.0
     # password reset: lifetime of the mailed link (seconds), and requests per email / per client address an hour
     password_reset_ttl_s: int = 1800
     password_reset_per_email_per_hour: int = 5
@@ -130,6 +162,14 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     upload_url_ttl_s: int = 15 * 60
     download_url_ttl_s: int = 60 * 60
     file_retention_days: int = 30
+    # storage held by tasks waiting for their photo (`created`): at most this many per user, declaring at most
+    # this many bytes together (photos and masks); a create beyond them gets 429 until one is submitted or deleted
+    max_open_tasks: int = 10
+    max_open_upload_bytes: int = 100 * 1024 * 1024
+    # objects under tasks/<id>/ whose task is gone, and `created` tasks whose upload URL expired without a
+    # photo, are removed once older than the grace (seconds); the sweep runs this often (seconds)
+    orphan_grace_s: int = 3600
+    orphan_sweep_interval_s: int = 3600
 
     # tasks
     max_concurrent_tasks: int = 3
@@ -139,6 +179,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     # a running task whose heartbeat is older than this is presumed lost with its worker and is retried
     heartbeat_timeout_s: int = 30
     worker_poll_delay_s: float = 0.01
+    wall_timeout_s: float = 30.0  # POST /wall in distributed mode: no worker's answer by then → 503 unavailable
     # each `saekdam worker` serves its job metrics (Prometheus) on this port; 0 = off
     worker_metrics_port: int = 0
     run_painter_in_api: bool = True
@@ -160,6 +201,10 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     controlnet_lines_model: str = "lllyasviel/control_v11p_sd15_canny"
     controlnet_depth_model: str = "lllyasviel/control_v11f1p_sd15_depth"
     depth_model: str = "depth-anything/Depth-Anything-V2-Small-hf"
+    # the content filter before the public board: diffusers' safety checker (a CLIP image classifier) run on
+    # every result when it is painted; a flagged result (or one that could not be checked) cannot be published
+    # until an admin releases it. Empty = no checker: then every result needs an admin's release
+    safety_model: str = "CompVis/stable-diffusion-safety-checker"
     # `detail` when a task leaves it to the server: auto = high on CUDA, standard on CPU
     detail_default: Literal["auto", "standard", "high"] = "auto"
 
@@ -233,12 +278,24 @@ def _validate(s: Settings) -> None:
         value = getattr(s, name)
         if value and not value.startswith(("http://", "https://")):
             raise SettingsError(f"{PREFIX}{name.upper()} must be an http(s) URL, got {value!r}")
+    if s.secret_key and len(s.secret_key.encode()) < MIN_SECRET_BYTES:
+        raise SettingsError(
+            f"{PREFIX}SECRET_KEY is too short ({len(s.secret_key.encode())} bytes): it signs sessions, CSRF tokens and "
+            f"file URLs, so it must be at least {MIN_SECRET_BYTES} random bytes, e.g. "
+            f"`python -c 'import secrets; print(secrets.token_urlsafe(48))'` (or leave it unset in embedded mode)")
     if not 1 <= s.port <= 65535:
         raise SettingsError(f"{PREFIX}PORT must be between 1 and 65535, got {s.port}")
     if s.max_upload_bytes <= 0 or s.max_pixels <= 0:
         raise SettingsError(f"{PREFIX}MAX_UPLOAD_BYTES and {PREFIX}MAX_PIXELS must be positive")
     if not 0 <= s.preview_interval_s <= 60:
         raise SettingsError(f"{PREFIX}PREVIEW_INTERVAL_S must be between 0 and 60, got {s.preview_interval_s}")
+    for name in ("streams_per_user", "streams_per_address", "http_header_timeout_s", "http_body_timeout_s",
+                 "http_keep_alive_s", "http_max_header_bytes", "upload_idle_timeout_s"):
+        if getattr(s, name) <= 0:
+            raise SettingsError(f"{PREFIX}{name.upper()} must be positive, got {getattr(s, name)}")
+    for name in ("max_open_tasks", "max_open_upload_bytes", "orphan_grace_s", "orphan_sweep_interval_s"):
+        if getattr(s, name) <= 0:
+            raise SettingsError(f"{PREFIX}{name.upper()} must be positive, got {getattr(s, name)}")
     if not 0 < s.stream_auth_recheck_s <= 60:
         raise SettingsError(f"{PREFIX}STREAM_AUTH_RECHECK_S must be more than 0 and at most 60, got {s.stream_auth_recheck_s}")
     try:
@@ -251,10 +308,37 @@ def _validate(s: Settings) -> None:
     for provider in providers:
         if not provider.issuer.startswith(("https://", "http://")):
             raise SettingsError(f"{PREFIX}OIDC_PROVIDERS: issuer of {provider.name!r} must be an http(s) URL")
+    if s.signup_per_address_per_hour < 1 or s.signup_per_hour < 1:
+        raise SettingsError(f"{PREFIX}SIGNUP_PER_ADDRESS_PER_HOUR and {PREFIX}SIGNUP_PER_HOUR must be at least 1")
+    if s.cpu_threads < 0 or not 0 <= s.cpu_nice <= 19:
+        raise SettingsError(f"{PREFIX}CPU_THREADS must be 0 or more and {PREFIX}CPU_NICE between 0 and 19")
     for name in ("sheet_coverage_m2_per_l", "sheet_coats", "sheet_min_region_cm2", "sheet_min_region_px",
                  "sheet_concurrency"):
         if getattr(s, name) <= 0:
             raise SettingsError(f"{PREFIX}{name.upper()} must be positive, got {getattr(s, name)}")
+
+
+def setting_variables() -> list[str]:
+    """Every settings variable's name (``SAEKDAM_X`` for field ``x``; ``_PATH`` fields without it)."""
+    return [PREFIX + name.upper().removesuffix("_PATH") for name in Settings.__struct_fields__]
+
+
+def unknown_variables(env: dict[str, str]) -> dict[str, str | None]:
+    """``SAEKDAM_*`` names in ``env`` that no setting reads, each with the closest setting (or None)."""
+    known = setting_variables()
+    unknown = sorted(k for k in env if k.startswith(PREFIX) and k not in known and k not in OTHER_VARIABLES
+                     and not k.startswith(OTHER_PREFIXES))
+    # compared without the common prefix, which would make every name look alike
+    names = {k.removeprefix(PREFIX): k for k in known}
+    closest = {k: difflib.get_close_matches(k.removeprefix(PREFIX), list(names), n=1, cutoff=0.6) for k in unknown}
+    return {k: names[found[0]] if found else None for k, found in closest.items()}
+
+
+def warn_unknown_variables(env: dict[str, str]) -> None:
+    """A typo'd variable would be ignored silently (and its default used): say so, naming the closest setting."""
+    for name, closest in unknown_variables(env).items():
+        hint = f"; did you mean {closest}?" if closest else ""
+        log.warning("%s is not a Saekdam setting and is ignored%s", name, hint)
 
 
 def load_settings(environ: dict[str, str] | None = None, dotenv: Path | None = Path(".env")) -> Settings:
@@ -266,6 +350,7 @@ def load_settings(environ: dict[str, str] | None = None, dotenv: Path | None = P
         key = PREFIX + name.upper().removesuffix("_PATH")
         if key in env:
             raw[name] = env[key]
+    warn_unknown_variables(env)
     try:
         settings = msgspec.convert(raw, Settings, strict=False)
     except msgspec.ValidationError as exc:
@@ -287,10 +372,29 @@ def ensure_secret(settings: Settings) -> Settings:
     path = settings.var_dir / "secret_key"
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        _write_new_secret(path)
+    secret = path.read_text().strip()
+    if len(secret.encode()) < MIN_SECRET_BYTES:
+        raise SettingsError(f"{path} holds no usable secret ({len(secret.encode())} bytes); delete it to make a new one")
+    return msgspec.structs.replace(settings, secret_key=secret)
+
+
+def _write_new_secret(path: Path) -> None:
+    """Write the whole key to a temporary file, then link it into place: a process starting at the same time
+    sees either no file or the complete key, never an empty one, and the first of them wins (no overwrite)."""
+    fd, temp = tempfile.mkstemp(prefix=".secret_key.", dir=path.parent)
+    try:
         with os.fdopen(fd, "w") as fh:
             fh.write(secrets.token_urlsafe(48))
-    return msgspec.structs.replace(settings, secret_key=path.read_text().strip())
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(temp, 0o600)
+        try:
+            os.link(temp, path)
+        except FileExistsError:
+            pass  # another process was first: use its key
+    finally:
+        os.unlink(temp)
 
 
 @functools.lru_cache(maxsize=1)

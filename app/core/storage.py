@@ -46,6 +46,10 @@ class Storage(Protocol):
 
     async def list_keys(self, prefix: str) -> list[str]: ...
 
+    async def modified_at(self, key: str) -> datetime | None:
+        """When the object was last written (UTC), or None when absent: the orphan sweep's grace."""
+        ...
+
     async def upload_url(self, key: str, content_type: str, size_bytes: int, ttl_s: int) -> SignedUpload:
         """A URL accepting exactly ``size_bytes`` bytes of ``content_type`` until it expires."""
         ...

@@ -135,7 +135,7 @@ class RedisEventBus:
             (b',"channel":', encode_data(channel), b',"event":', encode_data(event), b',"data":', data_json, b"}")
         )
         keys = self._keys(channel)
-        args = [initial_id(), tail, self._history_size, self._ttl, self._channel_prefix + channel]
+        args: list[bytes | str | int] = [initial_id(), tail, self._history_size, self._ttl, self._channel_prefix + channel]
         raw = await self._call("publish", lambda: self._publish_script(keys=keys, args=args))
         return Event(channel=channel, id=int(raw), event=event, data=msgspec.json.decode(data_json))
 
@@ -151,7 +151,9 @@ class RedisEventBus:
     async def _history_once(self, channel: str, after_id: int) -> list[Event] | None:
         counter_key, floor_key, history_key = self._keys(channel)
         async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.get(counter_key).get(floor_key).lrange(history_key, 0, -1)
+            pipe.get(counter_key)
+            pipe.get(floor_key)
+            pipe.lrange(history_key, 0, -1)
             counter, floor, items = await pipe.execute()
         if counter is None or floor is None or not int(floor) <= after_id <= int(counter):
             return None

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import msgspec
@@ -40,7 +40,7 @@ def _plain(data: Any) -> Any:
     return msgspec.json.decode(msgspec.json.encode(data))
 
 
-async def _with_pings(events: AsyncIterator[Event], interval_s: float) -> AsyncIterator[Event | None]:
+async def _with_pings(events: AsyncIterator[Event], interval_s: float) -> AsyncGenerator[Event | None, None]:
     """Any other iterator: yield events as they come and None after each ``interval_s`` of silence.
 
     The buses' subscriptions are cancel-safe (an event leaves the queue only when returned), so waiting
@@ -67,7 +67,7 @@ async def stream_channel(
     snapshot: Snapshot,
     is_terminal: Callable[[Event], bool],
     ping_interval_s: float = 15.0,
-) -> AsyncIterator[Event | None]:
+) -> AsyncGenerator[Event | None, None]:
     """Events of ``channel`` for one client, resumable by id; None means "send a keep-alive ping".
 
     ``snapshot()`` returns ``(event_name, data)`` for the current state, or None when there is nothing

@@ -46,5 +46,3 @@ class RedisRateLimiter:
     async def acquire(self, key: str, limit: int, window_s: float) -> float | None:
         return await self._run(key, limit, window_s, "acquire")
 
-    async def reset(self, key: str) -> None:
-        await self._redis.delete(PREFIX + key)

@@ -18,7 +18,7 @@ HTTP_LATENCY = Histogram(
 )
 # long-lived streams would only blur the latency figures; static and signed files are not the API
 _SKIP_PREFIXES = ("/metrics", "/static/", "/files/")
-_SKIP_SUFFIXES = ("/events", "/ws")
+_SKIP_SUFFIXES = ("/events", "/ws", "/stream")
 
 
 def http_metrics_middleware(app: ASGIApp) -> ASGIApp:
@@ -41,6 +41,6 @@ def http_metrics_middleware(app: ASGIApp) -> ASGIApp:
         finally:
             # the route template (never the ids in the path), known once the router has matched
             template = scope.get("path_template") or "unmatched"  # type: ignore[typeddict-item]
-            HTTP_LATENCY.labels(scope["method"], template, str(status)).observe(time.perf_counter() - started)
+            HTTP_LATENCY.labels(scope.get("method", "GET"), template, str(status)).observe(time.perf_counter() - started)
 
     return middleware

@@ -217,7 +217,7 @@ class SheetPdf:
         if room < 15 * mm:
             return
         fit = min(LEGEND_W / w, room / h)
-        image = Image.fromarray(preview(self.plan)).resize((max(1, w // 2), max(1, h // 2)), Image.NEAREST)
+        image = Image.fromarray(preview(self.plan)).resize((max(1, w // 2), max(1, h // 2)), Image.Resampling.NEAREST)
         self.c.drawImage(ImageReader(image), self.page_w - MARGIN - LEGEND_W, top - h * fit, w * fit, h * fit)
 
     def tiles(self) -> None:

@@ -225,7 +225,7 @@ def render_png(plan: Plan, base_plate: np.ndarray | None = None) -> bytes:
     if free >= 160:  # the mural in its paints, beside the legend
         thumb = Image.fromarray(preview(plan))
         fit = min(free / thumb.width, rows * lay.row_height / thumb.height)
-        thumb = thumb.resize((max(1, int(thumb.width * fit)), max(1, int(thumb.height * fit))), Image.NEAREST)
+        thumb = thumb.resize((max(1, int(thumb.width * fit)), max(1, int(thumb.height * fit))), Image.Resampling.NEAREST)
         at = (lay.size[0] - 24 - thumb.width, lay.legend_at + 40)
         out.paste(thumb, at)
         draw.rectangle((at[0] - 1, at[1] - 1, at[0] + thumb.width, at[1] + thumb.height), outline=OUTLINE)

@@ -63,7 +63,7 @@ def mural_pixels(image_bytes: bytes, mask_bytes: bytes | None = None) -> tuple[n
     if mask_bytes is not None:
         mask = _open(mask_bytes, "mask").convert("L")
         if mask.size != image.size:
-            mask = mask.resize(image.size, Image.NEAREST)
+            mask = mask.resize(image.size, Image.Resampling.NEAREST)
         valid &= np.asarray(mask) >= 128
     rows, cols = np.flatnonzero(valid.any(axis=1)), np.flatnonzero(valid.any(axis=0))
     if len(rows) == 0:

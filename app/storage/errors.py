@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound, TooLarge, UnsupportedMedia
+from app.core.errors import AppError, Conflict, Forbidden, InvalidInput, NotFound, TooLarge, UnsupportedMedia
 
 
 class InvalidSignature(Forbidden):
@@ -33,6 +33,15 @@ class AlreadyUploaded(Conflict):
     """The key already holds an object: an upload never replaces one (the original photo stays)."""
 
     code = "already_uploaded"
+
+
+class RequestTimeout(AppError):
+    """The body stopped arriving (a slow or stalled upload): refused so the connection is not held."""
+
+    status, code = 408, "request_timeout"
+
+    def __init__(self, **kw: object) -> None:
+        super().__init__(headers={"Connection": "close"}, **kw)  # type: ignore[arg-type]
 
 
 class FileNotFound(NotFound):

@@ -1,4 +1,4 @@
-"""Choose the store from settings; only composition roots (asgi.py, worker.py, __main__.py) call this.
+"""Choose the store from settings; only the composition root (wiring.py) and the themes seed step call this.
 
 Lifecycle: ``create_storage`` builds without I/O. Call ``await storage.start()`` at startup (both stores
 have it: local creates its folders, S3 opens its one client; S3 also starts lazily on first use) and

@@ -1,8 +1,10 @@
 """The app's own file endpoint for local storage: ``PUT``/``GET``/``HEAD /files/{key}`` with signed URLs.
 
-Mount ``FilesController`` only when the store is a ``LocalStorage`` (embedded mode) and provide it to the
-app as the dependency named ``storage`` (``Provide(lambda: storage, use_cache=True, sync_to_thread=False)``).
-With any other store the endpoint answers 404, because S3 serves its own presigned URLs.
+asgi.py always mounts ``FilesController`` and provides the process's store as the dependency named ``storage``
+(from ``app.state``). It serves only a ``LocalStorage`` (embedded mode); with any other store the endpoint
+answers 404, because S3 serves its own presigned URLs.
+An ``upload_gate`` in the app's state (``async (key) -> None``, raising an ``AppError``) may refuse an upload
+whose key no longer waits for bytes (a deleted or submitted task).
 Errors here always have the API's shape ``{"status", "code", "detail"}``, whatever the app's handlers do.
 """
 
@@ -26,6 +28,7 @@ from app.storage.errors import (
     AlreadyUploaded,
     ContentTypeMismatch,
     FileNotFound,
+    RequestTimeout,
     SizeMismatch,
     UnsupportedImage,
     UploadTooLarge,
@@ -94,13 +97,28 @@ def _size_error(received: int, expected: int, max_bytes: int) -> AppError:
     return SizeMismatch(detail=f"the URL accepts exactly {expected} bytes, got {received}")
 
 
-async def _receive(request: Request, temp: Path, content_type: str, expected: int, max_bytes: int) -> int:
+async def _chunks(request: Request, idle_timeout_s: float | None) -> Any:
+    """The body's chunks; 408 when none came for ``idle_timeout_s`` (a slow upload holds no connection for ever)."""
+    stream = request.stream()
+    while True:
+        try:
+            with anyio.fail_after(idle_timeout_s):
+                chunk = await anext(stream)
+        except StopAsyncIteration:
+            return
+        except TimeoutError:
+            raise RequestTimeout(detail=f"no upload bytes for {idle_timeout_s:g} s") from None
+        yield chunk
+
+
+async def _receive(request: Request, temp: Path, content_type: str, expected: int, max_bytes: int,
+                   idle_timeout_s: float | None = None) -> int:
     """Stream the body into ``temp``, refusing wrong image bytes and any byte past ``expected``."""
     received = 0
     head = b""
     checked = not needs_image_check(content_type)
     async with await anyio.open_file(temp, "wb") as fh:
-        async for chunk in request.stream():
+        async for chunk in _chunks(request, idle_timeout_s):
             if not chunk:
                 continue
             received += len(chunk)
@@ -159,12 +177,17 @@ class FilesController(Controller):
                 raise UploadTooLarge(detail=f"uploads are limited to {local.max_upload_bytes} bytes")
             if await local.exists(key):
                 raise AlreadyUploaded(detail="an object was already uploaded to this URL")
+            gate = getattr(request.app.state, "upload_gate", None)  # the app's say on whether the key still waits
+            if gate is not None:
+                await gate(key)
         except AppError:
             await _drain(request, local.max_upload_bytes if local is not None else 0)
             raise
         temp = await local.new_upload_file()
         try:
-            size = await _receive(request, temp, grant.content_type, grant.size, local.max_upload_bytes)
+            settings = getattr(request.app.state, "settings", None)
+            idle = settings.upload_idle_timeout_s if settings is not None else None
+            size = await _receive(request, temp, grant.content_type, grant.size, local.max_upload_bytes, idle)
             await local.commit_upload(temp, key, grant.content_type)
         finally:
             await local.discard(temp)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 # bytes needed to recognise every type below (WebP: "RIFF" + 4 size bytes + "WEBP")
 SNIFF_BYTES = 12
-IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
 
 
 def matches_image_type(content_type: str, head: bytes) -> bool:

@@ -13,6 +13,7 @@ import os
 import tempfile
 import uuid
 from collections.abc import Mapping
+from datetime import datetime, timezone
 from pathlib import Path
 
 import anyio
@@ -101,6 +102,17 @@ class LocalStorage:
         """Keys starting with ``prefix`` (a plain string prefix, like S3), sorted."""
         validate_prefix(prefix)
         return await anyio.to_thread.run_sync(self._list_sync, prefix)
+
+    async def modified_at(self, key: str) -> datetime | None:
+        path = self._object_path(key)
+
+        def mtime() -> datetime | None:
+            try:
+                return datetime.fromtimestamp(path.stat().st_mtime, timezone.utc) if path.is_file() else None
+            except (FileNotFoundError, NotADirectoryError):
+                return None
+
+        return await anyio.to_thread.run_sync(mtime)
 
     async def stat(self, key: str) -> LocalStat | None:
         """Path, size and content type of an object, or None when absent."""

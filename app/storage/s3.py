@@ -168,6 +168,18 @@ class S3Storage:
             raise StorageUnavailable(f"head {key!r}: {exc}") from exc
         return int(response["ContentLength"])
 
+    async def modified_at(self, key: str) -> datetime | None:
+        validate_key(key)
+        try:
+            response = await (await self._s3()).head_object(Bucket=self.bucket, Key=key)
+        except ClientError as exc:
+            if _is_missing(exc):
+                return None
+            raise StorageUnavailable(f"head {key!r}: {exc}") from exc
+        except BotoCoreError as exc:
+            raise StorageUnavailable(f"head {key!r}: {exc}") from exc
+        return response["LastModified"].astimezone(UTC)
+
     async def exists(self, key: str) -> bool:
         return await self.size(key) is not None
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+from collections.abc import AsyncGenerator
 from typing import Any
 
 import msgspec
@@ -16,15 +18,18 @@ from app.accounts.auth import Auth
 from app.accounts.guards import requires_user
 from app.accounts.streams import CredentialWatch
 from app.accounts.tables import User
-from app.core.errors import AppError, FieldError, InvalidInput
+from app.core.errors import AppError, FieldError, InvalidInput, RateLimited
+from app.core.events import Event
 from app.core.i18n import translate
 from app.core.pagination import DEFAULT_LIMIT, check_limit
+from app.events.slots import stream_slots
 from app.events.sse import parse_last_event_id, sse_messages, stream_channel
 from app.tasks.deps import provide_task_service
 from app.tasks.schemas import (
     TERMINAL, MaskCreate, MaskCreated, Task, TaskCreate, TaskCreated, TaskList, TaskRetry, TaskSubmit, WallFound,
 )
-from app.tasks.service import TaskService, channel
+from app.tasks.service import TaskService, channel, localize_event
+from app.tasks.waiting import with_queue_moves
 from app.web.request import language
 
 STATUSES = ("created", "queued", "running", "succeeded", "failed", "canceled")
@@ -41,10 +46,36 @@ def task_stream(tasks: TaskService, task_id: str, last_event_id: int | None, lan
         row = await tasks.get(task_id)
         return None if row is None else ("task", await tasks.present(row, lang))
 
-    stream = stream_channel(tasks.bus, channel(task_id), last_event_id=last_event_id, snapshot=snapshot,
-                            is_terminal=is_terminal_event,
-                            **({"ping_interval_s": watch.ping_interval_s} if watch is not None else {}))
+    async def localized() -> AsyncGenerator[Event | None, None]:
+        source = stream_channel(tasks.bus, channel(task_id), last_event_id=last_event_id, snapshot=snapshot,
+                                is_terminal=is_terminal_event,
+                                **({"ping_interval_s": watch.ping_interval_s} if watch is not None else {}))
+        async with contextlib.aclosing(source) as items:
+            async for item in items:
+                yield item if item is None else localize_event(item, lang)
+
+    stream = with_queue_moves(tasks, task_id, localized())  # + the position while it waits (one broadcast per move)
     return watch.guard(stream) if watch is not None else stream
+
+
+async def _until_disconnected(socket: WebSocket[Any, Any, Any]) -> None:
+    """Return when the client closed the connection (frames it sends are ignored)."""
+    while (await socket.receive())["type"] != "websocket.disconnect":
+        pass
+
+
+async def _until_first(*jobs: Any) -> None:
+    """Run the coroutines together until the first one ends; cancel the others; raise its error, if any."""
+    tasks = [asyncio.ensure_future(job) for job in jobs]
+    try:
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    for task in done:
+        if not task.cancelled() and task.exception() is not None:
+            raise task.exception()  # type: ignore[misc]
 
 
 class TaskApiController(Controller):
@@ -118,9 +149,11 @@ class TaskApiController(Controller):
     async def events(self, task_id: str, request: Request[User, Auth, Any], tasks: TaskService,
                      last_event_id: str | None = Parameter(header="Last-Event-ID", default=None)) -> ServerSentEvent:
         await tasks.get_owned(task_id, request.user.id)
+        slot = stream_slots(request).of(request)
         stream = task_stream(tasks, task_id, parse_last_event_id(last_event_id), language(request),
                              CredentialWatch.of(request))
-        return ServerSentEvent(sse_messages(stream), headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+        return ServerSentEvent(slot.hold(sse_messages(stream)),
+                               headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
 class TaskSocketController(Controller):
@@ -134,17 +167,27 @@ class TaskSocketController(Controller):
         await socket.accept()
         user = socket.scope.get("user")
         if user is None:
-            await socket.close(code=4401, reason="not_authenticated")
+            auth = socket.scope.get("auth")
+            if isinstance(auth, Auth) and auth.kind == "cross_origin":  # a session cookie sent by another site
+                await socket.close(code=4403, reason="cross_origin")
+            else:
+                await socket.close(code=4401, reason="not_authenticated")
             return
         try:
             await tasks.get_owned(task_id, user.id)
         except AppError:
             await socket.close(code=4404, reason="not_found")
             return
+        try:
+            slot = stream_slots(socket).of(socket)
+        except RateLimited:
+            await socket.close(code=4429, reason="too_many_streams")
+            return
         last = parse_last_event_id(socket.query_params.get("last_event_id"))
         watch = CredentialWatch.of(socket)
         stream = task_stream(tasks, task_id, last, language(socket), watch)
-        try:
+
+        async def pump() -> None:
             async with contextlib.aclosing(stream) as events:
                 async for item in events:
                     if item is None:
@@ -155,5 +198,11 @@ class TaskSocketController(Controller):
                 await socket.close(code=4401, reason="token_revoked")
             else:
                 await socket.close(code=1000)
+
+        try:
+            # a client that leaves is noticed at once (not at the next event or ping): its slot comes back
+            await _until_first(pump(), _until_disconnected(socket))
         except WebSocketDisconnect:
             pass
+        finally:
+            slot.release()

@@ -171,8 +171,9 @@ class PaintJobRunner:
         upload_began = time.perf_counter()
         try:  # side by side: the store's latency is paid once, not once per file
             await task_variants.gather_all([
-                *(self.storage.put(key, image, result.content_type) for key, image in zip(keys, result.images)),
-                *(self.storage.put(key, image, "image/png") for key, image in zip(artwork_keys, result.artworks)),
+                *(self.storage.put(key, image, result.content_type)
+                  for key, image in zip(keys, result.images, strict=True)),
+                *(self.storage.put(key, image, "image/png") for key, image in zip(artwork_keys, result.artworks, strict=True)),
                 self.storage.put(painted_mask_key, result.mask_png, "image/png")])
         except Exception as exc:
             log.exception("task %s: storing results failed", task_id)
@@ -191,6 +192,7 @@ class PaintJobRunner:
             result_keys=msgspec.json.encode(keys).decode(), artwork_keys=msgspec.json.encode(artwork_keys).decode(),
             painted_mask_key=painted_mask_key, detail=result.detail, guide=result.guide, variants=small,
             prompt_en=result.prompt_en, message="; ".join(result.messages) or None,
+            safety=msgspec.json.encode(result.safety).decode(), held=any(v != "clean" for v in result.safety),
             progress_step=result.steps_done or 1, progress_total=result.steps_done or 1,
         )
         timings.add("finish", time.perf_counter() - finish_began)

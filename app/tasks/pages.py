@@ -23,18 +23,22 @@ from litestar.response import Redirect, Response, ServerSentEvent, ServerSentEve
 
 from app.accounts.auth import Auth
 from app.accounts.guards import requires_user
+from app.accounts.service import has_real_email
 from app.accounts.tables import User
 from app.core.errors import AppError
 from app.core.events import Event
 from app.core.i18n import translate
 from app.core.pagination import DEFAULT_LIMIT
+from app.events.slots import stream_slots
 from app.events.sse import parse_last_event_id
 from app.accounts.streams import CredentialWatch
 from app.tasks.api import task_stream
+from app.tasks.bundle import results_zip, zip_name
 from app.tasks.deps import provide_task_service
 from app.tasks.schemas import TERMINAL, ProgressEvent, Task
 from app.tasks.service import TaskService
 from app.themes.service import list_themes, to_theme_out
+from app.themes.wishes import wish_examples
 from app.web.request import language
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -62,12 +66,19 @@ class TaskPagesController(Controller):
     dependencies = {"tasks": Provide(provide_task_service, sync_to_thread=False)}
 
     @get("/create")
-    async def create_page(self, request: PageRequest) -> Template:
+    async def create_page(self, request: PageRequest,
+                          theme: str | None = Parameter(query="theme", default=None, max_length=64),
+                          wish: str | None = Parameter(query="wish", default=None, max_length=2000)) -> Template:
+        """``?theme=&wish=`` fill the form in ("make one like this" on a post); unknown themes are ignored."""
         painter = getattr(request.app.state.services, "painter", None)
         themes = [to_theme_out(t) for t in await list_themes()]
+        lang = language(request)
         return Template("tasks/create.html", context={
             "themes": themes, "tiny_models": bool(painter is not None and painter.using_tiny_models),
             "max_upload_bytes": request.app.state.settings.max_upload_bytes,
+            "chosen_theme": theme if theme in {t.slug for t in themes} else None,
+            "wish": (wish or "").strip()[:500],
+            "wish_examples": {t.slug: wish_examples(t.slug, lang) for t in themes},
         })
 
     @get("/murals")
@@ -86,10 +97,28 @@ class TaskPagesController(Controller):
     @get("/tasks/{task_id:str}")
     async def task_page(self, task_id: str, request: PageRequest, tasks: TaskService) -> Template:
         lang = language(request)
-        task = await tasks.present(await tasks.get_owned(task_id, request.user.id), lang)
+        row = await tasks.get_owned(task_id, request.user.id)
+        task = await tasks.present(row, lang)
         return Template("tasks/task.html", context={"task": task, "themes": await _theme_names(),
                                                     "action": failure_action(task.error.code if task.error else
-                                                                             task.status)})
+                                                                             task.status),
+                                                    **_notify_context(request.user, row.notify_email)})
+
+    @post("/tasks/{task_id:str}/notify-email")
+    async def notify_email(self, task_id: str, request: PageRequest, tasks: TaskService, data: Form) -> Response[Any]:
+        """The per-task opt-in to a mail on completion (in the page's language), or turning it off again."""
+        user: User = request.user
+        on = data.get("on") == "1" and has_real_email(user)
+        try:
+            row = await tasks.set_notify_email(user.id, task_id, language(request) if on else None)
+        except AppError as exc:
+            if exc.status != 409 or not request.htmx:
+                raise
+            row = await tasks.get_owned(task_id, user.id)  # finished meanwhile: the "end" event shows it
+        if not request.htmx:
+            return Redirect(f"/tasks/{task_id}", status_code=303)
+        return HTMXTemplate(template_name="tasks/_notify_email.html",
+                            context={"task_id": str(row.id), **_notify_context(user, row.notify_email)})
 
     @get("/tasks/{task_id:str}/stream")
     async def stream(self, task_id: str, request: PageRequest, tasks: TaskService,
@@ -97,9 +126,18 @@ class TaskPagesController(Controller):
         """The task's events as HTML fragments for htmx's SSE extension (``sse-swap``)."""
         await tasks.get_owned(task_id, request.user.id)
         lang = language(request)
+        slot = stream_slots(request).of(request)
         stream = task_stream(tasks, task_id, parse_last_event_id(last_event_id), lang, CredentialWatch.of(request))
-        return ServerSentEvent(_html_events(request, tasks, task_id, stream, lang),
+        return ServerSentEvent(slot.hold(_html_events(request, tasks, task_id, stream, lang)),
                                headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+    @get("/tasks/{task_id:str}/results.zip")
+    async def results_zip(self, task_id: str, request: PageRequest, tasks: TaskService) -> Response[bytes]:
+        """"Save all": every result of the user's finished task in one zip."""
+        row = await tasks.get_owned(task_id, request.user.id)
+        data = await results_zip(tasks.storage, row)
+        return Response(data, media_type="application/zip", headers={
+            "Content-Disposition": f'attachment; filename="{zip_name(row)}"', "Cache-Control": "private, no-store"})
 
     @post("/tasks/{task_id:str}/cancel")
     async def cancel(self, task_id: str, request: PageRequest, tasks: TaskService) -> Response[Any]:
@@ -131,6 +169,10 @@ class TaskPagesController(Controller):
                                 status_code=200, re_target="#retry-error", re_swap="innerHTML")
         target = f"/tasks/{row.id}"
         return ClientRedirect(target) if request.htmx else Redirect(target, status_code=303)
+
+
+def _notify_context(user: User, notify_email: str | None) -> dict[str, Any]:
+    return {"notify_email": bool(notify_email), "mail_to": user.email if has_real_email(user) else None}
 
 
 async def _theme_names() -> dict[str, Any]:
@@ -169,6 +211,11 @@ async def _fragments(request: Request[Any, Any, Any], tasks: TaskService, task_i
                      lang: str) -> list[tuple[str, str]]:
     if item.event == "progress":
         progress = msgspec.convert(item.data, ProgressEvent)
+        if progress.queue_position is not None:  # the queue moved while it waits: new position and ETA
+            waiting = {"status": "queued", "queue_position": progress.queue_position, "message": None}
+            return [("status", _render(request, "tasks/_status.html", {"task": waiting})),
+                    ("progress", _render(request, "tasks/_progress.html",
+                                         {"progress": progress, "eta": progress.eta_seconds, "status": "queued"}))]
         out = [("progress", _render(request, "tasks/_progress.html",
                                     {"progress": progress, "eta": progress.eta_seconds, "status": "running"}))]
         if progress.preview_url:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from arq.connections import ArqRedis, RedisSettings, create_pool
 
 from app.actors.painter.errors import PaintError
-from app.tasks.job_names import FIND_WALL, PAINT_TASK, QUEUE_NAME
+from app.core.errors import Unavailable
+from app.tasks.job_names import FIND_WALL, PAINT_TASK, QUEUE_NAME, WALL_QUEUE
 
 
 def redis_settings(url: str) -> RedisSettings:
@@ -17,23 +18,30 @@ def redis_settings(url: str) -> RedisSettings:
 
 
 class ArqQueue:
-    def __init__(self, pool: ArqRedis) -> None:
+    def __init__(self, pool: ArqRedis, wall_timeout_s: float = 30.0) -> None:
         self.pool = pool
+        self.wall_timeout_s = wall_timeout_s
 
     @classmethod
-    async def connect(cls, url: str) -> ArqQueue:
-        return cls(await create_pool(redis_settings(url), default_queue_name=QUEUE_NAME))
+    async def connect(cls, url: str, wall_timeout_s: float = 30.0) -> ArqQueue:
+        return cls(await create_pool(redis_settings(url), default_queue_name=QUEUE_NAME), wall_timeout_s)
 
     async def enqueue(self, task_id: str) -> bool:
         job = await self.pool.enqueue_job(PAINT_TASK, task_id, _job_id=task_id, _queue_name=QUEUE_NAME)
         return job is not None
 
-    async def segment(self, photo: bytes, content_type: str) -> bytes:
-        """Run the wall finding on a worker (the API process holds no models) and wait for the mask."""
-        job = await self.pool.enqueue_job(FIND_WALL, photo, content_type, _queue_name=QUEUE_NAME)
+    async def segment(self, key: str, content_type: str) -> bytes:
+        """Find the wall on a worker (the API process holds no models) and wait for the mask: the job names
+        the photo's storage key (no bytes through Redis) and goes on the wall queue, which every worker
+        serves beside its paint job. No answer within ``wall_timeout_s``: 503 ``unavailable``."""
+        job = await self.pool.enqueue_job(FIND_WALL, key, content_type, _queue_name=WALL_QUEUE,
+                                          _expires=self.wall_timeout_s)
         if job is None:
             raise RuntimeError("find_wall job was not queued")
-        outcome = await job.result(timeout=120, poll_delay=0.05)
+        try:
+            outcome = await job.result(timeout=self.wall_timeout_s, poll_delay=0.05)
+        except TimeoutError:  # the job expires unstarted (``_expires``): nothing paints a stale overlay later
+            raise Unavailable(headers={"Retry-After": "10"}) from None
         if "error" in outcome:
             raise PaintError(outcome["error"], outcome.get("message", ""))
         return outcome["mask"]  # type: ignore[no-any-return]

@@ -81,6 +81,8 @@ class Task(msgspec.Struct, kw_only=True):
     width: int | None
     height: int | None
     retry_of: str | None
+    # the content filter, per result: true = held from the public board until an admin's review
+    held_results: list[bool] = []
 
 
 class TaskCreate(msgspec.Struct, kw_only=True):
@@ -139,3 +141,4 @@ class ProgressEvent(msgspec.Struct, kw_only=True, omit_defaults=True):
     fraction: float
     eta_seconds: float | None = None
     preview_url: str | None = None
+    queue_position: int | None = None  # only in the events sent while the task waits (tasks.waiting)

@@ -15,17 +15,18 @@ from datetime import datetime, timedelta, timezone
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import anyio.to_thread
 import msgspec
+from piccolo.columns.combination import Combinable
 from piccolo.query.functions.aggregate import Count
 
 from app.actors.painter.errors import PaintError
 from app.actors.painter.image import check_region, inspect_photo
 from app.actors.painter.schemas import Region
+from app.core.cpu import run_cpu
 from app.core.errors import (
     AppError, Conflict, FieldError, InvalidInput, NotFound, RateLimited, TooLarge,
 )
-from app.core.events import EventBus
+from app.core.events import Event, EventBus
 from app.core.i18n import MESSAGES, translate
 from app.core.pagination import decode_cursor, encode_cursor
 from app.core.queue import JobQueue
@@ -35,8 +36,11 @@ from app.tasks.schemas import (
     ACTIVE, EXTENSIONS, TERMINAL, MaskCreate, Progress, ProgressEvent, RegionIn, Task, TaskCreate, TaskError,
     TaskSubmit,
 )
+from app.tasks import quota
 from app.tasks import variants as task_variants
 from app.tasks.tables import Task as TaskRow
+from app.tasks.waiting import QUEUE_CHANNEL, QUEUE_EVENT, QueueView
+from app.tasks.wall import Segmenter
 from app.themes.service import get_theme
 
 log = logging.getLogger("saekdam.tasks")
@@ -49,6 +53,26 @@ PHOTO_ERRORS = {"unsupported_image": 415, "image_too_large": 413, "too_many_pixe
 
 def channel(task_id: str) -> str:
     return f"task:{task_id}"
+
+
+def error_detail(code: str, detail: str | None, lang: str | None) -> str:
+    """A failure's text: translated when the code has a message and a client's language is known, else the
+    painter's own (language-neutral) detail."""
+    if lang is not None and code in MESSAGES:
+        return translate(lang, code)
+    return detail or code
+
+
+def localize_event(event: Event, lang: str) -> Event:
+    """A task event for one client: a status event's error text in the client's language (events on the bus
+    carry codes only; the same Event object goes to every subscriber, so it is copied, never changed)."""
+    if event.event not in ("task", "status") or not isinstance(event.data, dict):
+        return event
+    error = event.data.get("error")
+    if not isinstance(error, dict) or error.get("code") not in MESSAGES:
+        return event
+    data = {**event.data, "error": {**error, "detail": translate(lang, error["code"])}}
+    return msgspec.structs.replace(event, data=data)
 
 
 def suggest_quad(mask_png: bytes) -> list[list[float]] | None:
@@ -80,10 +104,23 @@ def _json(value: Any, empty: Any) -> Any:
     return empty if value is None else value
 
 
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+def held_from_board(row: TaskRow, index: int) -> bool:
+    """Whether result ``index`` may not be published: the content filter did not find it clean and no admin
+    released it. Tasks painted before the filter existed have no verdicts and are not held."""
+    verdicts: list[str] = _json(row.safety, [])
+    return index < len(verdicts) and verdicts[index] != "clean" and not row.released
+
+
 LAZY_VARIANTS_PER_CALL = 6  # older results get their small copies when listed, a few per page load
 
-
-Segmenter = Callable[[bytes, str], Awaitable[bytes]]
 
 
 class TaskService:
@@ -95,6 +132,10 @@ class TaskService:
         self.queue = queue
         self.segmenter = segmenter  # finds the wall only (painter in-process, or a worker job)
         self._durations: tuple[float, float | None] = (0.0, None)  # (fetched at, mean seconds)
+        self.queue_view = QueueView(self)  # the waiting line, read once per queue move for all streams
+        # called once when a task ends succeeded or failed (the completion mail, set by app.wiring)
+        self.on_finished: Callable[[TaskRow], Awaitable[None]] | None = None
+        self._last_orphan_sweep = float("-inf")  # monotonic time of the last orphan sweep (once per interval)
 
     # ---------------------------------------------------------------- reading
     async def get_owned(self, task_id: str, owner_id: int) -> TaskRow:
@@ -132,7 +173,7 @@ class TaskService:
 
     async def list_owned(self, owner_id: int, limit: int, cursor: str | None, status: str | None,
                          lang: str) -> tuple[list[TaskRow], str | None]:
-        where = TaskRow.owner == owner_id
+        where: Combinable = TaskRow.owner == owner_id
         if status is not None:
             where &= TaskRow.status == status
         after = decode_cursor(cursor, 2, lang)
@@ -149,7 +190,7 @@ class TaskService:
             next_cursor = encode_cursor(rows[-1].created_at.isoformat(), str(rows[-1].id))
         return rows, next_cursor
 
-    async def _mean_duration(self) -> float | None:
+    async def mean_duration(self) -> float | None:
         """Mean paint time of recent jobs (cached 10 s): the basis of queue ETAs."""
         fetched, mean = self._durations
         if time.monotonic() - fetched < 10:
@@ -171,7 +212,7 @@ class TaskService:
         return int(ahead)
 
     async def eta(self, row: TaskRow, position: int | None) -> float | None:
-        mean = await self._mean_duration()
+        mean = await self.mean_duration()
         if row.status == "running" and row.started_at is not None and row.progress_step > 0:
             elapsed = (now() - row.started_at).total_seconds()
             per_step = elapsed / row.progress_step
@@ -185,16 +226,15 @@ class TaskService:
             return round(mean * ((position or 0) + max(1, int(running))), 1)
         return None
 
-    async def present(self, row: TaskRow, lang: str = "ko") -> Task:
-        """The API's Task for a row, with fresh signed URLs."""
+    async def present(self, row: TaskRow, lang: str | None) -> Task:
+        """The API's Task for a row, with fresh signed URLs; ``lang=None`` for events (see ``localize_event``)."""
         ttl = self.settings.download_url_ttl_s
         url = self.storage.download_url
         position = await self.queue_position(row)
         total = row.progress_total or 0
         error = None
         if row.error_code:
-            known = row.error_code in MESSAGES
-            error = TaskError(code=row.error_code, detail=translate(lang, row.error_code) if known else (row.error_detail or row.error_code))
+            error = TaskError(code=row.error_code, detail=error_detail(row.error_code, row.error_detail, lang))
         keys: list[str] = _json(row.result_keys, [])
         artworks: list[str] = _json(row.artwork_keys, [])
         region_raw = _json(row.region, None)
@@ -246,6 +286,7 @@ class TaskService:
             width=row.width,
             height=row.height,
             retry_of=str(row.retry_of) if row.retry_of else None,
+            held_results=[held_from_board(row, i) for i in range(len(keys))],
         )
 
     async def _exists(self, key: str) -> bool:
@@ -295,16 +336,54 @@ class TaskService:
         row = TaskRow(id=tid, owner=owner_id, status="created", content_type=data.content_type,
                       size_bytes=data.size_bytes, input_key=key)
         await row.save()
+        # counted with the new row in: parallel creates (any API process) may all be refused, never all let in
+        try:
+            await self._check_open(owner_id)
+        except RateLimited:
+            await TaskRow.delete().where(TaskRow.id == tid)
+            raise
         upload = await self.storage.upload_url(key, data.content_type, data.size_bytes, self.settings.upload_url_ttl_s)
         return row, upload
+
+    async def _check_open(self, owner_id: int, extra_bytes: int = 0) -> None:
+        """429 when the user's tasks waiting for a photo are too many or declare too many bytes (storage
+        exhaustion: each one holds an upload URL for up to ``max_upload_bytes``)."""
+        s = self.settings
+        rows = await TaskRow.select(TaskRow.size_bytes, TaskRow.mask_size_bytes).where(
+            (TaskRow.owner == owner_id) & (TaskRow.status == "created"))
+        if len(rows) > s.max_open_tasks:
+            raise RateLimited("too_many_open_tasks", retry_after=60, params={"max": s.max_open_tasks})
+        declared = extra_bytes + sum((r["size_bytes"] or 0) + (r["mask_size_bytes"] or 0) for r in rows)
+        if declared > s.max_open_upload_bytes:
+            raise RateLimited("upload_quota_exceeded", retry_after=60,
+                              params={"max_mb": round(s.max_open_upload_bytes / 1_000_000)})
+
+    async def check_upload(self, key: str) -> None:
+        """An upload through the app's own file endpoint lands only in a task that still waits for it:
+        404 when the task is gone, 409 when it left ``created`` or the key is no longer its photo's or mask's."""
+        parts = key.split("/")
+        if len(parts) < 3 or parts[0] != "tasks":
+            return
+        try:
+            tid = uuid.UUID(parts[1])
+        except ValueError:
+            raise NotFound() from None
+        row = await TaskRow.select(TaskRow.status, TaskRow.input_key, TaskRow.mask_key).where(TaskRow.id == tid).first()
+        if row is None:
+            raise NotFound()
+        if row["status"] != "created" or key not in (row["input_key"], row["mask_key"]):
+            raise Conflict("invalid_state", params={"status": row["status"]})
 
     async def create_mask_upload(self, row: TaskRow, data: MaskCreate) -> Any:
         if row.status != "created":
             raise Conflict("invalid_state")
         if data.size_bytes > self.settings.max_upload_bytes:
             raise TooLarge()
+        await self._check_open(row.owner, data.size_bytes - (row.mask_size_bytes or 0))
         key = f"tasks/{row.id}/mask-{uuid.uuid4().hex[:8]}.png"  # a new key per upload: never overwritten
         await TaskRow.update({TaskRow.mask_key: key, TaskRow.mask_size_bytes: data.size_bytes}).where(TaskRow.id == row.id)
+        if row.mask_key:  # the mask it replaces is stored no more (its URL is refused from now on)
+            await self.storage.delete(row.mask_key)
         return await self.storage.upload_url(key, "image/png", data.size_bytes, self.settings.upload_url_ttl_s)
 
     async def find_wall(self, row: TaskRow) -> tuple[str, float, list[list[float]] | None]:
@@ -315,46 +394,40 @@ class TaskService:
         """
         if self.segmenter is None:
             raise AppError("model_unavailable", status=503)
-        photo = await self._load_photo(row)
+        await self._check_upload(row)
         try:
-            inspect_photo(photo, row.content_type, self.settings.max_upload_bytes, self.settings.max_pixels)
-            mask = await self.segmenter(photo, row.content_type)
+            mask = await self.segmenter(row.input_key, row.content_type)  # where the model is: it checks the photo
         except PaintError as exc:
             status = 422 if exc.code == "no_wall_found" else PHOTO_ERRORS.get(exc.code, 400)
             raise AppError(exc.code, status=status) from None
         key = f"tasks/{row.id}/wall.png"
         await self.storage.put(key, mask, "image/png")
-        return key, mask_coverage(mask), suggest_quad(mask)
+        return key, await run_cpu(mask_coverage, mask), await run_cpu(suggest_quad, mask)
 
     # ---------------------------------------------------------------- submitting
-    async def _check_quota(self, owner_id: int) -> None:
-        s = self.settings
-        active = await TaskRow.count().where((TaskRow.owner == owner_id) & TaskRow.status.is_in(list(ACTIVE)))
-        if active >= s.max_concurrent_tasks:
-            raise RateLimited("too_many_active_tasks", retry_after=30, params={"max": s.max_concurrent_tasks})
-        since = now() - timedelta(days=1)
-        rows = await (TaskRow.select(TaskRow.queued_at)
-                      .where((TaskRow.owner == owner_id) & (TaskRow.queued_at >= since))
-                      .order_by(TaskRow.queued_at))
-        if len(rows) >= s.max_tasks_per_day:
-            oldest = rows[len(rows) - s.max_tasks_per_day]["queued_at"]
-            wait = (oldest + timedelta(days=1) - now()).total_seconds()
-            raise RateLimited("daily_quota_exceeded", retry_after=int(wait) + 1, params={"max": s.max_tasks_per_day})
+    @staticmethod
+    def _replays(row: TaskRow, idempotency_key: str | None) -> bool:
+        """Whether this submit repeats the one that queued the task (same key within 24 h)."""
+        return bool(idempotency_key) and row.idempotency_key == idempotency_key and row.queued_at is not None \
+            and now() - row.queued_at < timedelta(hours=24)
 
-    async def _load_photo(self, row: TaskRow) -> bytes:
+    async def _check_upload(self, row: TaskRow) -> None:
         size = await self.storage.size(row.input_key)
         if size is None:
             raise Conflict("photo_missing")
         if size != row.size_bytes:
             raise InvalidInput("size_mismatch")
+
+    async def _load_photo(self, row: TaskRow) -> bytes:
+        await self._check_upload(row)
         return await self.storage.get(row.input_key)
 
     async def validate_submission(self, row: TaskRow, data: TaskSubmit, lang: str = "ko") -> tuple[int, int]:
         """Every check that can be made before queuing; returns the photo's upright size."""
         photo = await self._load_photo(row)
         s = self.settings
-        try:
-            info = inspect_photo(photo, row.content_type, s.max_upload_bytes, s.max_pixels)
+        try:  # a full decode: up to 40 megapixels, most of a second of CPU
+            info = await run_cpu(inspect_photo, photo, row.content_type, s.max_upload_bytes, s.max_pixels)
         except PaintError as exc:
             status = PHOTO_ERRORS.get(exc.code, 400)
             raise AppError(exc.code, status=status, detail=None) from None
@@ -365,8 +438,9 @@ class TaskService:
             if await self.storage.size(row.mask_key) != row.mask_size_bytes:
                 raise InvalidInput("size_mismatch")
             mask = await self.storage.get(row.mask_key)
-        try:
-            check_region(Region(mode=data.region.mode, box=data.region.box, points=data.region.points), info, mask)
+        try:  # decodes the mask when there is one
+            region = Region(mode=data.region.mode, box=data.region.box, points=data.region.points)
+            await run_cpu(check_region, region, info, mask) if mask is not None else check_region(region, info, mask)
         except PaintError as exc:
             field = "region" if exc.code == "invalid_region" else "mask"
             text = "invalid_quad" if exc.params.get("reason") == "quad" else exc.code
@@ -376,9 +450,11 @@ class TaskService:
 
     async def submit(self, owner_id: int, task_id: str, data: TaskSubmit, idempotency_key: str | None,
                      lang: str) -> TaskRow:
+        """Queue a ``created`` task. The quota check, the state change and the usage record happen in one
+        transaction under the owner's lock; a submit that lost a race with the same ``Idempotency-Key``
+        re-reads the task there and answers as the winner did."""
         row = await self.get_owned(task_id, owner_id)
-        if idempotency_key and row.idempotency_key == idempotency_key and row.queued_at is not None \
-                and now() - row.queued_at < timedelta(hours=24):
+        if self._replays(row, idempotency_key):
             return row  # the same submit again: the first answer
         if row.status != "created":
             raise Conflict("invalid_state", params={"status": row.status})
@@ -388,21 +464,38 @@ class TaskService:
         theme = await get_theme(data.theme)
         if theme is None:
             raise InvalidInput(errors=[FieldError(field="theme", message=translate(lang, "unknown_theme"))])
-        await self._check_quota(owner_id)
+        units = quota.work_units(data.variations, data.steps or (0 if data.fast else theme.default_steps))
+        await quota.check(self.settings, owner_id, units)  # early and cheap; decided again under the lock
         width, height = await self.validate_submission(row, data, lang)
         seed = data.seed if data.seed is not None else random.randrange(0, 2**32)
-        changed = await self.transition(
-            row.id, ("created",), "queued",
-            theme=data.theme, prompt=data.prompt, region=msgspec.json.encode(data.region).decode(), seed=seed,
-            variations=data.variations, steps=data.steps, strength=data.strength, fast=data.fast,
+        values = {getattr(TaskRow, k): v for k, v in dict(
+            status="queued", theme=data.theme, prompt=data.prompt, region=msgspec.json.encode(data.region).decode(),
+            seed=seed, variations=data.variations, steps=data.steps, strength=data.strength, fast=data.fast,
             blend=data.blend, protect=data.protect, detail=data.detail,
             guide=data.guide or theme.default_guide or "none",
             wall_size_m=msgspec.json.encode(data.wall_size_m).decode(),
             width=width, height=height, queued_at=now(), idempotency_key=idempotency_key,
             mask_key=row.mask_key if data.region.mode == "mask" else None,
-        )
-        if changed is None:
-            raise Conflict("invalid_state")
+        ).items()}
+        async with quota.owner_lock(owner_id):
+            current = await TaskRow.objects().where(TaskRow.id == row.id).first()
+            if current is None:
+                raise NotFound()
+            if self._replays(current, idempotency_key):  # a parallel submit with this key won
+                return current
+            if current.status != "created":
+                raise Conflict("invalid_state", params={"status": current.status})
+            await quota.check(self.settings, owner_id, units)
+            done = await TaskRow.update(values).where(
+                (TaskRow.id == row.id) & (TaskRow.status == "created")).returning(TaskRow.id)
+            if not done:
+                raise Conflict("invalid_state")
+            await quota.record(owner_id, row.id, units)
+        changed = await TaskRow.objects().where(TaskRow.id == row.id).first()
+        if changed is None:  # deleted right after
+            raise NotFound()
+        await self.publish_status(changed)
+        await self.publish_queue_move(str(row.id), "queued")
         await self.queue.enqueue(str(row.id))
         return changed
 
@@ -426,11 +519,35 @@ class TaskService:
         row = await TaskRow.objects().where(TaskRow.id == tid).first()
         if row is not None:
             await self.publish_status(row)
+            if to in ("succeeded", "failed") and row.notify_email and self.on_finished is not None:
+                try:
+                    await self.on_finished(row)
+                except Exception:  # a mail never fails the task
+                    log.exception("completion notice of task %s failed", row.id)
+        if to == "queued" or "queued" in from_states or "running" in from_states:
+            await self.publish_queue_move(str(tid), to)
         return row
 
-    async def publish_status(self, row: TaskRow) -> None:
+    async def set_notify_email(self, owner_id: int, task_id: str, lang: str | None) -> TaskRow:
+        """Turn the completion mail on (in ``lang``) or off (None) for the owner's unfinished task."""
+        row = await self.get_owned(task_id, owner_id)
+        if row.status in TERMINAL:
+            raise Conflict("invalid_state", params={"status": row.status})
+        await TaskRow.update({TaskRow.notify_email: lang}).where(TaskRow.id == row.id)
+        row.notify_email = lang
+        return row
+
+    async def publish_queue_move(self, task_id: str, status: str) -> None:
+        """One broadcast per queue change; each waiting stream works out its own position (tasks.waiting)."""
         try:
-            await self.bus.publish(channel(str(row.id)), "status", await self.present(row))
+            await self.bus.publish(QUEUE_CHANNEL, QUEUE_EVENT, {"task": task_id, "status": status})
+        except Exception:  # positions catch up with the next move or the next snapshot
+            log.exception("could not publish the queue move of task %s", task_id)
+
+    async def publish_status(self, row: TaskRow) -> None:
+        """One language-neutral event for every client; each stream puts the text in its client's language."""
+        try:
+            await self.bus.publish(channel(str(row.id)), "status", await self.present(row, None))
         except Exception:  # the DB holds the truth: a client that missed this gets it from the snapshot
             log.exception("could not publish status of task %s", row.id)
 
@@ -451,28 +568,40 @@ class TaskService:
                                      error_code=code, error_detail=detail)
 
     async def retry(self, owner_id: int, task_id: str, seed: int | None, lang: str) -> TaskRow:
-        """A new task with the same photo and options (copied: the new task owns its files)."""
+        """A new task with the same photo and options (copied: the new task owns its files). It is counted
+        against the quota like a submit, under the owner's lock."""
         old = await self.get_owned(task_id, owner_id)
         if old.status not in TERMINAL:
             raise Conflict("invalid_state", params={"status": old.status})
-        await self._check_quota(owner_id)
+        theme = await get_theme(old.theme)
+        steps = old.steps or (0 if old.fast else (theme.default_steps if theme else quota.UNIT_STEPS))
+        units = quota.work_units(old.variations, steps)
+        await quota.check(self.settings, owner_id, units)  # early; decided again under the lock
         photo = await self._load_photo(old)
         new_id = uuid.uuid4()
         input_key = f"tasks/{new_id}/input.{old.input_key.rsplit('.', 1)[-1]}"
-        await self.storage.put(input_key, photo, old.content_type)
-        mask_key = None
-        if old.mask_key:
-            mask_key = f"tasks/{new_id}/mask.png"
-            await self.storage.put(mask_key, await self.storage.get(old.mask_key), "image/png")
-        row = TaskRow(
-            id=new_id, owner=owner_id, status="queued", content_type=old.content_type, size_bytes=old.size_bytes,
-            input_key=input_key, mask_key=mask_key, mask_size_bytes=old.mask_size_bytes, theme=old.theme,
-            prompt=old.prompt, region=old.region, seed=old.seed if seed is None else seed,
-            variations=old.variations, steps=old.steps, strength=old.strength, fast=old.fast, width=old.width,
-            height=old.height, queued_at=now(), retry_of=old.id, blend=old.blend, protect=old.protect,
-            detail=old.detail, guide=old.guide, wall_size_m=msgspec.json.encode(_json(old.wall_size_m, None)).decode(),
-        )
-        await row.save()
+        try:
+            await self.storage.put(input_key, photo, old.content_type)
+            mask_key = None
+            if old.mask_key:
+                mask_key = f"tasks/{new_id}/mask.png"
+                await self.storage.put(mask_key, await self.storage.get(old.mask_key), "image/png")
+            row = TaskRow(
+                id=new_id, owner=owner_id, status="queued", content_type=old.content_type, size_bytes=old.size_bytes,
+                input_key=input_key, mask_key=mask_key, mask_size_bytes=old.mask_size_bytes, theme=old.theme,
+                prompt=old.prompt, region=old.region, seed=old.seed if seed is None else seed,
+                variations=old.variations, steps=old.steps, strength=old.strength, fast=old.fast, width=old.width,
+                height=old.height, queued_at=now(), retry_of=old.id, blend=old.blend, protect=old.protect,
+                detail=old.detail, guide=old.guide,
+                wall_size_m=msgspec.json.encode(_json(old.wall_size_m, None)).decode(),
+            )
+            async with quota.owner_lock(owner_id):
+                await quota.check(self.settings, owner_id, units)
+                await row.save()
+                await quota.record(owner_id, new_id, units)
+        except BaseException:  # refused (or failed): the copies go again
+            await self.delete_files(str(new_id))
+            raise
         await self.publish_status(row)
         await self.queue.enqueue(str(new_id))
         return row
@@ -511,6 +640,49 @@ class TaskService:
             removed += await self.delete_files(str(r["id"]))
             await TaskRow.update({TaskRow.result_keys: "[]", TaskRow.variants: "{}", TaskRow.preview_key: None,
                                   TaskRow.message: "files_expired"}).where(TaskRow.id == r["id"])
+        return removed
+
+    async def sweep_orphans(self, force: bool = False) -> int:
+        """Remove what no task accounts for (at most once per ``orphan_sweep_interval_s`` unless ``force``):
+        objects under ``tasks/<id>/`` whose task is gone (an upload to a deleted task's URL, a half-made retry)
+        and ``created`` tasks whose upload URL expired without a photo, each once older than ``orphan_grace_s``.
+        Returns how many objects and rows went."""
+        s = self.settings
+        if not force and time.monotonic() - self._last_orphan_sweep < s.orphan_sweep_interval_s:
+            return 0
+        self._last_orphan_sweep = time.monotonic()
+        cutoff = now() - timedelta(seconds=s.orphan_grace_s)
+        removed = 0
+        # tasks that never got their photo: nothing can upload it any more (the URL expired)
+        never = await TaskRow.select(TaskRow.id, TaskRow.input_key).where(
+            (TaskRow.status == "created") & (TaskRow.created_at < cutoff - timedelta(seconds=s.upload_url_ttl_s)))
+        for r in never:
+            if not await self.storage.exists(r["input_key"]):
+                removed += await self.delete_files(str(r["id"]))
+                await TaskRow.delete().where((TaskRow.id == r["id"]) & (TaskRow.status == "created"))
+                removed += 1
+        by_task: dict[str, list[str]] = {}
+        for key in await self.storage.list_keys("tasks/"):
+            by_task.setdefault(key.split("/")[1], []).append(key)
+        ids = list(by_task)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            known = {uuid.UUID(i) for i in chunk if _is_uuid(i)}
+            if known:
+                rows = await TaskRow.select(TaskRow.id).where(TaskRow.id.is_in(list(known)))
+                present = {str(r["id"]) for r in rows}
+            else:
+                present = set()
+            for tid in chunk:
+                if tid in present:
+                    continue
+                for key in by_task[tid]:
+                    written = await self.storage.modified_at(key)
+                    if written is not None and written < cutoff:
+                        await self.storage.delete(key)
+                        removed += 1
+        if removed:
+            log.info("orphan sweep removed %d objects and rows", removed)
         return removed
 
     async def stale_running(self, stale_after_s: float) -> list[TaskRow]:

@@ -44,6 +44,11 @@ class Task(Table, tablename="tasks_task"):
     # smaller copies for pages ({"thumbs": [...], "displays": [...], "input": key}; {} until made)
     variants = JSON(default="{}")
     preview_key = Varchar(length=200, null=True, default=None)
+    # the content filter (app/actors/painter/safety.py): one verdict per result, clean | flagged | unchecked
+    safety = JSON(default="[]", help_text="content filter verdict per result: clean, flagged or unchecked")
+    held = Boolean(default=False, index=True,
+                   help_text="a result is held from the public board (flagged, or could not be checked)")
+    released = Boolean(default=False, help_text="an admin reviewed the held results: they may be published")
     progress_step = Integer(default=0)
     progress_total = Integer(default=0)
     message = Text(null=True, default=None)
@@ -53,6 +58,8 @@ class Task(Table, tablename="tasks_task"):
     worker = Varchar(length=100, null=True, default=None)
     heartbeat_at = Timestamptz(null=True, default=None)
     retry_of = UUID(null=True, default=None)
+    notify_email = Varchar(length=2, null=True, default=None,
+                           help_text="Mail the owner when it finishes, in this language (ko/en); null: no mail")
     idempotency_key = Varchar(length=200, null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
     queued_at = Timestamptz(null=True, default=None)
@@ -62,3 +69,16 @@ class Task(Table, tablename="tasks_task"):
     @classmethod
     def get_readable(cls) -> Readable:
         return Readable(template="%s (%s)", columns=[cls.id, cls.status])
+
+
+class TaskUsage(Table, tablename="tasks_usage"):
+    """One accepted submit or retry, weighed by the work it asked for: what the daily quota counts.
+
+    Append-only. Deleting a task leaves its usage, so a deleted mural's slot is not given back; ``task_id`` is
+    therefore no foreign key. The owner's rows go with the account.
+    """
+
+    owner = ForeignKey(references=User, null=False, index=True)
+    task_id = UUID(help_text="The task it was for (it may have been deleted since)")
+    units = Real(help_text="variations × steps / 25, at least 1: a default mural (1 × 25 steps) is 1")
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)

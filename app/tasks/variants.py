@@ -11,10 +11,10 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import anyio.to_thread
 import msgspec
 
 from app.core import image_variants
+from app.core.cpu import run_cpu
 from app.core.storage import Storage
 
 
@@ -56,13 +56,13 @@ async def make(storage: Storage, input_key: str, result_keys: list[str], results
     puts = []  # stored side by side once made: the store's latency is paid once, not once per file
     for i, key in enumerate(result_keys):
         data = results[i] if results is not None else await storage.get(key)
-        thumb, display = await anyio.to_thread.run_sync(_both, data)
+        thumb, display = await run_cpu(_both, data)
         puts.append(storage.put(variant_key("thumb", key), thumb, image_variants.CONTENT_TYPE))
         puts.append(storage.put(variant_key("display", key), display, image_variants.CONTENT_TYPE))
         made.thumbs.append(variant_key("thumb", key))
         made.displays.append(variant_key("display", key))
     source = photo if photo is not None else await storage.get(input_key)
-    display = await anyio.to_thread.run_sync(image_variants.make_display, source)
+    display = await run_cpu(image_variants.make_display, source)
     puts.append(storage.put(variant_key("display", input_key), display, image_variants.CONTENT_TYPE))
     made.input = variant_key("display", input_key)
     await gather_all(puts)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import Enum
 
-from piccolo.columns import Boolean, Integer, Real, Text, Varchar
+from piccolo.columns import Boolean, Integer, Real, Serial, Text, Varchar
 from piccolo.columns.readable import Readable
 from piccolo.table import Table
 
@@ -18,6 +18,7 @@ class GuideChoice(str, Enum):
 
 
 class Theme(Table, tablename="themes_theme"):
+    id: Serial  # made by Piccolo; declared for the type checker
     slug = Varchar(length=32, unique=True, index=True)
     name_ko = Varchar(length=60)
     name_en = Varchar(length=60)

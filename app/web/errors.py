@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlencode
 from typing import Any
 
 import msgspec
@@ -37,7 +38,8 @@ def render_error(request: Request[Any, Any, Any], exc: AppError) -> Response[Any
         body = ErrorBody(status=exc.status, code=exc.code, detail=detail, errors=exc.errors or None)
         return Response(body, status_code=exc.status, headers=exc.headers, media_type="application/json")
     if exc.status == 401 and request.method == "GET":
-        return Redirect(f"/login?next={request.url.path}")
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return Redirect(f"/login?{urlencode({'next': target})}")  # the query too: "make one like this" fills /create
     context = {"status": exc.status, "detail": detail, "code": exc.code}
     return Template("error.html", context=context, status_code=exc.status, headers=exc.headers)
 

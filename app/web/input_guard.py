@@ -3,6 +3,8 @@
 - U+0000 (NUL) in a query string, a JSON body (raw or as the ``\\u0000`` escape) or a form body: PostgreSQL
   text cannot store it (asyncpg raised, which answered 500), and no field needs it. 400 ``invalid_input``.
 - A JSON or form body that is not UTF-8: msgspec raised UnicodeDecodeError (a 500). 400 ``invalid_json``.
+- JSON nested deeper than ``MAX_JSON_DEPTH`` (no field of ours nests more than a few levels): 1,200 levels
+  made msgspec raise RecursionError (a 500 with a traceback). 400 ``invalid_json``.
 - An ``/api`` body that is not JSON (api.md: JSON in): a ``text/plain`` body was decoded as JSON anyway and a
   form body gave a vague 400. 415 ``unsupported_media_type``.
 
@@ -16,7 +18,9 @@ import re
 from typing import Any
 from urllib.parse import parse_qsl
 
+import anyio
 import msgspec
+import numpy as np
 
 from litestar.connection import ASGIConnection
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -28,6 +32,11 @@ from app.web.request import language
 MAX_CHECKED_BYTES = 10 * 1024 * 1024 + 1  # Litestar's default request_max_body_size, plus one byte
 BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 _JSON_NUL_ESCAPE = re.compile(rb"(\\+)u0000")
+MAX_JSON_DEPTH = 64
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.S)
+# brackets → +1 / -1 (as int8 bytes), everything else deleted, so the running sum is the nesting depth
+_NESTING = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 
 
 def _media_type(scope: Scope) -> str:
@@ -51,6 +60,17 @@ def _is_json(media_type: str) -> bool:
 def _json_has_nul(body: bytes) -> bool:
     """A raw NUL byte, or a ``\\u0000`` escape (an odd run of backslashes before ``u0000``)."""
     return b"\x00" in body or any(len(m.group(1)) % 2 == 1 for m in _JSON_NUL_ESCAPE.finditer(body))
+
+
+def json_too_deep(body: bytes) -> bool:
+    """Arrays and objects nested deeper than ``MAX_JSON_DEPTH`` (brackets inside strings do not count).
+
+    Cheap for ordinary bodies (fewer brackets than the limit cannot nest past it); a scan in C (regex,
+    translate, numpy) otherwise."""
+    if body.count(b"[") + body.count(b"{") <= MAX_JSON_DEPTH:
+        return False
+    brackets = _JSON_STRING.sub(b"", body).translate(None, _NOT_BRACKETS).translate(_NESTING)
+    return bool(brackets) and int(np.frombuffer(brackets, dtype=np.int8).cumsum(dtype=np.int64).max()) > MAX_JSON_DEPTH
 
 
 def _contains_nul(value: Any) -> bool:
@@ -96,7 +116,7 @@ def input_guard_middleware(app: ASGIApp) -> ASGIApp:
         nul_fields = _nul_query_fields(scope)
         if nul_fields:
             raise _invalid(scope, nul_fields)
-        if scope["method"] not in BODY_METHODS or path.startswith("/files/") or not _has_body(scope):
+        if scope.get("method") not in BODY_METHODS or path.startswith("/files/") or not _has_body(scope):
             await app(scope, receive, send)
             return
         media_type = _media_type(scope)
@@ -122,6 +142,11 @@ def input_guard_middleware(app: ASGIApp) -> ASGIApp:
                     body.decode("utf-8")
                 except UnicodeDecodeError:
                     raise _invalid(scope, ["body"], "invalid_json") from None
+                # a big body full of brackets takes tens of milliseconds to scan: not on the event loop
+                deep = (await anyio.to_thread.run_sync(json_too_deep, body) if len(body) > 256 * 1024
+                        else json_too_deep(body))
+                if deep:
+                    raise _invalid(scope, ["body"], "invalid_json")
                 if _json_has_nul(body):
                     raise _invalid(scope, _nul_json_fields(body))
             else:
@@ -132,6 +157,6 @@ def input_guard_middleware(app: ASGIApp) -> ASGIApp:
                     raise _invalid(scope, sorted(set(fields)) or ["body"])
             return message  # type: ignore[no-any-return]
 
-        await app(scope, checked_receive, send)
+        await app(scope, checked_receive, send)  # type: ignore[arg-type]  # a receive that returns what it was given
 
     return middleware

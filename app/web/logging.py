@@ -18,6 +18,24 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+class StripQueryFilter(logging.Filter):
+    """No query string in uvicorn's access lines (nor its WebSocket lines): signed URLs carry their signature
+    and browsers' streams an ``?access_token=`` there, and a log is no place for credentials."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and record.args:
+            record.args = tuple(strip_query(a) if isinstance(a, str) else a for a in record.args)
+        return True
+
+
+def strip_query(value: str) -> str:
+    """``/files/k?exp=1&sig=x`` → ``/files/k``; anything without a query is returned as it is."""
+    return value.split("?", 1)[0] if value.startswith("/") else value
+
+
+UVICORN_LOGGERS = ("uvicorn.access", "uvicorn.error")
+
+
 def configure_logging(debug: bool = False) -> None:
     handler = logging.StreamHandler()
     handler.addFilter(RequestIdFilter())
@@ -26,6 +44,10 @@ def configure_logging(debug: bool = False) -> None:
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if debug else logging.INFO)
     root.propagate = False
+    for name in UVICORN_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, StripQueryFilter) for f in logger.filters):
+            logger.addFilter(StripQueryFilter())
 
 
 def request_id_middleware(app: ASGIApp) -> ASGIApp:

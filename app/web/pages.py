@@ -2,22 +2,37 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from litestar import Controller, Request, get
+from litestar.di import Provide
 from litestar.response import Redirect, Response, Template
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 
+from app.board.deps import provide_board_service
+from app.board.schemas import PostQuery
+from app.board.service import BoardService
 from app.core.i18n import LANGUAGES
-from app.web.request import LANG_COOKIE
+from app.web.request import LANG_COOKIE, language
+
+log = logging.getLogger("saekdam.web")
+HOME_POSTS = 3
 
 
 class ShellController(Controller):
     include_in_schema = False
 
-    @get("/")
-    async def home(self) -> Template:
-        return Template("home.html")
+    @get("/", dependencies={"board": Provide(provide_board_service, sync_to_thread=False)})
+    async def home(self, request: Request[Any, Any, Any], board: BoardService) -> Template:
+        """The pitch, and the board's latest before/afters (a cached list page, so the home page stays cheap)."""
+        try:
+            page = await board.list_page(PostQuery(sort="latest", limit=HOME_POSTS), language(request))
+            recent = page.items
+        except Exception:  # the home page never fails because of the board
+            log.warning("home: recent posts unavailable", exc_info=True)
+            recent = []
+        return Template("home.html", context={"recent": recent})
 
     @get("/lang/{code:str}")
     async def switch_language(self, request: Request[Any, Any, Any], code: str, next: str = "/") -> Response[Any]:

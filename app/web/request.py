@@ -16,7 +16,7 @@ def language(connection: ASGIConnection[Any, Any, Any, Any]) -> Language:
     if cached:
         return cached  # type: ignore[no-any-return]
     settings = connection.app.state.get("settings")  # absent in apps that mount only a domain's controllers
-    default = settings.default_language if settings is not None else "ko"
+    default: Language = settings.default_language if settings is not None else "ko"
     lang = pick_language(connection.cookies.get(LANG_COOKIE), connection.headers.get("accept-language"), default)
     connection.scope.setdefault("state", {})["lang"] = lang
     return lang

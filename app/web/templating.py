@@ -11,6 +11,7 @@ from litestar.template.config import TemplateConfig
 
 from app.core.i18n import translate
 from app.web.request import language
+from app.web.times import local_time
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 
@@ -51,7 +52,8 @@ def compare_shape(width: int | None, height: int | None) -> str:
 def _configure(engine: JinjaTemplateEngine) -> None:
     env = engine.engine
     env.autoescape = True  # every template, whatever its extension
-    env.globals.update(t=_t, lang=_lang, current_user=_user, translate=translate, compare_shape=compare_shape)
+    env.globals.update(t=_t, lang=_lang, current_user=_user, translate=translate, compare_shape=compare_shape,
+                       local_time=local_time)
 
 
 def template_config(extra_globals: dict[str, Any] | None = None) -> TemplateConfig[JinjaTemplateEngine]:

@@ -47,6 +47,7 @@ NOT_PAGES = {
     "/board/events": "event stream (SSE)", "/tasks/{task_id:str}/stream": "event stream (SSE)",
     "/board/{post_id:str}/comments": "htmx fragment: the next comments of a post page",
     "/ops/status": "JSON of the ops page",
+    "/tasks/{task_id:str}/results.zip": "a zip download of a task's results",
     "/settings": "a redirect to /account",
     "/auth/oidc/{provider:str}/login": "a redirect to the sign-in provider",
     "/auth/oidc/{provider:str}/callback": "the provider's redirect back (answers with a redirect)",

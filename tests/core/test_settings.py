@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -70,3 +71,61 @@ def test_oidc_providers_come_from_the_kakao_preset_and_the_list() -> None:
     assert kakao.name == "kakao" and kakao.issuer == "https://kauth.kakao.com" and kakao.token_auth == "client_secret_post"
     assert "account_email" in kakao.scopes and corp.audiences == ["ios"] and corp.scopes == "openid email profile"
     assert load_settings({}, None).oidc_provider_list == []  # none by default: no buttons
+
+
+def test_weak_secret_key_is_refused_at_start_with_a_clear_line() -> None:
+    """Issue 17: SAEKDAM_SECRET_KEY="a" was accepted; it signs sessions, CSRF tokens and file URLs."""
+    with pytest.raises(SettingsError, match=r"SAEKDAM_SECRET_KEY is too short \(1 bytes\).*at least 32"):
+        load_settings({"SAEKDAM_SECRET_KEY": "a"}, None)
+    assert load_settings({"SAEKDAM_SECRET_KEY": "k" * 32}, None).secret_key == "k" * 32
+    env = {**os.environ, "SAEKDAM_SECRET_KEY": "short"}
+    done = subprocess.run([sys.executable, "-m", "app", "migrate"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert done.returncode == 2 and done.stderr.strip().count("\n") == 0, done.stderr
+    assert "SAEKDAM_SECRET_KEY is too short" in done.stderr
+
+
+def test_unknown_variables_warn_and_name_the_closest_setting(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level("WARNING", logger="saekdam.settings"):
+        s = load_settings({"SAEKDAM_MAX_UPLOADS_BYTES": "10", "SAEKDAM_SECRETKEY": "x", "SAEKDAM_ZZZ": "1",
+                           "SAEKDAM_PORT": "8100", "SAEKDAM_SUPERUSER_PASSWORD": "pw", "SAEKDAM_TEST_DATABASE": "x"},
+                          None)
+    assert s.port == 8100 and s.max_upload_bytes == 25 * 1024 * 1024  # the typo changed nothing
+    messages = sorted(r.getMessage() for r in caplog.records)
+    assert messages == [
+        "SAEKDAM_MAX_UPLOADS_BYTES is not a Saekdam setting and is ignored; did you mean SAEKDAM_MAX_UPLOAD_BYTES?",
+        "SAEKDAM_SECRETKEY is not a Saekdam setting and is ignored; did you mean SAEKDAM_SECRET_KEY?",
+        "SAEKDAM_ZZZ is not a Saekdam setting and is ignored",
+    ], messages
+
+
+def test_generated_secret_is_never_read_half_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 17: 1 start-up in 30 read the key file empty (created, not yet written). Make the writer slow and
+    start a second process meanwhile: it must see no file (and make its own attempt) or the whole key."""
+    import threading
+
+    from app.core import settings as settings_module
+
+    settings = load_settings({"SAEKDAM_VAR_DIR": str(tmp_path)}, None)
+    real_token = settings_module.secrets.token_urlsafe
+    writing = threading.Event()
+
+    def slow_token(n: int) -> str:
+        if threading.current_thread().name == "slow":
+            writing.set()
+            time.sleep(0.5)
+        return real_token(n)
+
+    monkeypatch.setattr(settings_module.secrets, "token_urlsafe", slow_token)
+    keys: dict[str, str] = {}
+
+    def start(name: str) -> None:
+        keys[name] = settings_module.ensure_secret(settings).secret_key
+
+    slow = threading.Thread(target=start, args=("slow",), name="slow")
+    slow.start()
+    assert writing.wait(5)
+    start("fast")
+    slow.join()
+    assert len(keys["fast"]) >= 32 and keys["fast"] == keys["slow"] == (tmp_path / "secret_key").read_text()
+    assert oct((tmp_path / "secret_key").stat().st_mode & 0o777) == "0o600"
+    assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]  # no temporary file left

@@ -217,6 +217,15 @@ def cookie_api(method: str, path: str, csrf_header: str | None, **kw: Any) -> Se
     return send
 
 
+def cookie_stream(path: str, origin: str) -> Send:
+    """Alice's session cookie sent to an event stream by a page on ``origin`` (EventSource asks for SSE)."""
+
+    async def send(w: World) -> httpx.Response:
+        return await w.browser.get(path.format(**w.ids), headers={"origin": origin, "accept": "text/event-stream"})
+
+    return send
+
+
 async def raw_http(w: World, method: str, target: str, headers: dict[str, str] | None = None,
                    body: bytes = b"") -> httpx.Response:
     """Send a request line exactly as given (no client-side normalisation of ``..`` or ``%2e``)."""
@@ -285,6 +294,17 @@ def put_url(url_name: str, content: bytes | Callable[[], bytes], content_type: s
     return send
 
 
+def stalled_put(url_name: str, declared: int) -> Send:
+    """A PUT to a signed upload URL that declares ``declared`` bytes, sends a few and then stalls."""
+
+    async def send(w: World) -> httpx.Response:
+        target = w.urls[url_name].split(w.d.server.url, 1)[1]
+        return await raw_http(w, "PUT", target, headers={"content-type": "image/png", "content-length": str(declared)},
+                              body=wall_png()[:64])
+
+    return send
+
+
 def get_url(url_name: str, **change: str) -> Send:
     async def send(w: World) -> httpx.Response:
         return await w.http.get(resigned(w.urls[url_name], **change))
@@ -320,6 +340,49 @@ def with_mask(name: str, mask: Callable[[], bytes]) -> Setup:
         assert r.status_code == 201, r.text
         up = r.json()["upload"]
         assert (await w.http.put(up["url"], content=body, headers=up["headers"])).status_code == 201
+        w.ids[name] = tid
+
+    return setup
+
+
+def with_deleted_task_url(name: str) -> Setup:
+    """The upload URL of a task deleted before its photo came (the URL's signature is still valid)."""
+
+    async def setup(w: World) -> None:
+        created = await new_task(w, len(wall_png()))
+        w.urls[name] = created["upload"]["url"]
+        r = await w.http.delete(f"/api/tasks/{created['task']['id']}", headers=w.who("alice"))
+        assert r.status_code == 204, r.text
+
+    return setup
+
+
+def with_replaced_mask_url(name: str) -> Setup:
+    """A mask upload URL that a later mask request of the same task replaced."""
+
+    async def setup(w: World) -> None:
+        tid = (await new_task(w))["task"]["id"]
+        body = {"content_type": "image/png", "size_bytes": len(wall_png())}
+        first = await w.http.post(f"/api/tasks/{tid}/mask", json=body, headers=w.who("alice"))
+        second = await w.http.post(f"/api/tasks/{tid}/mask", json=body, headers=w.who("alice"))
+        assert first.status_code == second.status_code == 201, (first.text, second.text)
+        w.urls[name] = first.json()["upload"]["url"]
+
+    return setup
+
+
+def with_held_task(name: str) -> Setup:
+    """A succeeded task whose result the content filter held (the tiny checker flags a mostly red photo)."""
+
+    async def setup(w: World) -> None:
+        from app.actors.painter.tiny import make_red_photo
+        from tests.support.flow import png_bytes
+
+        tid = await upload_task(w, png_bytes(make_red_photo(320, 240)))  # the painted box: a small part
+        r = await w.http.post(f"/api/tasks/{tid}/submit", json=SUBMIT, headers=w.who("alice"))
+        assert r.status_code == 202, r.text
+        done = await wait_terminal(w, tid)
+        assert done["status"] == "succeeded" and done["held_results"] == [True], done
         w.ids[name] = tid
 
     return setup
@@ -475,6 +538,14 @@ CASES: list[Case] = [
       ("email", "password", "nickname"), lang="en"),
     C("signup-broken-json", raw_json("POST", "/api/auth/signup", b'{"email": "x@', None), 400),
     C("signup-json-array", api("POST", "/api/auth/signup", None, json=[signup("array")]), 400),
+    # 1,200 levels of nesting made the decoder raise RecursionError: a 500 with a traceback
+    C("signup-json-1200-deep", raw_json("POST", "/api/auth/signup", b'{"email": ' + b"[" * 1200 + b"]" * 1200 + b"}",
+                                        None), 400, "invalid_json"),
+    C("task-create-json-1200-deep-objects", raw_json("POST", "/api/tasks", b'{"a":' * 1200 + b"1" + b"}" * 1200), 400,
+      "invalid_json"),
+    C("signup-json-deep-brackets-in-strings", raw_json("POST", "/api/auth/signup", json.dumps(
+        signup("brackets", nickname="[" * 21, password="{" * 100)).encode(), None), 400, "invalid_input",
+      ("nickname",)),
     C("signup-huge-body", api("POST", "/api/auth/signup", None, json=signup("huge", password="p" * 11_000_000)),
       413),
     C("signup-form-encoded", api("POST", "/api/auth/signup", None, data=signup("form")), 415,
@@ -682,6 +753,14 @@ CASES: list[Case] = [
       kind="files"),
     C("upload-twice", put_url("upload", lambda: wall_png()), 409, "already_uploaded", kind="files"),
     C("upload-signed-traversal-key", signed_url("PUT", "tasks/../../evil.png"), (400, 404), kind="files"),
+    C("upload-stalled-body", stalled_put("stall", len(wall_png())), 408, "request_timeout", kind="files",
+      setup=with_upload_url("stall", "image/png", len(wall_png()))),
+    C("upload-to-deleted-task", put_url("gone", lambda: wall_png()), 404, "not_found", kind="files",
+      setup=with_deleted_task_url("gone")),
+    C("upload-replaced-mask-url", put_url("oldmask", lambda: wall_png()), 409, "invalid_state", kind="files",
+      setup=with_replaced_mask_url("oldmask")),
+    C("upload-signed-key-of-no-task", signed_url("PUT", f"tasks/{uuid.uuid4()}/input.png"), 404, "not_found",
+      kind="files"),
     C("download-forged-signature", get_url("input", sig="B" * 43), 403, "invalid_signature", kind="files"),
     C("download-extended-expiry", get_url("input", exp=str(int(time.time()) + 10**6)), 403, "invalid_signature",
       kind="files"),
@@ -701,6 +780,12 @@ CASES: list[Case] = [
       400, "invalid_input", ("sort", "limit", "author")),
     C("posts-nul-in-theme", api("GET", "/api/posts", None, params={"theme": "ocean\u0000"}), 400),
     C("posts-query-too-long", api("GET", "/api/posts", None, params={"q": "가" * 101}), 400, "invalid_input", ("q",)),
+    C("post-held-result", api("POST", "/api/posts", json={"task_id": "{held}", "result_index": 0,
+                                                          "title": "Held by the filter"}), 409, "content_held",
+      setup=with_held_task("held")),
+    C("post-held-result-en", api("POST", "/api/posts", json={"task_id": "{held}", "result_index": 0,
+                                                             "title": "Held by the filter"}, headers=EN),
+      409, "content_held", lang="en", setup=with_held_task("held")),
     C("post-create-title-short", api("POST", "/api/posts", json={"task_id": "{painted}", "result_index": 0,
                                                                  "title": "abc"}), 400, "invalid_input", ("title",)),
     C("post-create-10k-emoji-title", api("POST", "/api/posts", json={"task_id": "x", "result_index": 0,
@@ -756,6 +841,12 @@ CASES: list[Case] = [
     C("page-cancel-no-csrf", page("POST", "/tasks/{task}/cancel", csrf=False), 403, "csrf_failed", kind="html"),
     C("page-signup-no-csrf", anonymous_page_post("/signup", signup("csrf")), 403,
       "csrf_failed", kind="html"),
+    # --- streams opened with the session cookie by another site's page (cross-site WebSocket/SSE hijacking)
+    C("task-events-cookie-other-origin", cookie_stream("/api/tasks/{task}/events", "http://evil.example"), 403,
+      "cross_origin"),
+    C("task-events-cookie-null-origin", cookie_stream("/api/tasks/{task}/events", "null"), 403, "cross_origin"),
+    C("page-task-stream-other-origin", cookie_stream("/tasks/{task}/stream", "https://evil.example"), 403,
+      "cross_origin", kind="html"),
     C("page-account-password-no-csrf", page("POST", "/account/password", csrf=False, data={
         "current_password": "x", "new_password": "y" * 9}), 403, "csrf_failed", kind="html"),
     C("page-account-password-wrong", page("POST", "/account/password", data={
@@ -780,6 +871,13 @@ CASES: list[Case] = [
     C("page-oidc-unknown-provider", page("GET", "/auth/oidc/naver/login"), 404, kind="html"),
     C("page-login-no-csrf", anonymous_page_post("/login", {"email": "a@example.com", "password": "whatever1"}), 403,
       "csrf_failed", kind="html"),
+    # the exclusions (/api/, /admin, /files/) hold at the start of the path only (they matched anywhere in it)
+    C("page-csrf-exclusion-anchored-admin", page("POST", "/board/admin/comments", csrf=False, data={"content": "hi"}),
+      403, "csrf_failed", kind="html"),
+    C("page-csrf-exclusion-anchored-api", page("POST", "/board/api/like", csrf=False, data={"on": "1"}), 403,
+      "csrf_failed", kind="html"),
+    C("page-csrf-exclusion-anchored-files", page("POST", "/tasks/files/cancel", csrf=False), 403, "csrf_failed",
+      kind="html"),
     # --- pages with bad input (valid CSRF token)
     C("page-comment-10k-emoji", page("POST", "/board/{post}/comments", data={"content": EMOJI_10K}), 400,
       kind="html"),

@@ -146,7 +146,7 @@ async def test_login_limits_hold_across_both_apis(api1: httpx.AsyncClient, api2:
     apis = (api1, api2)
     # per email: failures alternate between the processes; the limit trips at exactly the configured total
     victim = await new_user(api1, "victim")
-    here = {"x-forwarded-for": "198.51.100.10"}  # uvicorn trusts loopback proxies: one client address per check
+    here = {"x-forwarded-for": "198.51.100.10"}  # the deployment trusts 127.0.0.1 as its proxy: one client address per check
     for i in range(LOGIN_EMAIL_MAX):
         r = await apis[i % 2].post("/api/auth/token", json={"email": victim.email, "password": "wrong password!"},
                                    headers=here)

@@ -28,6 +28,18 @@ async def test_put_get_size_exists_delete(store: Store) -> None:
     await s.delete(key)  # absent is not an error
 
 
+async def test_modified_at_is_when_the_object_was_written(store: Store) -> None:
+    """The orphan sweep's grace is measured from it (UTC, within a few seconds of now)."""
+    from datetime import datetime, timezone
+
+    s, key = store.storage, store.key("tasks/1/written.png")
+    assert await s.modified_at(key) is None
+    await s.put(key, PNG, "image/png")
+    written = await s.modified_at(key)
+    assert written is not None and written.tzinfo is not None
+    assert abs((datetime.now(timezone.utc) - written).total_seconds()) < 30
+
+
 async def test_get_missing_raises_object_not_found(store: Store) -> None:
     with pytest.raises(ObjectNotFound):
         await store.storage.get(store.key("missing.png"))

@@ -67,6 +67,8 @@ def deployment(log_dir: Path, var_dir: Path, apis: int = 1, workers: int = 2, **
                 "SAEKDAM_S3_SECRET_ACCESS_KEY": "test",
                 "SAEKDAM_VAR_DIR": str(var_dir),
                 "SAEKDAM_JOB_TIMEOUT_S": "20",
+                # the tests stand where the proxy would: their X-Forwarded-For is the client's address
+                "SAEKDAM_FORWARDED_ALLOW_IPS": "127.0.0.1",
                 **extra,
             }
             deployed = Deployment(env, log_dir, redis)

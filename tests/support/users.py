@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import uuid
 from typing import Any
 
@@ -62,3 +63,11 @@ async def browser_session(base_url: str, email: str, password: str) -> httpx.Asy
     assert r.status_code in (302, 303), r.text
     assert "saekdam_session" in browser.cookies
     return browser
+
+
+def visitor_from_own_address(base_url: str) -> httpx.AsyncClient:
+    """A client that connects from a loopback address of its own (127.x.y.z), so that the server sees another
+    client address: X-Forwarded-For is believed only from configured proxies (SAEKDAM_FORWARDED_ALLOW_IPS), and
+    the test servers trust none."""
+    address = f"127.{random.randint(1, 254)}.{random.randint(0, 255)}.{random.randint(1, 254)}"
+    return httpx.AsyncClient(base_url=base_url, timeout=30, transport=httpx.AsyncHTTPTransport(local_address=address))

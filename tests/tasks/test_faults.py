@@ -24,7 +24,8 @@ SUBMIT = {"theme": "space", "prompt": "stars", "region": {"mode": "box", "box": 
 @pytest.fixture(scope="module")
 def faulty(log_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
     with deployment(log_dir, tmp_path_factory.mktemp("faults-var"), workers=2, SAEKDAM_JOB_TIMEOUT_S="120", SAEKDAM_HEARTBEAT_TIMEOUT_S="10",
-                    SAEKDAM_MAX_CONCURRENT_TASKS="500", SAEKDAM_MAX_TASKS_PER_DAY="500") as deployed:
+                    SAEKDAM_MAX_CONCURRENT_TASKS="500", SAEKDAM_MAX_TASKS_PER_DAY="500",
+                    SAEKDAM_MAX_OPEN_TASKS="500", SAEKDAM_MAX_OPEN_UPLOAD_BYTES=str(10**9)) as deployed:
         yield deployed
 
 

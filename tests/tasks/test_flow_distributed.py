@@ -3,11 +3,13 @@ PostgreSQL + a real S3-compatible server on loopback."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 import pytest
 
-from tests.support.distributed import Deployment, distributed  # noqa: F401  (fixture)
-from tests.support.flow import outside_unchanged, paint, wall_png
+from tests.support.distributed import Deployment, deployment, distributed  # noqa: F401  (fixture)
+from tests.support.flow import create_and_upload, outside_unchanged, paint, wall_png
 from tests.support.users import new_user
 
 
@@ -38,3 +40,29 @@ async def test_distributed_box_flow(distributed: Deployment) -> None:  # noqa: F
                 if line.startswith('saekdam_jobs_total{status="succeeded"}'):
                     painted += float(line.split()[-1])
         assert painted >= 1
+
+
+async def test_distributed_wall_overlay_by_storage_key(distributed: Deployment) -> None:  # noqa: F811
+    """POST /wall in distributed mode: the job names the photo's key on the wall queue and a worker answers."""
+    async with httpx.AsyncClient(base_url=distributed.apis[0].url, timeout=60) as http:
+        user = await new_user(http)
+        warm = await paint(http, user.headers, wall_png(160, 120), region={"mode": "box", "box": [10, 10, 100, 90]})
+        assert warm["task"]["status"] == "succeeded"  # the workers are up (they load models first)
+        task = await create_and_upload(http, user.headers, wall_png(320, 240))
+        r = await http.post(f"/api/tasks/{task['id']}/wall", headers=user.headers)
+        assert r.status_code == 200, (r.text, distributed.logs())
+        found = r.json()
+        assert 0 < found["coverage"] <= 1 and (await http.get(found["mask_url"])).status_code == 200
+
+
+async def test_wall_without_any_worker_is_503_with_retry_after(log_dir: Path,
+                                                                 tmp_path_factory: pytest.TempPathFactory) -> None:
+    """No worker answers the wall job in time: 503 ``unavailable`` with ``Retry-After`` (it used to be a 500
+    after 120 s), and the job expires unstarted."""
+    with deployment(log_dir, tmp_path_factory.mktemp("no-worker"), workers=0, SAEKDAM_WALL_TIMEOUT_S="2") as alone:
+        async with httpx.AsyncClient(base_url=alone.apis[0].url, timeout=60) as http:
+            user = await new_user(http)
+            task = await create_and_upload(http, user.headers, wall_png(320, 240))
+            r = await http.post(f"/api/tasks/{task['id']}/wall", headers=user.headers)
+            assert r.status_code == 503 and r.json()["code"] == "unavailable", r.text
+            assert int(r.headers["retry-after"]) > 0

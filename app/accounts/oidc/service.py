@@ -12,7 +12,7 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -132,10 +132,10 @@ class OidcService:
     async def _create(self, provider: str, subject: str, email: str | None, claims: dict[str, Any]) -> User:
         address = email or f"{provider}-{hashlib.sha256(subject.encode()).hexdigest()[:20]}@users{NO_EMAIL_DOMAIN}"
         try:
-            user = await User.create_user(
+            user = cast(User, await User.create_user(  # an instance of the class it is called on
                 username=address, email=address, password=secrets.token_urlsafe(48), active=True,
                 nickname=nickname_from(claims, provider), has_password=False,
-                terms_version=TERMS_VERSION, terms_accepted_at=datetime.now(timezone.utc))
+                terms_version=TERMS_VERSION, terms_accepted_at=datetime.now(timezone.utc)))
         except Exception:  # the same person signing in twice at once: the other request made the account
             again = await self._linked_user(provider, subject)
             if again is not None:

@@ -35,12 +35,10 @@ __all__ = ["OnProgress", "Painter", "PainterConfig", "State", "painter_config_fr
 class _Work:
     """One mailbox item: what to do, the caller's loop and future, and its cancel flag."""
 
-    kind: Literal["paint", "segment", "load"]
+    kind: Literal["paint", "load"]
     loop: asyncio.AbstractEventLoop
     future: asyncio.Future[Any]
     request: PaintRequest | None = None
-    photo: bytes = b""
-    content_type: str | None = None
     progress: asyncio.Queue[PaintProgress | None] | None = None
     cancel: threading.Event = field(default_factory=threading.Event)
     started: bool = False
@@ -77,6 +75,8 @@ class Painter:
         self._mailbox: queue.SimpleQueue[_Work | None] = queue.SimpleQueue()
         self._jobs: dict[str, _Work] = {}
         self._lock = threading.Lock()
+        self._loading = threading.Lock()  # the paint thread and a segmenting thread may both ask for the models
+        self._segmenting = threading.BoundedSemaphore(2)  # wall findings at once, beside the paint thread
         self._thread: threading.Thread | None = None
         self._closed = False
 
@@ -177,9 +177,24 @@ class Painter:
                 await pump
 
     async def segment(self, photo: bytes, content_type: str | None = None) -> bytes:
-        """Only find the wall: a PNG mask (0/255) of the photo's upright size; ``no_wall_found`` when none."""
-        loop = asyncio.get_running_loop()
-        return await self._submit(_Work("segment", loop, loop.create_future(), photo=photo, content_type=content_type))
+        """Only find the wall: a PNG mask (0/255) of the photo's upright size; ``no_wall_found`` when none.
+
+        Not a job in the mailbox: it runs on a worker thread beside the paint thread (a SegFormer forward pass
+        keeps no state, so the two may share the model), and the create page's overlay never waits for the
+        mural being painted."""
+        if self._closed:
+            raise PaintError("model_unavailable", "the painter was closed")
+        return await asyncio.to_thread(self._segment_now, photo, content_type)
+
+    def _segment_now(self, photo: bytes, content_type: str | None) -> bytes:
+        try:
+            with self._segmenting:
+                return self._segment(self._ensure_models(), photo, content_type)
+        except PaintError:
+            raise
+        except Exception as exc:
+            log.exception("wall finding failed")
+            raise PaintError("painting_failed", f"finding the wall failed: {type(exc).__name__}: {exc}") from exc
 
     def cancel(self, job_id: str) -> bool:
         """Thread-safe: drop a queued job at once, stop a running one within one step. False if unknown."""
@@ -229,6 +244,12 @@ class Painter:
     def _ensure_models(self) -> Any:
         if self._models is not None:
             return self._models
+        with self._loading:
+            if self._models is None:
+                self._models = self._load_models()
+            return self._models
+
+    def _load_models(self) -> Any:
         from .models import load_models
 
         self._state, self._reason = "loading", None
@@ -249,15 +270,13 @@ class Painter:
         models = self._ensure_models()
         if work.kind == "load":
             return None
-        if work.kind == "segment":
-            return self._segment(models, work)
         return self._paint(models, work)
 
-    def _segment(self, models: Any, work: _Work) -> bytes:
+    def _segment(self, models: Any, photo_bytes: bytes, content_type: str | None) -> bytes:
         from . import image as img
         from .segment import find_wall
 
-        photo = img.load_photo(work.photo, work.content_type, self.config.max_bytes, self.config.max_pixels)
+        photo = img.load_photo(photo_bytes, content_type, self.config.max_bytes, self.config.max_pixels)
         # keep-outs (windows, doors, …) are holes in the wall: the overlay shows what will stay unpainted
         return img.encode_mask(find_wall(models.segmenter, models.seg_processor, photo.image, models.device))
 

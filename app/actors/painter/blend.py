@@ -124,7 +124,9 @@ def blend_wall(photo: np.ndarray, mural: np.ndarray, light: np.ndarray, band: np
     ``photo`` and ``mural`` are uint8 RGB of one size, ``light`` float32 of that size; ``band`` (uint8 0–255)
     weighs the feather band beyond the region, where the seam is matched.
     """
-    out = cv2.multiply(np.ascontiguousarray(mural[..., :3]), cv2.merge([light, light, light]), dtype=cv2.CV_8U)
+    # per channel, so the light is never tripled into a 3-channel float image (same products, same rounding)
+    channels = cv2.split(np.ascontiguousarray(mural[..., :3]))
+    out = cv2.merge([cv2.multiply(c, light, dtype=cv2.CV_8U) for c in channels])
     if band is not None:
         match_seam(photo[..., :3], out, band)
     return out
@@ -137,23 +139,29 @@ def match_seam(photo: np.ndarray, painted: np.ndarray, band: np.ndarray) -> None
     applied at the band's pixels only, so the mural inside keeps its colours and the feathered edge blends
     into matching pixels, not a halo.
     """
-    ys, xs = np.nonzero(band)
-    if ys.size == 0:
+    points = cv2.findNonZero(band)  # x, y pairs: the band is a thin ring, a fraction of the patch
+    if points is None:
         return
     h, w = band.shape
+    points = points.reshape(-1, 2)
+    xs, ys = points[:, 0], points[:, 1]
+    flat = ys.astype(np.int64) * w + xs  # gather and scatter by flat index: far cheaper than (ys, xs) pairs
+    pixels = np.ascontiguousarray(photo).reshape(-1, 3)
+    out = painted.reshape(-1, 3)  # a view: painted is the contiguous result being built
+    before = np.take(out, flat, axis=0).astype(np.float32)
     k = min(1.0, SHADING_SIDE / max(h, w))
     size = (max(2, round(w * k)), max(2, round(h * k)))
     # the band's colour difference, averaged onto a small grid from the band's own pixels (no full-size pass)
     cells = (np.minimum((ys * k).astype(np.int64), size[1] - 1) * size[0]
              + np.minimum((xs * k).astype(np.int64), size[0] - 1))
-    delta = photo[ys, xs].astype(np.float32) - painted[ys, xs].astype(np.float32)
+    delta = np.take(pixels, flat, axis=0).astype(np.float32) - before
     count = np.bincount(cells, minlength=size[0] * size[1]).astype(np.float32)
     diff = np.stack([np.bincount(cells, delta[:, c], minlength=size[0] * size[1]) for c in range(3)], axis=-1)
     diff = (diff / np.maximum(count, 1)[:, None]).astype(np.float32).reshape(size[1], size[0], 3)
     weight = (count > 0).astype(np.float32).reshape(size[1], size[0])
     sigma = max(1.0, 0.02 * max(size))
     correction = np.stack([_masked_blur(diff[..., c], weight, sigma) for c in range(3)], axis=-1)
-    n, cols = ys.size, 1024  # remap takes maps of under 32767 rows: lay the points out in rows of 1024
+    n, cols = flat.size, 1024  # remap takes maps of under 32767 rows: lay the points out in rows of 1024
     rows = -(-n // cols)
     mx = np.zeros(rows * cols, np.float32)
     my = np.zeros(rows * cols, np.float32)
@@ -161,9 +169,11 @@ def match_seam(photo: np.ndarray, painted: np.ndarray, band: np.ndarray) -> None
     my[:n] = (ys.astype(np.float32) + 0.5) * (size[1] / h) - 0.5
     sampled = cv2.remap(correction, mx.reshape(rows, cols), my.reshape(rows, cols), cv2.INTER_LINEAR,
                         borderMode=cv2.BORDER_REPLICATE).reshape(-1, 3)[:n]
-    amount = band[ys, xs].astype(np.float32)[:, None] / 255.0
-    values = painted[ys, xs].astype(np.float32) + sampled * amount
-    painted[ys, xs] = np.clip(values + 0.5, 0, 255).astype(np.uint8)
+    amount = np.take(band.reshape(-1), flat).astype(np.float32)[:, None] / 255.0
+    values = before + sampled * amount
+    out[flat] = np.clip(values + 0.5, 0, 255).astype(np.uint8)
+    if not np.shares_memory(out, painted):  # painted was not contiguous: reshape copied it
+        painted[...] = out.reshape(painted.shape)
 
 
 def brightness_ratio(image: np.ndarray, dark: np.ndarray, lit: np.ndarray) -> float:

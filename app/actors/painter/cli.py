@@ -209,6 +209,7 @@ _PULL = (
     ("controlnet_lines_model", ["*.json", "diffusion_pytorch_model.safetensors"]),
     ("controlnet_depth_model", ["*.json", "diffusion_pytorch_model.safetensors"]),
     ("depth_model", ["*.json", "*.safetensors"]),
+    ("safety_model", ["*.json", "*.safetensors"]),  # the content filter (with its CLIP image processor)
 )
 
 
@@ -225,6 +226,8 @@ def pull_models(directory: Path, settings: Any) -> int:
         print(f"pulling {model_id} -> {target}", file=sys.stderr)
         try:
             snapshot_download(model_id, local_dir=target, allow_patterns=patterns)
+            if not any(target.rglob("*.safetensors")):  # an older repo with PyTorch weights only
+                snapshot_download(model_id, local_dir=target, allow_patterns=["*.bin"])
         except Exception as exc:
             failures += 1
             print(

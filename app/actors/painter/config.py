@@ -28,6 +28,7 @@ class PainterConfig(msgspec.Struct, kw_only=True):
     controlnet_lines: str | None = None  # id/folder of a canny ControlNet; None = guide "lines" unavailable
     controlnet_depth: str | None = None  # id/folder of a depth ControlNet; None = guide "depth" unavailable
     depth_model: str | None = None  # id/folder of a transformers depth estimator (Depth Anything)
+    safety_model: str | None = None  # id/folder of diffusers' safety checker; None = results stay unchecked
     detail_default: Literal["auto", "standard", "high"] = "auto"  # auto = high on CUDA, standard on CPU
     device: str = "auto"  # "auto" = cuda when present, else cpu
     dtype: Literal["auto", "float16", "bfloat16", "float32"] = "auto"  # auto = fp16 on cuda, fp32 on cpu
@@ -72,7 +73,7 @@ def tiny_config(directory: Path, base: PainterConfig | None = None) -> PainterCo
         inpaint_model=str(directory / "inpaint"), segment_model=str(directory / "segformer"),
         translate_model=str(directory / "translator"), lcm_lora=str(directory / "lcm"),
         controlnet_lines=str(directory / "controlnet-lines"), controlnet_depth=str(directory / "controlnet-depth"),
-        depth_model=str(directory / "depth"), tiny=True,
+        depth_model=str(directory / "depth"), safety_model=str(directory / "safety"), tiny=True,
     )
     return PainterConfig(**fields)
 
@@ -89,7 +90,7 @@ def painter_config_from_settings(settings: Settings) -> PainterConfig:
         max_bytes=settings.max_upload_bytes, max_pixels=settings.max_pixels,
         controlnet_lines=settings.controlnet_lines_model or None,
         controlnet_depth=settings.controlnet_depth_model or None, depth_model=settings.depth_model or None,
-        detail_default=settings.detail_default,
+        safety_model=settings.safety_model or None, detail_default=settings.detail_default,
     )
     if settings.models == "real":
         return _prefer_local(real, models_dir)
@@ -121,4 +122,5 @@ def _prefer_local(config: PainterConfig, models_dir: Path, only_local: bool = Fa
         controlnet_lines=pick(config.controlnet_lines),
         controlnet_depth=pick(config.controlnet_depth),
         depth_model=pick(config.depth_model),
+        safety_model=pick(config.safety_model),
     )

@@ -54,8 +54,9 @@ def rectify(photo: Image.Image, prepared: Prepared, points: list[list[float]], w
     footprint = side_lengths(points)
     k = min(1.0, 1.25 * math.sqrt(size[0] * size[1] / max(footprint[0] * footprint[1], 1.0)))
     src_size = (max(1, round(cw * k)), max(1, round(ch * k)))
-    src = photo.resize(src_size, Image.Resampling.BILINEAR, box=prepared.plan.box, reducing_gap=2.0).convert("RGB")
-    src_np = np.asarray(src)
+    # reducing_gap 1.5: a 2×2 (or larger) box reduce first, then an antialiased bilinear over ≥ 1.5 px
+    src = photo.resize(src_size, Image.Resampling.BILINEAR, box=prepared.plan.box, reducing_gap=1.5)
+    src_np = np.asarray(src if src.mode == "RGB" else src.convert("RGB"))
     if shading is not None:  # blend "wall": the model paints on the evenly lit wall
         src_np = delight(src_np, shading)
     to_src = np.diag([src_size[0] / cw, src_size[1] / ch, 1.0]) @ to_crop
@@ -63,26 +64,33 @@ def rectify(photo: Image.Image, prepared: Prepared, points: list[list[float]], w
     flat = cv2.warpPerspective(src_np, to_src, size, flags=flags, borderMode=cv2.BORDER_REPLICATE)
     mask = np.full((size[1], size[0]), 255, np.uint8)
     if keep_out is not None:
-        keep = np.asarray(keep_out.crop(prepared.plan.box).resize(src_size, Image.Resampling.BILINEAR))
+        keep = np.asarray(keep_out.resize(src_size, Image.Resampling.BILINEAR, box=prepared.plan.box, reducing_gap=1.5))
         keep_flat = cv2.warpPerspective(keep, to_src, size, flags=flags, borderMode=cv2.BORDER_CONSTANT)
         mask[keep_flat > 0] = 0
     return Flat(points, size, to_crop, Image.fromarray(flat, "RGB"), Image.fromarray(mask, "L"),
                 artwork_size(points, wall_size_m, max(size)), footprint)
 
 
-def unwarp(painted: Image.Image, flat: Flat, prepared: Prepared) -> Image.Image:
-    """The flat painting (any resolution of the flat's aspect) in photo pixels over the alpha's box."""
+def unwarp_array(painted: Image.Image, flat: Flat, prepared: Prepared) -> np.ndarray:
+    """The flat painting (any resolution of the flat's aspect) in photo pixels over the alpha's box, uint8 RGB.
+
+    Only the alpha's box is warped (the homography shifted onto it), straight from the painting's pixels.
+    """
     l, t, r, b = prepared.alpha_box
     fw, fh = painted.size
     scale = np.diag([flat.size[0] / fw, flat.size[1] / fh, 1.0])
     shift = np.array([[1.0, 0, -l], [0, 1.0, -t], [0, 0, 1.0]])
     to_patch = shift @ flat.to_crop @ scale
-    src = np.asarray(painted.convert("RGB"))
+    src = np.asarray(painted if painted.mode == "RGB" else painted.convert("RGB"))
     footprint_long = max(flat.footprint)
     if footprint_long < max(fw, fh) / 1.5:  # shrinking a lot: pre-reduce so that the warp does not alias
         k = footprint_long / max(fw, fh)
         small = (max(8, round(fw * k)), max(8, round(fh * k)))
         src = cv2.resize(src, small, interpolation=cv2.INTER_AREA)
         to_patch = to_patch @ np.diag([fw / small[0], fh / small[1], 1.0])
-    out = cv2.warpPerspective(src, to_patch, (r - l, b - t), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-    return Image.fromarray(out, "RGB")
+    return cv2.warpPerspective(src, to_patch, (r - l, b - t), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+
+
+def unwarp(painted: Image.Image, flat: Flat, prepared: Prepared) -> Image.Image:
+    """``unwarp_array`` as an RGB image."""
+    return Image.fromarray(unwarp_array(painted, flat, prepared), "RGB")

@@ -20,13 +20,14 @@ from PIL import Image, ImageChops
 
 from . import image as img
 from .blend import Shading, delight
-from .compose import Prepared, PreviewCanvas, compose, mural_patch, prepare_region, wall_shading
+from .compose import Prepared, PreviewCanvas, compose, mural_array, prepare_region, wall_shading
 from .detail import STRENGTH as DETAIL_STRENGTH
 from .detail import TILE_BATCH, DetailPlan, blend_tiles, pass_steps, plan_detail
 from .errors import PaintError
 from .guide import CONDITIONING_SCALE, control_image, control_pipeline
 from .models import Models
-from .perspective import Flat, rectify, unwarp
+from .perspective import Flat, rectify, unwarp_array
+from .safety import check_results
 from .prompt import Prompt, build_prompt
 from .schemas import PaintRequest, PaintResult
 from .segment import Segmentation, keep_out_mask, segment, wall_mask
@@ -299,7 +300,7 @@ def compose_all(photo: img.Photo, painted: list[Image.Image], plan: Plan, blend:
     last = len(painted) - 1
     results = []
     for i, p in enumerate(painted):
-        patch = unwarp(p, plan.flat, plan.prepared) if plan.flat is not None else mural_patch(p, plan.prepared)
+        patch = unwarp_array(p, plan.flat, plan.prepared) if plan.flat is not None else mural_array(p, plan.prepared)
         image = compose(photo.image, patch, plan.prepared, blend=blend, shading=plan.shading, in_place=i == last)
         results.append(img.encode_result(image, photo))
     return results
@@ -362,13 +363,14 @@ def run_job(
     images = compose_all(photo, painted, plan, request.blend)
     flat = artworks(painted, plan)
     mask_png = img.encode_mask(mask)
+    verdicts = check_results(models, images)
     t6 = clock()
     content_type, ext = img.result_kind(photo.info.format)
     return PaintResult(
         images=images, content_type=content_type, ext=ext, width=photo.info.width, height=photo.info.height,
         seed=request.seed, prompt_en=prompt.text, mask_png=mask_png, artworks=flat, blend=request.blend,
         protect=request.protect, detail=plan.detail, guide=request.guide, steps_done=job.steps_done,  # type: ignore[arg-type]
-        messages=job.messages + prompt.messages,
+        messages=job.messages + prompt.messages, safety=list(verdicts),
         timings={
             "decode_s": t1 - t0, "region_s": t2 - t1, "prepare_s": t3 - t2, "paint_s": t4 - t3,
             "refine_s": t5 - t4, "compose_s": t6 - t5, "total_s": t6 - t0,

@@ -82,6 +82,8 @@ class PaintResult(msgspec.Struct, kw_only=True):
     steps_done: int = 0  # denoising steps painted, all passes together (the final progress)
     messages: list[str] = []
     timings: dict[str, float] = {}
+    # the content filter's verdict per image: clean, flagged or unchecked (see safety.py)
+    safety: list[str] = []
 
 
 class PhotoInfo(msgspec.Struct):

@@ -11,6 +11,8 @@
     DIR/lcm/pytorch_lora_weights.safetensors   a stand-in LCM-LoRA so fast mode runs on tiny models
     DIR/controlnet-lines/, DIR/controlnet-depth/   ControlNets for the tiny UNet (see ``tiny_guides``)
     DIR/depth/            a tiny Depth Anything depth model + DPT image processor
+    DIR/safety/           diffusers' StableDiffusionSafetyChecker + CLIP image processor that flags images
+                          which are mostly strong red (see ``tiny_safety``); added to older folders in place
     DIR/READY             written last: a folder without it is incomplete
 
 The tiny inpainting UNet's native resolution is 128 px (sample_size 16 × VAE factor 8), so jobs are fast.
@@ -35,6 +37,7 @@ from typing import Final
 
 from .themes_default import THEMES, THEME_SLUGS
 from .tiny_guides import build_controlnets, build_depth
+from .tiny_safety import build_safety_checker, make_red_photo  # noqa: F401  (a photo the checker flags)
 from .tiny_photos import (  # noqa: F401  (re-exported: photos the tiny SegFormer understands)
     make_no_wall_photo, make_wall_photo, make_window_wall_photo, wall_box, window_box,
 )
@@ -105,6 +108,7 @@ def make_tiny(directory: str | os.PathLike[str], *, force: bool = False) -> Path
     """Build the tiny model set into ``directory`` (skipped when already READY unless ``force``)."""
     target = Path(directory)
     if is_ready(target) and not force:
+        _ensure_safety(target)
         return target
     tmp = target.with_name(target.name + f".tmp{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
@@ -115,6 +119,7 @@ def make_tiny(directory: str | os.PathLike[str], *, force: bool = False) -> Path
     _build_loras(tmp / "inpaint", tmp)
     build_controlnets(tmp / "inpaint", tmp)
     build_depth(tmp / "depth")
+    build_safety_checker(tmp / "safety")
     (tmp / READY).write_text(f"tiny models for saekdam tests v{TINY_VERSION}\n")
     # swap in atomically-ish: another process may have finished first
     if target.exists():
@@ -124,6 +129,21 @@ def make_tiny(directory: str | os.PathLike[str], *, force: bool = False) -> Path
         shutil.rmtree(target)
     tmp.rename(target)
     return target
+
+
+def _ensure_safety(target: Path) -> None:
+    """A complete tiny folder made before the safety checker existed gets it added (built aside, renamed in),
+    so folders shared by several checkouts are not rebuilt under each other."""
+    folder = target / "safety"
+    if (folder / "config.json").is_file():
+        return
+    tmp = target / f".safety.tmp{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    build_safety_checker(tmp)
+    try:
+        tmp.rename(folder)
+    except OSError:  # another process added it first
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _bytes_to_unicode() -> dict[int, str]:

@@ -1,29 +1,9 @@
-// Board pages: what htmx does not do by itself. Copy a post's link, confirm deletes, relative times, and
+// Board pages: what htmx does not do by itself. Copy a post's link, confirm deletes, and
 // skip live fragments that are already on the page (my own new comment, a card seen before a reconnect).
-// The before/after slider is app.js's [data-compare].
+// The before/after slider and the (relative) times are app.js's.
 "use strict";
 (function () {
-  const lang = document.documentElement.lang || "ko";
-  const rtf = window.Intl && Intl.RelativeTimeFormat ? new Intl.RelativeTimeFormat(lang, { numeric: "auto" }) : null;
-
-  function relative(root) {
-    if (!rtf) return;
-    for (const el of root.querySelectorAll("time[data-relative]")) {
-      const at = Date.parse(el.getAttribute("datetime"));
-      if (isNaN(at)) continue;
-      const s = Math.round((at - Date.now()) / 1000);
-      const abs = Math.abs(s);
-      if (abs >= 7 * 86400) continue;  // older: keep the date
-      if (!el.title) el.title = el.textContent.trim();
-      if (abs < 60) el.textContent = rtf.format(0, "second");
-      else if (abs < 3600) el.textContent = rtf.format(Math.round(s / 60), "minute");
-      else if (abs < 86400) el.textContent = rtf.format(Math.round(s / 3600), "hour");
-      else el.textContent = rtf.format(Math.round(s / 86400), "day");
-    }
-  }
-
   function init(root) {
-    relative(root);
     for (const btn of root.querySelectorAll("[data-copy]")) {
       if (btn.dataset.ready) continue;
       btn.dataset.ready = "1";

@@ -15,7 +15,7 @@ from app.actors.painter.tiny import make_wall_photo
 
 @pytest.fixture
 def tiny_settings(tiny_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    env = {"SAEKDAM_MODELS": "tiny", "SAEKDAM_MODELS_DIR": str(tiny_dir.parent), "SAEKDAM_SECRET_KEY": "test"}
+    env = {"SAEKDAM_MODELS": "tiny", "SAEKDAM_MODELS_DIR": str(tiny_dir.parent), "SAEKDAM_SECRET_KEY": "test-secret-key-of-at-least-32-bytes"}
     settings = settings_module.load_settings(env, dotenv=None)
     assert settings.models_dir / "tiny" == tiny_dir
     monkeypatch.setattr(settings_module, "get_settings", lambda: settings)

@@ -10,7 +10,7 @@ from app.core.settings import load_settings
 
 
 def settings(tiny_dir: Path, **env: str) -> object:
-    base = {"SAEKDAM_MODELS_DIR": str(tiny_dir.parent), "SAEKDAM_SECRET_KEY": "test"}
+    base = {"SAEKDAM_MODELS_DIR": str(tiny_dir.parent), "SAEKDAM_SECRET_KEY": "test-secret-key-of-at-least-32-bytes"}
     return load_settings({**base, **env}, dotenv=None)
 
 
@@ -41,4 +41,4 @@ def test_real_keeps_hub_ids(tiny_dir: Path) -> None:
 
 def test_paint_error_pickles_for_workers() -> None:
     error = pickle.loads(pickle.dumps(PaintError("no_wall_found", "none", width=3)))
-    assert (error.code, error.message, error.params, error.status) == ("no_wall_found", "none", {"width": 3}, 422)
+    assert (error.code, error.message, error.params) == ("no_wall_found", "none", {"width": 3})

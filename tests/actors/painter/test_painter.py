@@ -227,3 +227,26 @@ async def test_korean_wish_is_translated_by_the_tiny_marian(painter: Painter) ->
     result = await painter.paint(request(encode(make_wall_photo(120, 96)), region=BOX, prompt="파란 고래"))
     assert not any("not translated" in m or "untranslated" in m for m in result.messages)
     assert result.prompt_en.startswith("sdmural ocean mural")
+
+
+async def test_finding_the_wall_does_not_wait_for_the_mural_being_painted(painter: Painter,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    painting, release = threading.Event(), threading.Event()
+    real_paint = painter._paint
+
+    def slow_paint(models: object, work: object) -> object:  # a mural that takes as long as the test wants
+        painting.set()
+        release.wait(30)
+        return real_paint(models, work)
+
+    monkeypatch.setattr(painter, "_paint", slow_paint)
+    mural = asyncio.create_task(painter.paint(request(encode(make_wall_photo(150, 110)), job_id="slow")))
+    try:
+        assert await asyncio.to_thread(painting.wait, 10)
+        mask = decode(await asyncio.wait_for(painter.segment(encode(make_wall_photo(150, 110)), "image/png"), 10))
+        assert mask.size == (150, 110) and not mural.done()  # answered while the paint thread was busy
+    finally:
+        release.set()
+    assert decode((await mural).mask_png).getbbox() is not None
