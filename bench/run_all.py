@@ -34,6 +34,7 @@ BENCHES: dict[str, tuple[list[str], list[str]]] = {
     "sse_fanout": ([], ["--quick"]),
     "e2e": ([], ["--quick"]),
     "worker": ([], ["--quick"]),
+    "server": ([], ["--quick"]),
     # the mid-size model is where model compute outweighs the fixed per-job work, as on real models
     "painter": ([], ["--runs", "2", "--steps", "4", "--skip-mid"]),
     "train": (["--steps", "20"], ["--steps", "6", "--runs", "1"]),
