@@ -7,6 +7,7 @@ black-box tests' ``saekdam serve``. No server process, no models, no browser.
 
 from __future__ import annotations
 
+import gc
 import itertools
 import shutil
 from collections.abc import AsyncIterator
@@ -15,11 +16,14 @@ from pathlib import Path
 import msgspec
 import pytest
 import pytest_asyncio
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
 from piccolo.conf.apps import Finder
 from piccolo.engine.base import Engine
 from piccolo.table import Table
 
 from app.accounts.service import AccountService
+from app.asgi import create_app
 from app.board.service import BoardService
 from app.core import db
 from app.core.settings import Settings, ensure_secret, get_settings
@@ -108,3 +112,17 @@ async def services(database: Engine, settings: Settings) -> AsyncIterator[Servic
     yield Services(settings, bus, queue, storage, accounts, tasks, board, itertools.count(1))
     await bus.close()
     await storage.close()
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def api(database: Engine, settings: Settings) -> AsyncIterator[AsyncTestClient[Litestar]]:
+    """The whole application in this process (Litestar's test client runs its lifespan), without a painter:
+    submitted tasks wait in the line. ``api.app.state.services`` are its services, for setting things up."""
+    thresholds = gc.get_threshold()
+    app = create_app(msgspec.structs.replace(settings, run_painter_in_api=False))
+    try:
+        async with AsyncTestClient(app=app, base_url=settings.base_url) as client:
+            yield client
+    finally:  # the lifespan tunes the collector for a long-lived server; this process goes on with tests
+        gc.unfreeze()
+        gc.set_threshold(*thresholds)
