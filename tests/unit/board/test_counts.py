@@ -1,11 +1,12 @@
-"""Like counts: idempotent likes and unlikes, what lists and posts show after them, and the board events."""
+"""Like and comment counts: idempotent likes and unlikes, comments and their moderation, what lists and posts
+show after them, and the board events."""
 
 from __future__ import annotations
 
 import pytest
 
 from app.board.events import CHANNEL
-from app.board.schemas import PostQuery
+from app.board.schemas import CommentCreate, PostQuery
 from app.core.errors import AppError
 from tests.unit.board.helpers import listed, published
 from tests.unit.services import Services
@@ -85,3 +86,22 @@ async def test_hidden_post_cannot_be_liked_by_others(services: Services) -> None
 
     assert refused.value.status == 404
     assert (await services.board.get_post(post.id, author)).post.like_count == 1
+
+
+async def test_comment_counts_follow_comments_and_moderation(services: Services) -> None:
+    """A comment counts twice as much as a like in the popular score; a hidden one stops counting."""
+    author, talker, fan = await services.user(), await services.user(), await services.user()
+    older = await published(services, author, "The talked-about wall")
+    newer = await published(services, author, "The liked wall")
+    board = services.board
+    await board.like(fan, newer.id, True)
+    first = await board.comment(talker, older.id, CommentCreate(content="Lovely colours"), "en")
+    assert await listed(services, "popular") == [older.id, newer.id]  # (0 + 2 + 1) beats (1 + 0 + 1)
+
+    await board.comment(fan, older.id, CommentCreate(content="Where is this?"), "en")
+    assert (await board.get_post(older.id, None)).post.comment_count == 2
+    assert await board.set_comment_hidden(first.id, True)
+    shown = await board.list_comments(older.id, None, 10, None, "en")
+
+    assert [c.content for c in shown.items] == ["Where is this?"]
+    assert (await board.get_post(older.id, None)).post.comment_count == 1
