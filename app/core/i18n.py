@@ -342,6 +342,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "brush_smaller": ("브러시 작게", "Smaller brush"),
     "brush_bigger": ("브러시 크게", "Bigger brush"),
     "mask_undo": ("되돌리기", "Undo"),
+    "zoom_fit": ("전체 보기", "Fit"),
     "mask_redo": ("다시 하기", "Redo"),
     "mask_from_wall": ("찾은 벽으로 다시 시작", "Start again from the found wall"),
     "mask_from_wall_help": ("찾은 벽에서 시작했어요. 브러시로 더 칠하고, 지우개로 덜어내세요.",

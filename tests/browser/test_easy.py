@@ -484,3 +484,121 @@ async def test_mask_starts_from_the_found_wall_with_undo_redo(browser: Browser, 
     assert task["region"]["mode"] == "mask", task["region"]
     watch.check()
     await context.close()
+
+
+MASK_CENTROID = """() => {  // the painted pixels' count and centre, in photo pixels
+  const c = document.getElementById('mask-layer');
+  const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  let n = 0, sx = 0, sy = 0;
+  for (let i = 3; i < px.length; i += 4) if (px[i] > 0) { n++; sx += ((i - 3) / 4) % c.width; sy += Math.floor((i - 3) / 4 / c.width); }
+  return n ? [n, sx / n, sy / n] : [0, -1, -1];
+}"""
+
+
+async def test_pinch_zoom_and_pan_while_editing(browser: Browser, server: Server, device: str, tmp_path: Path) -> None:
+    """Two fingers (a phone) or Ctrl+wheel (a desktop) zoom the photo and its overlays around the fingers / the
+    pointer; a brush dot and a quad corner then land on the photo pixel under the finger; "Fit" goes back to 1×."""
+    from tests.browser.helpers import photo_file
+    from tests.browser.test_web_app import upload
+
+    async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
+        user = await new_user(http, "벽화가")
+    context, page, watch = await open_as(browser, server, device, "ko", user)
+    shot = Shots(device, "pinch-zoom")
+    await page.goto("/create")
+    await upload(page, photo_file(tmp_path, "wall", (480, 360), seed=7))
+    await expect(page.locator("#stage")).to_have_attribute("data-wall", "found", timeout=120_000)  # shared cores
+    await page.locator("label:has(input[name=region][value=quad])").click()
+    handle = page.locator(".quad-handle[data-corner='0']")
+    await expect(handle).to_be_visible()
+    ax, ay = int(await handle.get_attribute("data-x") or -1), int(await handle.get_attribute("data-y") or -1)
+    await page.locator("label:has(input[name=region][value=mask])").click()
+    await page.locator("[data-mask-action=clear]").click()
+    await page.locator("[data-brush-step='-1']").click()  # a smaller dot: 7 % of the photo
+    stage = page.locator("#stage")
+    fit = page.locator("[data-zoom-fit]")
+    await expect(fit).to_have_text("전체 보기")
+    await expect(fit).to_be_disabled()
+    await page.evaluate("() => document.getElementById('stage').scrollIntoView({block: 'center'})")  # clear of the header
+    box = await page.locator("#ui-layer").bounding_box()
+    assert box is not None
+    per_px = box["width"] / 480  # screen px per photo px at 1×
+    cx, cy = box["x"] + ax * per_px, box["y"] + ay * per_px  # the pinch is around the first quad corner
+    wrap0 = await page.locator(".stage-wrap").bounding_box()  # not transformed: tells when the page moves
+    cdp = await context.new_cdp_session(page)
+
+    async def touch(kind: str, *points: tuple[float, float]) -> None:
+        await cdp.send("Input.dispatchTouchEvent",
+                       {"type": kind, "touchPoints": [{"x": x, "y": y, "id": i} for i, (x, y) in enumerate(points)]})
+
+    if device == "mobile":  # two fingers spread around the centre: a pinch
+        await touch("touchStart", (cx - 20, cy), (cx + 20, cy))
+        for k in range(1, 9):
+            await touch("touchMove", (cx - 20 - 5 * k, cy), (cx + 20 + 5 * k, cy))
+        for k in range(1, 6):  # then both fingers drag: a pan, the photo follows them
+            await touch("touchMove", (cx - 60 + 4 * k, cy + 3 * k), (cx + 60 + 4 * k, cy + 3 * k))
+        await touch("touchEnd")
+        cx, cy = cx + 20, cy + 15
+    else:
+        await page.mouse.move(cx, cy)
+        await page.keyboard.down("Control")
+        for _ in range(4):
+            await page.mouse.wheel(0, -30)
+        await page.keyboard.up("Control")
+    await expect(stage).not_to_have_attribute("data-zoom", "1.000")
+    scale = float(await stage.get_attribute("data-zoom") or "0")
+    assert 1.5 < scale <= 4, scale
+    assert await page.evaluate(MASK_CENTROID) == [0, -1, -1]  # the pinch's first finger left no dot
+
+    async def photo_at(x: float, y: float) -> tuple[float, float]:
+        """The photo pixel under a screen point, from the pinch alone: the centre's pixel stays under it."""
+        wrap = await page.locator(".stage-wrap").bounding_box()
+        assert wrap is not None and wrap0 is not None
+        x, y = x - (wrap["x"] - wrap0["x"]), y - (wrap["y"] - wrap0["y"])
+        return ax + (x - cx) / (scale * per_px), ay + (y - cy) / (scale * per_px)
+
+    tx, ty = cx + 40, cy - 25  # one finger (or the mouse) paints a dot there
+    if device == "mobile":
+        await touch("touchStart", (tx, ty))
+        await touch("touchEnd")
+    else:
+        await page.mouse.click(tx, ty)
+    n, mx, my = await page.evaluate(MASK_CENTROID)
+    ex, ey = await photo_at(tx, ty)
+    assert n > 100 and abs(mx - ex) < 1.5 and abs(my - ey) < 1.5, (n, mx, my, ex, ey)
+    await shot(page, "zoomed-dot")
+
+    # the quad corners are zoomed with the photo, and dragging one lands it under the finger
+    await page.locator("label:has(input[name=region][value=quad])").click()
+    await expect(page.locator("#quad-status")).to_be_visible()
+    await page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")  # laid out
+    hb = await handle.bounding_box()
+    assert hb is not None
+    hx, hy = hb["x"] + hb["width"] / 2, hb["y"] + hb["height"] / 2
+    px, py = await photo_at(hx, hy)
+    assert abs(px - ax) < 1.5 and abs(py - ay) < 1.5, (px, py, ax, ay)
+    gx, gy = hx + 30, hy + 20
+    if device == "mobile":
+        await touch("touchStart", (hx, hy))
+        for k in range(1, 6):
+            await touch("touchMove", (hx + 6 * k, hy + 4 * k))
+        await touch("touchEnd")
+    else:
+        await page.mouse.move(hx, hy)
+        await page.mouse.down()
+        await page.mouse.move(gx, gy, steps=5)
+        await page.mouse.up()
+    ex, ey = await photo_at(gx, gy)
+    assert abs(int(await handle.get_attribute("data-x") or -1) - ex) <= 1.5, (await handle.get_attribute("data-x"), ex)
+    assert abs(int(await handle.get_attribute("data-y") or -1) - ey) <= 1.5, (await handle.get_attribute("data-y"), ey)
+    await shot(page, "zoomed-quad")
+    await cdp.detach()
+
+    await fit.click()
+    await expect(stage).to_have_attribute("data-zoom", "1.000")
+    await expect(fit).to_be_disabled()
+    after = await page.locator("#ui-layer").bounding_box()
+    assert after is not None and abs(after["width"] - box["width"]) < 1, (after, box)
+    await shot(page, "fit")
+    watch.check()
+    await context.close()

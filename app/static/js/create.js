@@ -297,7 +297,8 @@
 
   function redrawUi() {
     if (!state.natural) return;
-    const r = ui.getBoundingClientRect();
+    // the layout size, not the zoomed one (zoom.js scales the stage with a CSS transform)
+    const r = { width: ui.clientWidth, height: ui.clientHeight };
     const dpr = window.devicePixelRatio || 1;
     ui.width = Math.max(1, Math.round(r.width * dpr));
     ui.height = Math.max(1, Math.round(r.height * dpr));
@@ -495,6 +496,7 @@
     }
   });
   const endDrag = () => { state.drag = null; };
+  form.addEventListener("saekdam:pinch", endDrag);  // zoom.js: a second finger makes it a pinch, not a stroke
   ui.addEventListener("pointerup", endDrag);
   ui.addEventListener("pointercancel", endDrag);
 

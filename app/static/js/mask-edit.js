@@ -91,7 +91,15 @@
   wallBtn.addEventListener("click", () => { remember(); if (seedFromWall()) $("mask-from-wall").hidden = false; });
 
   // a snapshot before every change: strokes (pointer, Space, Enter) and the fill/clear buttons
-  stage.addEventListener("pointerdown", () => { if (mode === "mask") remember(); }, true);
+  let fresh = false;  // a stroke has just begun: a pinch (zoom.js) takes its first dot back
+  stage.addEventListener("pointerdown", () => { if (mode === "mask") { remember(); fresh = true; } }, true);
+  stage.addEventListener("pointerup", () => { fresh = false; }, true);
+  form.addEventListener("saekdam:pinch", () => {
+    if (!fresh || !undo.length) return;
+    fresh = false;
+    paint(undo.pop());
+    sync();
+  });
   ui.addEventListener("keydown", (e) => {
     if (mode === "mask" && (e.key === "Enter" || e.key === " ") && !e.ctrlKey && !e.metaKey) remember();
   }, true);

@@ -123,6 +123,10 @@ if (form && layer) {
     render();
   });
   form.addEventListener("saekdam:mode", (e) => { state.mode = e.detail.mode; show(); });
+  form.addEventListener("saekdam:pinch", () => {  // zoom.js: two fingers zoom, they don't drag a corner
+    if (state.drag !== null) handles[state.drag].classList.remove("dragging");
+    state.drag = null;
+  });
   window.addEventListener("resize", render);
 
   // ---------------------------------------------------------------- options
