@@ -550,11 +550,12 @@ async def test_pinch_zoom_and_pan_while_editing(browser: Browser, server: Server
     assert 1.5 < scale <= 4, scale
     assert await page.evaluate(MASK_CENTROID) == [0, -1, -1]  # the pinch's first finger left no dot
 
-    async def photo_at(x: float, y: float) -> tuple[float, float]:
+    async def photo_at(x: float, y: float, at: tuple[float, float] | None = None) -> tuple[float, float]:
         """The photo pixel under a screen point, from the pinch alone: the centre's pixel stays under it."""
         wrap = await page.locator(".stage-wrap").bounding_box()
         assert wrap is not None and wrap0 is not None
-        x, y = x - (wrap["x"] - wrap0["x"]), y - (wrap["y"] - wrap0["y"])
+        wx, wy = at or (wrap["x"], wrap["y"])
+        x, y = x - (wx - wrap0["x"]), y - (wy - wrap0["y"])
         return ax + (x - cx) / (scale * per_px), ay + (y - cy) / (scale * per_px)
 
     tx, ty = cx + 40, cy - 25  # one finger (or the mouse) paints a dot there
@@ -572,10 +573,12 @@ async def test_pinch_zoom_and_pan_while_editing(browser: Browser, server: Server
     await page.locator("label:has(input[name=region][value=quad])").click()
     await expect(page.locator("#quad-status")).to_be_visible()
     await page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")  # laid out
-    hb = await handle.bounding_box()
-    assert hb is not None
-    hx, hy = hb["x"] + hb["width"] / 2, hb["y"] + hb["height"] / 2
-    px, py = await photo_at(hx, hy)
+    hx, hy, wx, wy = await page.evaluate("""() => {  // in one go: the layout may still move in between
+      const h = document.querySelector(".quad-handle[data-corner='0']").getBoundingClientRect();
+      const w = document.querySelector(".stage-wrap").getBoundingClientRect();
+      return [h.left + h.width / 2, h.top + h.height / 2, w.left, w.top];
+    }""")
+    px, py = await photo_at(hx, hy, (wx, wy))
     assert abs(px - ax) < 1.5 and abs(py - ay) < 1.5, (px, py, ax, ay)
     gx, gy = hx + 30, hy + 20
     if device == "mobile":

@@ -21,6 +21,7 @@
     const zoomed = view.s > 1.001;
     stage.style.transform = zoomed ? `translate(${view.x}px, ${view.y}px) scale(${view.s})` : "";
     stage.dataset.zoom = view.s.toFixed(3);
+    stage.style.setProperty("--zoom", String(view.s));  // quad.css keeps the corner handles finger-sized
     wrap.classList.toggle("zoomed", zoomed);
     if (fit) fit.disabled = !zoomed;
   }
@@ -29,6 +30,7 @@
   function clampView() {
     view.s = Math.max(MIN, Math.min(MAX, view.s));
     const w = stage.offsetWidth, h = stage.offsetHeight;
+    if (!w || !h) return;  // not laid out (hidden for a moment): keep the view as it is
     view.x = Math.max((1 - view.s) * w, Math.min(0, view.x));
     view.y = Math.max((1 - view.s) * h, Math.min(0, view.y));
   }
@@ -104,6 +106,8 @@
     zoomAt(view.s * Math.exp(-e.deltaY * 0.01), e.clientX, e.clientY);
   }, { passive: false });
 
+  // where overflow: clip is missing, focus could scroll the clipped wrapper and shift the photo under the fingers
+  wrap.addEventListener("scroll", () => { wrap.scrollLeft = 0; wrap.scrollTop = 0; });
   if (fit) fit.addEventListener("click", reset);
   form.addEventListener("saekdam:photo", reset);
   form.addEventListener("saekdam:mode", (e) => { if (e.detail.mode === "auto") reset(); });
