@@ -137,18 +137,20 @@ async def _sse_reader(url: str, inbox: asyncio.Queue[tuple[float, dict[str, Any]
     import httpx
     import msgspec
 
-    async with httpx.AsyncClient(timeout=httpx.Timeout(60, read=None)) as http:
-        async with http.stream("GET", url, headers={"accept": "text/event-stream"}) as response:
-            event = ""
-            async for line in response.aiter_lines():
-                if line.startswith("event:"):
-                    event = line[6:].strip()
-                elif line.startswith("data:"):
-                    now = time.monotonic()
-                    if event == "task":
-                        ready.set()
-                    elif event == "progress":
-                        inbox.put_nowait((now, msgspec.json.decode(line[5:].strip())))
+    async with (
+        httpx.AsyncClient(timeout=httpx.Timeout(60, read=None)) as http,
+        http.stream("GET", url, headers={"accept": "text/event-stream"}) as response,
+    ):
+        event = ""
+        async for line in response.aiter_lines():
+            if line.startswith("event:"):
+                event = line[6:].strip()
+            elif line.startswith("data:"):
+                now = time.monotonic()
+                if event == "task":
+                    ready.set()
+                elif event == "progress":
+                    inbox.put_nowait((now, msgspec.json.decode(line[5:].strip())))
 
 
 async def publish_receive(mode: str, events: int, gap_s: float, redis_url: str | None) -> list[float]:

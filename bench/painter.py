@@ -190,7 +190,7 @@ def prepost_12mp(runs: int) -> float:
         t6, c6 = _clock()
         if i == 0:
             continue  # warm-up
-        for key, value in zip(stages, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5)):
+        for key, value in zip(stages, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5), strict=True):
             stages[key].append(value)
         totals.append(t6 - t0)
         cpus.append(c6 - c0)
@@ -264,7 +264,7 @@ def wall_prepost_12mp(runs: int, baseline: float | None = None) -> dict[str, flo
             parts, cpu = once(mode)
             if i == 0:
                 continue  # warm-up
-            for key, value in zip(names, parts):
+            for key, value in zip(names, parts, strict=True):
                 stages[mode][key].append(value)
             totals[mode].append(sum(parts))
             cpus[mode].append(cpu)

@@ -12,6 +12,7 @@ an error.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -173,10 +174,8 @@ def table(records: list[dict[str, Any]]) -> list[str]:
 def versions() -> str:
     parts = []
     for package in ("torch", "litestar", "uvicorn", "arq", "redis", "piccolo"):
-        try:
+        with contextlib.suppress(metadata.PackageNotFoundError):
             parts.append(f"{package} {metadata.version(package)}")
-        except metadata.PackageNotFoundError:
-            pass
     return ", ".join(parts)
 
 

@@ -138,7 +138,7 @@ async def client_main(port: int, path: str, size: int) -> None:
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
     while line := (await reader.readline()).decode().strip():
         seq = int(line.split()[1])
-        await fleet.wait(lambda: len(fleet.arrivals.get(seq, ())) >= fleet.ready, 30)
+        await fleet.wait(lambda seq=seq: len(fleet.arrivals.get(seq, ())) >= fleet.ready, 30)
         times = sorted(fleet.arrivals.get(seq, []))
         print("GOT " + json.dumps({"seq": seq, "count": len(times), "first": times[0] if times else None,
                                    "last": times[-1] if times else None}), flush=True)

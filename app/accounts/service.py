@@ -3,6 +3,7 @@ password changes, and revoking every credential of a user at once."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 import secrets
@@ -254,11 +255,9 @@ class AccountService:
         """The id of the account that holds the anonymized posts of deleted accounts (made once)."""
         row = await User.select(User.id).where(User.username == GHOST_EMAIL).first()
         if row is None:
-            try:
+            with contextlib.suppress(Exception):  # made meanwhile by another process
                 await User.create_user(username=GHOST_EMAIL, email=GHOST_EMAIL, password=secrets.token_urlsafe(48),
                                        nickname="-", active=False, has_password=False)
-            except Exception:  # made meanwhile by another process
-                pass
             row = await User.select(User.id).where(User.username == GHOST_EMAIL).first()
         if row is None:
             raise AppError("internal_error", status=500)

@@ -49,7 +49,7 @@ class CredentialWatch:
         """``items`` until the credential is found revoked (checked between items, when one is due)."""
         async with contextlib.aclosing(items) as source:  # type: ignore[type-var]
             async for item in source:
-                if self.auth is not None and time.monotonic() - self._checked >= self.every_s:
-                    if not await self.still_valid():
-                        return
+                due = self.auth is not None and time.monotonic() - self._checked >= self.every_s
+                if due and not await self.still_valid():
+                    return
                 yield item

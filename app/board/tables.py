@@ -80,7 +80,7 @@ class PostView(Table, tablename="board_view"):
     day = Date(index=True)
 
 
-class ReportStatus(str, enum.Enum):
+class ReportStatus(enum.StrEnum):
     open = "open"
     resolved = "resolved"
     dismissed = "dismissed"

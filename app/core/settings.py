@@ -6,6 +6,7 @@ under ``var/``. Setting a database, Redis or S3 URL switches that one part; the 
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import functools
 import logging
@@ -386,10 +387,8 @@ def _write_new_secret(path: Path) -> None:
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(temp, 0o600)
-        try:
+        with contextlib.suppress(FileExistsError):  # another process was first: use its key
             os.link(temp, path)
-        except FileExistsError:
-            pass  # another process was first: use its key
     finally:
         os.unlink(temp)
 

@@ -9,6 +9,7 @@ per event loop; transactions still get their own connection, as in Piccolo.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from typing import Any
 
@@ -89,10 +90,8 @@ class PooledSQLiteEngine(SQLiteEngine):
     async def _discard(self, connection: aiosqlite.Connection) -> None:
         pool = self._pools[asyncio.get_running_loop()]
         pool.opened.remove(connection)
-        try:
+        with contextlib.suppress(Exception):
             await connection.close()
-        except Exception:
-            pass
 
     async def close_connections(self) -> None:
         """Close this loop's connections (at shutdown); the next query opens new ones."""

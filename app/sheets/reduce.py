@@ -46,10 +46,8 @@ def reduce_colors(rgb: np.ndarray, valid: np.ndarray, k: int, palette: Palette, 
     unique_lab = srgb_to_lab(np.minimum(centres, 255).astype(np.uint8))
 
     rng = np.random.default_rng(seed)
-    if len(pixels) > SAMPLE:
-        sample = inverse[np.sort(rng.choice(len(pixels), size=SAMPLE, replace=False))]
-    else:
-        sample = inverse
+    picked = np.sort(rng.choice(len(pixels), size=SAMPLE, replace=False)) if len(pixels) > SAMPLE else None
+    sample = inverse if picked is None else inverse[picked]
     k_eff = min(k, len(np.unique(sample)))
     if k_eff <= 1:
         centroids = unique_lab[sample[:1]]
@@ -75,7 +73,7 @@ def reduce_colors(rgb: np.ndarray, valid: np.ndarray, k: int, palette: Palette, 
     slots: dict[int, int] = {}
     slot_delta: list[float] = []
     slot_of_group = np.empty(len(means), dtype=np.int16)
-    for g, (paint, d) in enumerate(zip(paint_index, delta)):
+    for g, (paint, d) in enumerate(zip(paint_index, delta, strict=True)):
         if int(paint) not in slots:
             slots[int(paint)] = len(slots)
             slot_delta.append(float(d))

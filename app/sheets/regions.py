@@ -139,4 +139,4 @@ def place_numbers(ids: np.ndarray) -> list[Spot]:
     regions, first = np.unique(flat[at], return_index=True)
     y, x = np.divmod(at[first], ids.shape[1])
     return [Spot(region=int(r), x=float(px), y=float(py), radius=float(best[r]))
-            for r, px, py in zip(regions, x, y)]
+            for r, px, py in zip(regions, x, y, strict=True)]

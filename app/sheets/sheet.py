@@ -23,6 +23,7 @@ from app.sheets.render import plate, plate_scale, render_png
 
 # the largest image a sheet is made from (a 12-megapixel photo's painted region is well below it)
 MAX_PIXELS = 40_000_000
+DEFAULT_OPTIONS = SheetOptions()  # frozen: one shared default is safe
 
 
 class SheetInputError(ValueError):
@@ -78,7 +79,7 @@ def options_from_settings(settings: Settings, colors: int, wall_size_m: tuple[fl
                         coats=settings.sheet_coats)
 
 
-def make_sheet(image_bytes: bytes, mask_bytes: bytes | None = None, options: SheetOptions = SheetOptions(),
+def make_sheet(image_bytes: bytes, mask_bytes: bytes | None = None, options: SheetOptions = DEFAULT_OPTIONS,
                paper: str = "A4") -> SheetFiles:
     rgb, valid = mural_pixels(image_bytes, mask_bytes)
     try:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 from piccolo.columns import Boolean, Integer, Real, Serial, Text, Varchar
 from piccolo.columns.readable import Readable
 from piccolo.table import Table
 
 
-class GuideChoice(str, Enum):
+class GuideChoice(StrEnum):
     """A theme's default geometry guidance (the painter's ``guide``)."""
 
     none = "none"

@@ -9,6 +9,7 @@ import io
 import uuid
 import zipfile
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -19,7 +20,6 @@ from playwright.async_api import Browser, BrowserContext, Page, expect
 from app.core.i18n import translate
 from tests.browser.helpers import DEVICES, Shots, Watch
 from tests.support.accounts import AccountsDeployment
-from tests.support.browser import browser  # noqa: F401  (fixture)
 from tests.support.smtp import first_link
 from tests.support.users import new_user
 
@@ -29,7 +29,7 @@ IDS = [f"{d}-{lang}" for d, lang in COMBOS]
 
 
 @pytest_asyncio.fixture(loop_scope="session")
-async def context(request: pytest.FixtureRequest, browser: Browser) -> AsyncIterator[BrowserContext]:  # noqa: F811
+async def context(request: pytest.FixtureRequest, browser: Browser) -> AsyncIterator[BrowserContext]:
     device, lang = request.param
     ctx = await browser.new_context(**DEVICES[device], locale="en-US" if lang == "en" else "ko-KR",
                                     accept_downloads=True)
@@ -109,7 +109,7 @@ async def test_account_page(context: BrowserContext, accounts: AccountsDeploymen
     async with page.expect_download() as download_info:
         await page.click("#export a[download]")
     download = await download_info.value
-    data = open(await download.path(), "rb").read()
+    data = Path(await download.path()).read_bytes()
     assert {"profile.json", "tasks.json", "posts.json", "comments.json"} <= set(zipfile.ZipFile(io.BytesIO(data)).namelist())
 
     # log out everywhere: back to the log-in page with a notice

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import uuid
 from collections.abc import Callable
@@ -145,10 +146,8 @@ class SseReader:
     async def __aexit__(self, *exc: Any) -> None:
         assert self._task is not None
         self._task.cancel()
-        try:
+        with contextlib.suppress(asyncio.CancelledError, Exception):
             await self._task
-        except (asyncio.CancelledError, Exception):
-            pass
 
     async def _run(self) -> None:
         current: dict[str, Any] = {}

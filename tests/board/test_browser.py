@@ -9,7 +9,7 @@ import pytest
 from playwright.async_api import Browser, Page, expect
 
 from tests.board.helpers import publish
-from tests.support.browser import SCREENSHOTS, browser  # noqa: F401  (fixture)
+from tests.support.browser import SCREENSHOTS
 from tests.support.server import Server
 from tests.support.users import ApiUser, new_user
 

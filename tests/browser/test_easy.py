@@ -5,6 +5,7 @@ English. Screenshots of each flow go to tests/artifacts/screenshots/."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import httpx
 import pytest
@@ -51,7 +52,7 @@ async def test_plain_words_with_help(browser: Browser, server: Server, device: s
     await page.locator("#advanced summary").click()
     labels = {"ko": ("다듬는 횟수", "그림 번호", "한 번에 그릴 그림 수", "얼마나 바꿀까요"),
               "en": ("Touch-up passes", "Picture number", "Pictures at once", "How much to change")}[lang]
-    for field, label in zip(("opt-steps", "opt-seed", "opt-variations", "opt-strength"), labels):
+    for field, label in zip(("opt-steps", "opt-seed", "opt-variations", "opt-strength"), labels, strict=True):
         await expect(page.locator(f"label[for={field}]")).to_contain_text(label)
         help_ids = (await page.locator(f"#{field}").get_attribute("aria-describedby") or "").split()
         helps = [await page.locator(f"#{h}").inner_text() for h in help_ids]

@@ -66,9 +66,9 @@ async def test_quad_handles_and_wall_options(browser: Browser, server: Server, d
     await page.locator("label:has(input[name=region][value=quad])").click()
     await expect(page.locator("#quad-layer")).to_be_visible()
     await expect(page.locator("#quad-status")).to_contain_text("찾은 벽에 맞춰")  # pre-placed at the suggestion
-    l, t, r, b = wall_box(W, H)
+    left, t, r, b = wall_box(W, H)
     tl, br = await corner(page, 0), await corner(page, 2)
-    assert abs(tl[0] - l) < 40 and abs(tl[1] - t) < 40 and abs(br[0] - r) < 40 and abs(br[1] - b) < 40, (tl, br)
+    assert abs(tl[0] - left) < 40 and abs(tl[1] - t) < 40 and abs(br[0] - r) < 40 and abs(br[1] - b) < 40, (tl, br)
     await shot(page, "suggested")
 
     await move_corner(page, device, 0, (0.15, 0.12))

@@ -7,7 +7,7 @@ import io
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, UnidentifiedImageError
 
 from app.core.image_variants import (
     DISPLAY_LONG_SIDE, DISPLAY_MAX_BYTES, HEIGHT, MAX_BYTES, WIDTH, crop_box, make_display, make_thumbnail,
@@ -81,5 +81,5 @@ def test_noisy_display_copies_fit_the_byte_budget() -> None:
 
 def test_not_an_image_raises() -> None:
     for make in (make_thumbnail, make_display):
-        with pytest.raises(Exception):
+        with pytest.raises(UnidentifiedImageError):
             make(b"definitely not an image")

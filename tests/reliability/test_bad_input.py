@@ -401,7 +401,7 @@ def with_expired_token(w_name: str = "expired") -> Setup:
     async def setup(w: World) -> None:
         user = await new_user(w.http, "carol")
         await execute(w.d, 'UPDATE accounts_token SET expires_at = created_at WHERE "user" = '
-                           "(SELECT id FROM accounts_user WHERE email = '%s')" % user.email)
+                           f"(SELECT id FROM accounts_user WHERE email = '{user.email}')")
         setattr(w, w_name, user)
 
     return setup

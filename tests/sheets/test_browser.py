@@ -11,7 +11,6 @@ import pytest
 from playwright.async_api import Browser, expect
 
 from tests.browser.helpers import DEVICES, Shots, Watch
-from tests.support.browser import browser  # noqa: F401  (fixture)
 from tests.support.flow import create_and_upload, wait_terminal, wall_png
 from tests.support.server import Server
 from tests.support.users import new_user
@@ -25,7 +24,7 @@ def device(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-async def test_sheet_from_task_page(browser: Browser, server: Server, client: httpx.AsyncClient,  # noqa: F811
+async def test_sheet_from_task_page(browser: Browser, server: Server, client: httpx.AsyncClient,
                                     device: str, tmp_path: Path) -> None:
     user = await new_user(client, "도안가")
     task = await create_and_upload(client, user.headers, wall_png(320, 200))
@@ -101,7 +100,7 @@ async def test_sheet_from_task_page(browser: Browser, server: Server, client: ht
     await context.close()
 
 
-async def test_post_shows_its_sheet_when_the_author_allows_it(browser: Browser, server: Server,  # noqa: F811
+async def test_post_shows_its_sheet_when_the_author_allows_it(browser: Browser, server: Server,
                                                               client: httpx.AsyncClient) -> None:
     user = await new_user(client, "공유가")
     task = await create_and_upload(client, user.headers, wall_png(240, 160))

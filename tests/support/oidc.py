@@ -52,7 +52,7 @@ class OidcProvider:
                   "accounts_file": str(self.accounts_file)}
         (folder / "config.json").write_text(json.dumps(config))
         self.log_path = folder / "oidc-provider.log"
-        self._log = open(self.log_path, "wb")
+        self._log = open(self.log_path, "wb")  # noqa: SIM115  # the provider's output while it runs; closed in stop()
         self.proc = subprocess.Popen(["node", str(SCRIPT), str(folder / "config.json")], cwd=ROOT,
                                      stdout=self._log, stderr=subprocess.STDOUT)
         self._wait_ready()

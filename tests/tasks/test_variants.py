@@ -89,7 +89,7 @@ async def test_a_post_copies_the_small_copies(client: httpx.AsyncClient) -> None
     for url in (post["display_after_url"], post["display_before_url"]):
         assert await webp(client, url, DISPLAY_MAX_BYTES) == (640, 480)
     board = await client.get("/board", params={"q": "작은 사본"})
-    card = re.search(r'<article class="post-card" id="card-%s">.*?</article>' % post["id"], board.text, re.S)
+    card = re.search(rf'<article class="post-card" id="card-{post["id"]}">.*?</article>', board.text, re.S)
     assert card and 'width="640" height="480"' in card.group(0) and "thumb.webp" in card.group(0)
     page = (await client.get(f"/board/{post['id']}")).text
     assert "display-after.webp" in page and "display-before.webp" in page

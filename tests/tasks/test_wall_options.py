@@ -136,7 +136,7 @@ async def test_quad_task_serves_artworks_and_painted_mask(client: httpx.AsyncCli
 
 async def test_box_with_a_window_keeps_it_out_unless_told(client: httpx.AsyncClient) -> None:
     user = await new_user(client)
-    photo, (l, t, r, b) = window_wall_png()
+    photo, (left, t, r, b) = window_wall_png()
     pixels = np.asarray(Image.open(io.BytesIO(photo)).convert("RGB"))
     masks = {}
     for protect in (True, False):
@@ -148,6 +148,6 @@ async def test_box_with_a_window_keeps_it_out_unless_told(client: httpx.AsyncCli
         assert done["status"] == "succeeded" and done["protect"] is protect
         masks[protect] = np.asarray(Image.open(io.BytesIO(await _get(client, done["mask_url"]))).convert("L")) > 0
         out = np.asarray(Image.open(io.BytesIO(await _get(client, done["result_urls"][0]))).convert("RGB"))
-        inner = (slice(t + 4, b - 4), slice(l + 4, r - 4))
+        inner = (slice(t + 4, b - 4), slice(left + 4, r - 4))
         assert np.array_equal(out[inner], pixels[inner]) is protect
-    assert not masks[True][t:b, l:r].any() and masks[False][t:b, l:r].all()
+    assert not masks[True][t:b, left:r].any() and masks[False][t:b, left:r].all()
