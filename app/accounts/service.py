@@ -66,7 +66,8 @@ def check_new_password(password: str, lang: str, field: str) -> list[FieldError]
 
 _TOKEN_USER_SQL = (
     f"SELECT u.*, t.expires_at AS token_expires_at, t.revoked AS token_revoked "
-    f"FROM {AuthToken._meta.tablename} t JOIN {User._meta.tablename} u ON u.id = t.\"{AuthToken.user._meta.db_column_name}\" "
+    f"FROM {AuthToken._meta.tablename} t JOIN {User._meta.tablename} u "
+    f"ON u.id = t.\"{AuthToken.user._meta.db_column_name}\" "
     f"WHERE t.token_hash = {{}} AND t.kind = {{}}"
 )
 

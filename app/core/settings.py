@@ -90,7 +90,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     s3_max_attempts: int = 3
 
     # CPU-bound steps of requests (password hashing, decoding uploaded photos) run in this many threads at once
-    # (0 = one per core but one, left to the event loop), each at this niceness (0-19) so the event loop's thread wins the CPU
+    # (0 = one per core but one, left to the event loop), each at this niceness (0-19) so that the event loop's
+    # thread wins the CPU
     cpu_threads: int = 0
     cpu_nice: int = 10
 

@@ -11,7 +11,8 @@ PREFIX = "saekdam:rl:"
 
 # KEYS[1] = key; ARGV = now, window, limit, member, mode ("check" | "record" | "acquire")
 _SCRIPT = """
-local key, now, window, limit, member, mode = KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], ARGV[5]
+local key, now, window = KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2])
+local limit, member, mode = tonumber(ARGV[3]), ARGV[4], ARGV[5]
 redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
 local count = redis.call('ZCARD', key)
 if mode ~= 'record' and count >= limit then

@@ -86,7 +86,8 @@ EXTRA = [("anon", "/nowhere-at-all", "not found (404)")]
 RUN_AXE = """async (tags) => {
   const result = await window.axe.run(document, {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]});
   return result.violations.map((v) => ({id: v.id, impact: v.impact, help: v.help,
-    nodes: v.nodes.slice(0, 4).map((n) => n.target.join(" ") + " — " + (n.failureSummary || "").split("\\n").slice(0, 2).join(" "))}));
+    nodes: v.nodes.slice(0, 4).map((n) =>
+      n.target.join(" ") + " — " + (n.failureSummary || "").split("\\n").slice(0, 2).join(" "))}));
 }"""
 
 

@@ -263,7 +263,9 @@ async def test_home_shows_recent_before_afters_and_post_makes_one_like_it(browse
 AWAY = """(() => {  // a device's notifications, and the page going to the background on request
   window.__notes = []; window.__asked = 0; window.__away = false;
   class FakeNotification {
-    constructor(title, options) { window.__notes.push({via: "page", title, body: options.body, url: options.data.url}); }
+    constructor(title, options) {
+      window.__notes.push({via: "page", title, body: options.body, url: options.data.url});
+    }
     static async requestPermission() { window.__asked += 1; FakeNotification.permission = "granted"; return "granted"; }
   }
   FakeNotification.permission = "default";

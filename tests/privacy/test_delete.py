@@ -152,7 +152,8 @@ async def test_an_account_without_password_deletes_itself_only_right_after_signi
                                            scope="openid profile_nickname", auth_method="client_secret_post")
     r = await accounts_http.post("/api/auth/oidc/kakao/token", json={"id_token": tokens["id_token"]})
     headers = {"authorization": f"Bearer {r.json()['access_token']}"}
-    old = 'UPDATE accounts_token SET created_at = {} WHERE "user" = (SELECT "user" FROM accounts_identity WHERE subject = $1)'
+    old = ('UPDATE accounts_token SET created_at = {} '
+           'WHERE "user" = (SELECT "user" FROM accounts_identity WHERE subject = $1)')
     await accounts.sql(old.format("now() - interval '1 hour'" if accounts.database_url else "datetime('now', '-1 hour')"), sub)
     stale = await accounts_http.request("DELETE", "/api/me", json={"posts": "delete"}, headers=headers)
     assert stale.status_code == 403 and stale.json()["code"] == "recent_login_required"

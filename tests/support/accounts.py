@@ -1,4 +1,6 @@
-"""The accounts and privacy tests' own ``saekdam serve`` (a session fixture, ``accounts``): mail through a real SMTP server on loopback (aiosmtpd), sign-in
+"""The accounts and privacy tests' own ``saekdam serve`` (a session fixture, ``accounts``).
+
+Mail goes through a real SMTP server on loopback (aiosmtpd), sign-in
 with a real OpenID Connect provider on loopback (npm ``oidc-provider``) configured both as the Kakao preset
 and as a generic provider, streams that re-check their credential every second."""
 
