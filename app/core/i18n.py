@@ -40,7 +40,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "photo_missing": ("사진이 아직 업로드되지 않았습니다. 업로드를 마친 뒤 다시 시도해 주세요.", "The photo has not been uploaded yet. Finish the upload, then try again."),
     "mask_missing": ("마스크가 아직 업로드되지 않았습니다.", "The mask has not been uploaded yet."),
     "ops_title": ("운영 현황", "Operations"),
-    "ops_intro": ("워커는 몇 초마다 신호를 보냅니다. {stale}초 넘게 조용한 워커는 <strong>응답 없음</strong>으로 표시됩니다. 이 화면은 5초마다 새로 고칩니다.", "Workers report a heartbeat every few seconds; one silent for more than {stale} s is flagged <strong>stale</strong>. This panel refreshes itself every 5 seconds."),
+    "ops_intro": (
+        "워커는 몇 초마다 신호를 보냅니다. {stale}초 넘게 조용한 워커는 <strong>응답 없음</strong>으로 표시됩니다. 이 "
+        "화면은 5초마다 새로 고칩니다.",
+        "Workers report a heartbeat every few seconds; one silent for more than {stale} s is flagged "
+        "<strong>stale</strong>. This panel refreshes itself every 5 seconds.",
+    ),
     "ops_workers": ("워커", "Workers"),
     "ops_name": ("이름", "Name"),
     "ops_host": ("호스트", "Host"),
@@ -72,24 +77,41 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "already_uploaded": ("이 링크로 이미 파일을 올렸습니다. 원본은 바뀌지 않습니다.", "A file was already uploaded to this link; the original is kept."),
     "size_mismatch": ("업로드한 파일 크기가 신고한 크기와 다릅니다.", "The uploaded file's size differs from the declared size."),
     "too_many_active_tasks": ("동시에 진행할 수 있는 작업 수({max}개)를 넘었습니다. 진행 중인 작업이 끝난 뒤 다시 시도해 주세요.", "You already have {max} murals in progress. Try again when one has finished."),
-    "content_held": ("이 결과는 자동 안전 검사에서 보류되어 게시판에 올릴 수 없습니다. 내 벽화에서는 계속 볼 수 있고, 관리자가 검토해 허용하면 게시할 수 있어요.", "This result was held by the automatic safety check and cannot be posted to the board. It stays visible to you in your murals; once an admin has reviewed and released it, you can post it."),
+    "content_held": (
+        "이 결과는 자동 안전 검사에서 보류되어 게시판에 올릴 수 없습니다. 내 벽화에서는 계속 볼 수 있고, 관리자가 "
+        "검토해 허용하면 게시할 수 있어요.",
+        "This result was held by the automatic safety check and cannot be posted to the board. It stays visible to "
+        "you in your murals; once an admin has reviewed and released it, you can post it.",
+    ),
     "too_many_streams": ("열어 둔 실시간 연결이 너무 많습니다(최대 {max}개). 다른 창이나 탭을 닫고 잠시 후 다시 시도해 주세요.", "Too many live connections are open (at most {max}). Close another window or tab and try again shortly."),
     "request_timeout": ("요청을 받는 데 시간이 너무 오래 걸렸습니다. 연결을 확인한 뒤 다시 시도해 주세요.", "The request took too long to arrive. Check the connection and try again."),
     "too_many_open_tasks": ("사진을 기다리는 작업이 너무 많습니다(최대 {max}개). 기존 작업을 제출하거나 삭제한 뒤 다시 시도해 주세요.", "You have {max} murals waiting for their photo. Submit or delete one, then try again."),
-    "upload_quota_exceeded": ("사진을 기다리는 작업들의 업로드 용량이 한도({max_mb} MB)를 넘습니다. 기존 작업을 제출하거나 삭제한 뒤 다시 시도해 주세요.", "Your murals waiting for their photo would upload more than {max_mb} MB. Submit or delete one, then try again."),
+    "upload_quota_exceeded": (
+        "사진을 기다리는 작업들의 업로드 용량이 한도({max_mb} MB)를 넘습니다. 기존 작업을 제출하거나 삭제한 뒤 다시 "
+        "시도해 주세요.",
+        "Your murals waiting for their photo would upload more than {max_mb} MB. Submit or delete one, then try again.",
+    ),
     "daily_quota_exceeded": ("오늘 만들 수 있는 벽화 수({max}개)를 모두 사용했습니다. 내일 다시 시도해 주세요.", "You have used today's {max} murals. Try again tomorrow."),
     "unsupported_image": ("JPEG, PNG, WebP 사진만 사용할 수 있습니다. 파일이 손상되지 않았는지 확인해 주세요.", "Only JPEG, PNG and WebP photos work. Check that the file is not damaged."),
     "image_too_large": ("사진 파일이 너무 큽니다(최대 25MB).", "The photo file is too large (25 MB at most)."),
     "too_many_pixels": ("사진 해상도가 너무 큽니다(최대 4천만 화소).", "The photo has too many pixels (40 megapixels at most)."),
     "image_too_small": ("사진이 너무 작습니다. 더 큰 사진을 올려 주세요.", "The photo is too small. Upload a larger one."),
     "invalid_region": ("선택한 영역이 사진 밖에 있거나 너무 작습니다(최소 64×64).", "The chosen area is outside the photo or too small (64×64 at least)."),
-    "invalid_quad": ("벽의 네 모서리가 사진 안에 있고, 볼록한 사각형(왼쪽 위, 오른쪽 위, 오른쪽 아래, 왼쪽 아래 순서)이며, 각 변이 64픽셀 이상이어야 합니다.",
-                     "The wall's four corners must lie inside the photo, form a convex quad (top-left, top-right, bottom-right, bottom-left) and each side must be at least 64 px."),
+    "invalid_quad": (
+        "벽의 네 모서리가 사진 안에 있고, 볼록한 사각형(왼쪽 위, 오른쪽 위, 오른쪽 아래, 왼쪽 아래 순서)이며, 각 변이 "
+        "64픽셀 이상이어야 합니다.",
+        "The wall's four corners must lie inside the photo, form a convex quad (top-left, top-right, bottom-right, "
+        "bottom-left) and each side must be at least 64 px.",
+    ),
     "invalid_mask": ("마스크는 사진과 같은 크기의 PNG여야 합니다.", "The mask must be a PNG of the photo's size."),
     "no_wall_found": ("사진에서 벽을 찾지 못했습니다. 벽이 크게 보이게 다시 찍거나, 칠할 영역을 직접 지정해 주세요.", "No wall was found in the photo. Take one where the wall fills more of the frame, or mark the area yourself."),
     "model_unavailable": ("그림 모델을 사용할 수 없습니다. 잠시 후 다시 시도해 주세요.", "The painting model is unavailable. Please try again later."),
     "fast_mode_unavailable": ("빠른 모드를 사용할 수 없습니다. 빠른 모드를 끄고 다시 시도해 주세요.", "Fast mode is not available. Turn it off and try again."),
-    "guide_unavailable": ("이 서버에서는 선택한 형태 안내(선/깊이)를 쓸 수 없습니다. 고급 설정에서 '없음'을 골라 다시 시도해 주세요.", "The chosen shape guide (lines/depth) is not available on this server. Choose 'none' in the advanced options and try again."),
+    "guide_unavailable": (
+        "이 서버에서는 선택한 형태 안내(선/깊이)를 쓸 수 없습니다. 고급 설정에서 '없음'을 골라 다시 시도해 주세요.",
+        "The chosen shape guide (lines/depth) is not available on this server. Choose 'none' in the advanced options "
+        "and try again.",
+    ),
     "worker_lost": ("그림을 그리던 서버가 응답하지 않아 작업이 중단되었습니다. 다시 시도해 주세요.", "The server painting this mural stopped responding. Please try again."),
     "storage_error": ("파일 저장소 오류로 작업을 끝내지 못했습니다. 다시 시도해 주세요.", "A storage error stopped the job. Please try again."),
     "painting_failed": ("그림을 그리는 중 오류가 났습니다. 다시 시도해 주세요.", "Painting failed. Please try again."),
@@ -109,8 +131,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # pages
     "site_tagline": ("낡은 벽을 AI 벽화로", "Old walls, new AI murals"),
     "home_title": ("사진 한 장으로 낡은 벽에 벽화를", "Paint a mural on an old wall from one photo"),
-    "home_lead": ("벽 사진을 찍고, 테마를 고르고, 원하는 그림을 적으세요. 색담이 사진 속 벽을 찾아 그 부분에만 벽화를 그려 드립니다. 완성된 전후 사진은 커뮤니티에 공유할 수 있어요.",
-                  "Take a photo of a wall, pick a theme and describe what you want. Saekdam finds the wall in the photo and paints a mural onto that region only. Share the before and after with the community."),
+    "home_lead": (
+        "벽 사진을 찍고, 테마를 고르고, 원하는 그림을 적으세요. 색담이 사진 속 벽을 찾아 그 부분에만 벽화를 그려 "
+        "드립니다. 완성된 전후 사진은 커뮤니티에 공유할 수 있어요.",
+        "Take a photo of a wall, pick a theme and describe what you want. Saekdam finds the wall in the photo and "
+        "paints a mural onto that region only. Share the before and after with the community.",
+    ),
     "nav_create": ("벽화 만들기", "Create a mural"),
     "nav_my": ("내 벽화", "My murals"),
     "nav_board": ("커뮤니티", "Community"),
@@ -137,15 +163,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "recent_login_required": ("보안을 위해 다시 로그인한 뒤 시도해 주세요.", "For your security, sign in again, then try once more."),
     "reset_link_invalid": ("비밀번호 재설정 링크가 올바르지 않거나, 이미 사용되었거나, 만료되었습니다. 새 링크를 요청해 주세요.",
                            "This reset link is not valid, was already used or has expired. Ask for a new one."),
-    "reset_sent": ("입력한 주소로 가입된 계정이 있으면 비밀번호를 다시 정할 수 있는 링크를 보냈습니다. 메일함(스팸함 포함)을 확인해 주세요.",
-                   "If an account uses this address, we sent it a link to choose a new password. Check your inbox (and spam folder)."),
+    "reset_sent": (
+        "입력한 주소로 가입된 계정이 있으면 비밀번호를 다시 정할 수 있는 링크를 보냈습니다. 메일함(스팸함 포함)을 "
+        "확인해 주세요.",
+        "If an account uses this address, we sent it a link to choose a new password. Check your inbox (and spam "
+        "folder).",
+    ),
     "passwords_differ": ("새 비밀번호가 서로 다릅니다.", "The new passwords differ."),
     "invalid_id_token": ("로그인 정보(id_token)가 올바르지 않거나 만료되었습니다.", "The sign-in token (id_token) is not valid or has expired."),
     "oidc_failed": ("외부 계정으로 로그인하지 못했습니다. 처음부터 다시 시도해 주세요.", "Signing in with the provider failed. Please start again."),
     "oidc_canceled": ("외부 계정 로그인이 취소되었습니다.", "Signing in with the provider was canceled."),
     "provider_unavailable": ("로그인 제공자에 연결할 수 없습니다. 잠시 후 다시 시도해 주세요.", "The sign-in provider cannot be reached. Try again shortly."),
-    "account_link_required": ("이 이메일로 가입된 계정이 이미 있습니다. 비밀번호로 로그인한 뒤 내 계정에서 연결해 주세요.",
-                              "An account with this email already exists. Log in with its password, then connect the provider on your account page."),
+    "account_link_required": (
+        "이 이메일로 가입된 계정이 이미 있습니다. 비밀번호로 로그인한 뒤 내 계정에서 연결해 주세요.",
+        "An account with this email already exists. Log in with its password, then connect the provider on your "
+        "account page.",
+    ),
     "identity_in_use": ("이 외부 계정은 이미 다른 색담 계정에 연결되어 있습니다.", "This provider account is already connected to another Saekdam account."),
     "last_sign_in_method": ("비밀번호가 없는 계정의 하나뿐인 로그인 방법은 해제할 수 없습니다. 먼저 비밀번호를 정해 주세요.",
                             "This is the only way into an account without a password: set a password first."),
@@ -162,15 +195,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "account_save_nickname": ("닉네임 저장", "Save nickname"),
     "account_password": ("비밀번호 바꾸기", "Change password"),
     "account_set_password": ("비밀번호 정하기", "Set a password"),
-    "account_set_password_hint": ("외부 계정으로 가입했어요. 비밀번호를 정하면 이메일로도 로그인할 수 있어요. 로그인한 지 {minutes}분 안에만 정할 수 있어요.",
-                                  "You signed up with a provider. Set a password to log in with your email too (within {minutes} minutes of signing in)."),
+    "account_set_password_hint": (
+        "외부 계정으로 가입했어요. 비밀번호를 정하면 이메일로도 로그인할 수 있어요. 로그인한 지 {minutes}분 안에만 "
+        "정할 수 있어요.",
+        "You signed up with a provider. Set a password to log in with your email too (within {minutes} minutes of "
+        "signing in).",
+    ),
     "current_password": ("현재 비밀번호", "Current password"),
     "new_password": ("새 비밀번호", "New password"),
     "new_password_hint": ("8–128자. 바꾸면 다른 기기와 앱에서는 모두 로그아웃됩니다.", "8–128 characters. Other devices and apps are logged out when it changes."),
     "account_password_submit": ("비밀번호 바꾸기", "Change password"),
     "account_sessions": ("로그인된 기기", "Signed-in devices"),
-    "account_sessions_lead": ("잃어버린 휴대폰이나 공용 컴퓨터에 로그인되어 있다면 모든 기기에서 로그아웃하세요. 이 브라우저와 앱도 모두 로그아웃됩니다.",
-                              "Signed in on a lost phone or a shared computer? Log out everywhere: this browser and every app are logged out too."),
+    "account_sessions_lead": (
+        "잃어버린 휴대폰이나 공용 컴퓨터에 로그인되어 있다면 모든 기기에서 로그아웃하세요. 이 브라우저와 앱도 모두 "
+        "로그아웃됩니다.",
+        "Signed in on a lost phone or a shared computer? Log out everywhere: this browser and every app are logged "
+        "out too.",
+    ),
     "account_logout_all": ("모든 기기에서 로그아웃", "Log out everywhere"),
     "account_providers": ("연결된 로그인", "Connected sign-ins"),
     "account_providers_lead": ("연결하면 그 계정으로도 로그인할 수 있어요.", "Connected accounts can sign you in too."),
@@ -178,12 +219,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "account_connected": ("연결됨", "Connected"),
     "account_disconnect": ("연결 해제", "Disconnect"),
     "account_export": ("내 데이터 내려받기", "Download my data"),
-    "account_export_lead": ("프로필, 벽화 작업, 글, 댓글, 좋아요와 올린 사진·마스크·결과 원본을 zip 파일 하나로 받아요.",
-                            "Your profile, mural tasks, posts, comments, likes and every photo, mask and result as they are stored, in one zip file."),
+    "account_export_lead": (
+        "프로필, 벽화 작업, 글, 댓글, 좋아요와 올린 사진·마스크·결과 원본을 zip 파일 하나로 받아요.",
+        "Your profile, mural tasks, posts, comments, likes and every photo, mask and result as they are stored, in "
+        "one zip file.",
+    ),
     "account_export_button": ("zip 내려받기", "Download zip"),
     "account_delete": ("계정 삭제", "Delete account"),
-    "account_delete_lead": ("계정과 벽화 작업, 사진, 결과, 좋아요, 댓글이 모두 지워지고 되돌릴 수 없어요. 모든 기기에서 로그아웃됩니다.",
-                            "Your account, mural tasks, photos, results, likes and comments are all deleted, and this cannot be undone. Every device is logged out."),
+    "account_delete_lead": (
+        "계정과 벽화 작업, 사진, 결과, 좋아요, 댓글이 모두 지워지고 되돌릴 수 없어요. 모든 기기에서 로그아웃됩니다.",
+        "Your account, mural tasks, photos, results, likes and comments are all deleted, and this cannot be undone. "
+        "Every device is logged out.",
+    ),
     "account_delete_posts": ("커뮤니티에 공유한 글은", "Your community posts"),
     "account_delete_posts_delete": ("함께 삭제", "Delete them too"),
     "account_delete_posts_anonymize": ("작성자 없이 남기기 (익명, 되돌릴 수 없음)", "Keep them without an author (anonymous, for good)"),
@@ -202,8 +249,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "account_deleted_lead": ("계정과 데이터를 모두 지웠어요. 그동안 색담을 이용해 주셔서 고맙습니다.", "Your account and its data are gone. Thank you for using Saekdam."),
     "forgot_link": ("비밀번호를 잊으셨나요?", "Forgot your password?"),
     "forgot_title": ("비밀번호 다시 정하기", "Reset your password"),
-    "forgot_lead": ("가입한 이메일 주소를 입력하면 비밀번호를 다시 정하는 링크를 보내 드려요. 링크는 {minutes}분 동안 한 번만 쓸 수 있어요.",
-                    "Enter the address you signed up with and we send you a link to choose a new password. It works once, for {minutes} minutes."),
+    "forgot_lead": (
+        "가입한 이메일 주소를 입력하면 비밀번호를 다시 정하는 링크를 보내 드려요. 링크는 {minutes}분 동안 한 번만 쓸 "
+        "수 있어요.",
+        "Enter the address you signed up with and we send you a link to choose a new password. It works once, for "
+        "{minutes} minutes.",
+    ),
     "forgot_submit": ("링크 보내기", "Send the link"),
     "forgot_sent_title": ("메일을 확인해 주세요", "Check your mail"),
     "forgot_back": ("로그인으로 돌아가기", "Back to log in"),
@@ -213,14 +264,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "reset_submit": ("비밀번호 바꾸고 로그인", "Change password and log in"),
     "reset_new_link": ("새 링크 요청하기", "Ask for a new link"),
     "mail_reset_subject": ("[색담] 비밀번호 다시 정하기", "[Saekdam] Choose a new password"),
-    "mail_reset_body": ("{nickname}님, 안녕하세요.\n\n색담 계정의 비밀번호를 다시 정하려면 아래 링크를 여세요. 링크는 {minutes}분 동안 한 번만 쓸 수 있어요.\n\n{link}\n\n새 비밀번호를 정하면 모든 기기와 앱에서 로그아웃됩니다.\n직접 요청하지 않았다면 이 메일은 무시해도 괜찮아요. 비밀번호는 바뀌지 않습니다.\n\n— 색담 Saekdam\n",
-                        "Hello {nickname},\n\nOpen the link below to choose a new password for your Saekdam account. It works once, for {minutes} minutes.\n\n{link}\n\nChoosing a new password logs out every device and app.\nIf you did not ask for this, ignore this mail: your password stays as it is.\n\n— Saekdam\n"),
+    "mail_reset_body": (
+        "{nickname}님, 안녕하세요.\n\n색담 계정의 비밀번호를 다시 정하려면 아래 링크를 여세요. 링크는 {minutes}분 "
+        "동안 한 번만 쓸 수 있어요.\n\n{link}\n\n새 비밀번호를 정하면 모든 기기와 앱에서 로그아웃됩니다.\n직접 "
+        "요청하지 않았다면 이 메일은 무시해도 괜찮아요. 비밀번호는 바뀌지 않습니다.\n\n— 색담 Saekdam\n",
+        "Hello {nickname},\n\nOpen the link below to choose a new password for your Saekdam account. It works once, "
+        "for {minutes} minutes.\n\n{link}\n\nChoosing a new password logs out every device and app.\nIf you did not "
+        "ask for this, ignore this mail: your password stays as it is.\n\n— Saekdam\n",
+    ),
     "oidc_or": ("또는", "or"),
     "oidc_terms_note": ("외부 계정으로 처음 로그인하면 이용약관과 개인정보 처리방침에 동의하는 것으로 봅니다.",
                         "Signing in with a provider for the first time means accepting the terms and the privacy policy."),
     "oidc_link_title": ("계정 연결", "Connect your account"),
-    "oidc_link_lead": ("{email} 주소로 가입된 색담 계정이 있어요. 그 계정의 비밀번호를 입력하면 {provider}(으)로도 로그인할 수 있게 연결합니다.",
-                       "A Saekdam account already uses {email}. Enter its password to connect it, so that {provider} signs you in too."),
+    "oidc_link_lead": (
+        "{email} 주소로 가입된 색담 계정이 있어요. 그 계정의 비밀번호를 입력하면 {provider}(으)로도 로그인할 수 있게 "
+        "연결합니다.",
+        "A Saekdam account already uses {email}. Enter its password to connect it, so that {provider} signs you in "
+        "too.",
+    ),
     "oidc_link_submit": ("연결하고 로그인", "Connect and log in"),
     "signup_terms": ("이용약관과 개인정보 처리방침에 동의합니다 (필수)", "I accept the terms and the privacy policy (required)"),
     "footer_terms": ("이용약관", "Terms"),
@@ -267,8 +328,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "region_mask": ("브러시로 칠하기", "Paint a mask"),
     "region_auto_help": ("색담이 사진 속 벽을 찾아 분홍색으로 보여 줍니다. 그 부분에만 벽화를 그려요.",
                          "Saekdam finds the wall and tints it pink; the mural is painted there only."),
-    "region_box_help": ("사진 위를 끌어서 상자를 그리세요(최소 64×64 픽셀). 사진에 초점을 두고 화살표 키로 옮기고, Alt+화살표로 크기를 바꿀 수도 있어요.",
-                        "Drag on the photo to draw a box (64×64 px at least). With the photo focused, arrow keys move it and Alt+arrows resize it."),
+    "region_box_help": (
+        "사진 위를 끌어서 상자를 그리세요(최소 64×64 픽셀). 사진에 초점을 두고 화살표 키로 옮기고, Alt+화살표로 "
+        "크기를 바꿀 수도 있어요.",
+        "Drag on the photo to draw a box (64×64 px at least). With the photo focused, arrow keys move it and "
+        "Alt+arrows resize it.",
+    ),
     "artworks_title": ("평평한 벽화 원본", "The flat mural"),
     "artworks_hint": ("벽을 정면에서 본 모양 그대로의 벽화예요. 실제로 칠할 때 밑그림으로 쓰세요.", "The mural as seen straight on, in the wall's proportions: the template for painting it for real."),
     "artwork_n": ("원본 {n} 받기", "Download flat mural {n}"),
@@ -276,8 +341,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "painted_how_cover": ("덮어 그리기", "Covered"),
     "painted_protected": ("창문·문 등은 그대로", "windows, doors … kept"),
     "region_quad": ("네 모서리 맞추기", "Fit the corners"),
-    "region_quad_help": ("비스듬히 찍은 벽이라면 벽의 네 모서리에 점을 맞추세요(마우스나 손가락으로 끌기). 색담이 벽을 정면에서 본 것처럼 평평하게 그린 뒤 원근에 맞춰 입혀요.",
-                         "For a wall photographed at an angle, put the four points on its corners (drag with the mouse or a finger). Saekdam paints the wall as if seen straight on, then lays the mural back in perspective."),
+    "region_quad_help": (
+        "비스듬히 찍은 벽이라면 벽의 네 모서리에 점을 맞추세요(마우스나 손가락으로 끌기). 색담이 벽을 정면에서 본 "
+        "것처럼 평평하게 그린 뒤 원근에 맞춰 입혀요.",
+        "For a wall photographed at an angle, put the four points on its corners (drag with the mouse or a finger). "
+        "Saekdam paints the wall as if seen straight on, then lays the mural back in perspective.",
+    ),
     "quad_keys": ("모서리 점에 초점을 두고 화살표 키로 옮길 수 있어요(Shift+화살표: 크게). Tab으로 다음 모서리로 가요.",
                   "Focus a corner and move it with the arrow keys (Shift+arrow: bigger steps); Tab goes to the next corner."),
     "quad_corner_tl": ("왼쪽 위 모서리", "Top-left corner"),
@@ -292,8 +361,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "blend_legend": ("칠하는 방식", "Blend"),
     "blend_wall": ("벽에 칠하기", "Paint on the wall"),
     "blend_cover": ("덮어 그리기", "Cover"),
-    "blend_hint": ("'벽에 칠하기'는 벽의 빛과 그림자, 벽돌 줄눈과 금 같은 질감을 그대로 살려 정말 칠한 것처럼 보여요. '덮어 그리기'는 그림을 그대로 덮어요.",
-                   "“Paint on the wall” keeps the wall's light and shadow and its texture (brick joints, cracks), as if really painted; “Cover” lays the picture over it as painted."),
+    "blend_hint": (
+        "'벽에 칠하기'는 벽의 빛과 그림자, 벽돌 줄눈과 금 같은 질감을 그대로 살려 정말 칠한 것처럼 보여요. '덮어 "
+        "그리기'는 그림을 그대로 덮어요.",
+        "“Paint on the wall” keeps the wall's light and shadow and its texture (brick joints, cracks), as if really "
+        "painted; “Cover” lays the picture over it as painted.",
+    ),
     "protect_label": ("창문·문·사람·나무 등은 칠하지 않기", "Protect windows, doors, people, plants …"),
     "protect_hint": ("벽 안의 창문, 문, 간판, 사람, 나무, 자동차 같은 것은 그대로 두어요(브러시로 칠한 영역은 칠한 그대로).",
                      "Windows, doors, signs, people, trees and cars in the wall stay as they are (a painted mask is used as drawn)."),
@@ -330,8 +403,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "mask_fill": ("전체 칠하기", "Fill all"),
     "mask_clear": ("모두 지우기", "Clear"),
     "brush_size": ("브러시 크기", "Brush size"),
-    "mask_keys": ("키보드: 사진에 초점을 두고 화살표로 움직이고, 스페이스로 칠하기를 켜고 끄며, Enter로 한 번 칠합니다. B 브러시, E 지우개, +/- 크기.",
-                  "Keyboard: focus the photo, move with the arrows, Space toggles painting, Enter paints once. B brush, E eraser, +/- size."),
+    "mask_keys": (
+        "키보드: 사진에 초점을 두고 화살표로 움직이고, 스페이스로 칠하기를 켜고 끄며, Enter로 한 번 칠합니다. B "
+        "브러시, E 지우개, +/- 크기.",
+        "Keyboard: focus the photo, move with the arrows, Space toggles painting, Enter paints once. B brush, E "
+        "eraser, +/- size.",
+    ),
     "mask_pen_down": ("칠하기 켜짐: 화살표로 움직이면 칠해집니다.", "Painting on: moving with the arrows paints."),
     "mask_pen_up": ("칠하기 꺼짐.", "Painting off."),
     "theme_none": ("테마 없음", "No theme"),
@@ -408,11 +485,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "notify_email_off": ("이메일 알림 끄기", "Turn off the email"),
     "notify_email_set": ("다 되면 {email}(으)로 메일을 보내 드려요.", "We'll email {email} when it's done."),
     "mail_done_succeeded_subject": ("[색담] 벽화가 완성되었어요", "[Saekdam] Your mural is ready"),
-    "mail_done_succeeded_body": ("{nickname}님, 안녕하세요.\n\n“{wish}” 벽화가 완성되었어요. 아래 링크에서 전후를 비교하고 저장하거나 커뮤니티에 올릴 수 있어요.\n\n{link}\n\n이 메일은 작업 페이지에서 이메일 알림을 켜서 보내 드렸어요.\n\n— 색담 Saekdam\n",
-                                 "Hello {nickname},\n\nYour mural “{wish}” is ready. Compare the before and after, save it or share it on the board here:\n\n{link}\n\nYou get this mail because you turned on the email on the task's page.\n\n— Saekdam\n"),
+    "mail_done_succeeded_body": (
+        "{nickname}님, 안녕하세요.\n\n“{wish}” 벽화가 완성되었어요. 아래 링크에서 전후를 비교하고 저장하거나 "
+        "커뮤니티에 올릴 수 있어요.\n\n{link}\n\n이 메일은 작업 페이지에서 이메일 알림을 켜서 보내 드렸어요.\n\n— "
+        "색담 Saekdam\n",
+        "Hello {nickname},\n\nYour mural “{wish}” is ready. Compare the before and after, save it or share it on the "
+        "board here:\n\n{link}\n\nYou get this mail because you turned on the email on the task's page.\n\n— Saekdam\n",
+    ),
     "mail_done_failed_subject": ("[색담] 벽화를 그리지 못했어요", "[Saekdam] The mural could not be painted"),
-    "mail_done_failed_body": ("{nickname}님, 안녕하세요.\n\n“{wish}” 벽화를 그리지 못했어요. 아래 링크에서 이유와 다시 그리는 방법을 확인해 주세요.\n\n{link}\n\n이 메일은 작업 페이지에서 이메일 알림을 켜서 보내 드렸어요.\n\n— 색담 Saekdam\n",
-                              "Hello {nickname},\n\nThe mural “{wish}” could not be painted. See why and how to paint it again here:\n\n{link}\n\nYou get this mail because you turned on the email on the task's page.\n\n— Saekdam\n"),
+    "mail_done_failed_body": (
+        "{nickname}님, 안녕하세요.\n\n“{wish}” 벽화를 그리지 못했어요. 아래 링크에서 이유와 다시 그리는 방법을 확인해 "
+        "주세요.\n\n{link}\n\n이 메일은 작업 페이지에서 이메일 알림을 켜서 보내 드렸어요.\n\n— 색담 Saekdam\n",
+        "Hello {nickname},\n\nThe mural “{wish}” could not be painted. See why and how to paint it again "
+        "here:\n\n{link}\n\nYou get this mail because you turned on the email on the task's page.\n\n— Saekdam\n",
+    ),
     "cancel": ("그리기 취소", "Cancel painting"),
     "cancel_confirm": ("이 벽화 그리기를 취소할까요?", "Cancel painting this mural?"),
     "result_title": ("벽화가 완성되었어요", "Your mural is ready"),
@@ -443,8 +529,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "next_generic": ("잠시 후 다시 그려 보세요. 계속 실패하면 다른 사진으로 새로 만들어 주세요.",
                      "Try painting again shortly. If it keeps failing, start over with another photo."),
     "fail_no_wall_found": ("벽을 찾지 못했어요", "No wall found"),
-    "next_no_wall_found": ("사진에서 벽을 찾지 못했습니다. 새로 만들기에서 '상자 그리기'나 '브러시로 칠하기'로 칠할 곳을 직접 지정하거나, 벽이 크게 보이게 다시 찍어 주세요.",
-                           "No wall was found in the photo. Start over and use “Draw a box” or “Paint a mask” to mark the area, or take a photo where the wall fills more of the frame."),
+    "next_no_wall_found": (
+        "사진에서 벽을 찾지 못했습니다. 새로 만들기에서 '상자 그리기'나 '브러시로 칠하기'로 칠할 곳을 직접 "
+        "지정하거나, 벽이 크게 보이게 다시 찍어 주세요.",
+        "No wall was found in the photo. Start over and use “Draw a box” or “Paint a mask” to mark the area, or take "
+        "a photo where the wall fills more of the frame.",
+    ),
     "fail_unsupported_image": ("사진을 읽을 수 없어요", "The photo could not be read"),
     "next_unsupported_image": ("JPEG, PNG, WebP 사진만 쓸 수 있어요. 손상되지 않은 다른 사진으로 새로 만들어 주세요.",
                                "Only JPEG, PNG and WebP photos work. Start over with another, undamaged photo."),
@@ -576,15 +666,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "offline_retry": ("다시 시도", "Try again"),
     # the painter's sheet (app/sheets)
     "sheet_title": ("도안 만들기", "Painter's sheet"),
-    "sheet_intro": ("벽화를 실제 페인트 색(RAL)으로 줄이고, 영역마다 번호를 매긴 색칠 도안을 만들어요. 색마다 필요한 면적과 페인트 양(2회 칠)도 알려 드려요.",
-                    "Reduce the mural to real paint colours (RAL), with every region outlined and numbered, and see how much of each paint the wall needs (two coats)."),
+    "sheet_intro": (
+        "벽화를 실제 페인트 색(RAL)으로 줄이고, 영역마다 번호를 매긴 색칠 도안을 만들어요. 색마다 필요한 면적과 "
+        "페인트 양(2회 칠)도 알려 드려요.",
+        "Reduce the mural to real paint colours (RAL), with every region outlined and numbered, and see how much of "
+        "each paint the wall needs (two coats).",
+    ),
     "sheet_result": ("그림", "Picture"),
     "sheet_colors": ("색 개수", "Number of colours"),
     "sheet_colors_n": ("{n}색", "{n} colours"),
     "sheet_make": ("도안 만들기", "Make the sheet"),
     "sheet_busy": ("도안을 만드는 중…", "Making the sheet…"),
-    "sheet_no_size": ("벽 크기를 입력하지 않은 작업이라 비율만 보여 드려요. 벽 크기(미터)를 넣어 다시 그리면 면적, 리터, 미터 격자가 함께 나와요.",
-                      "This task has no wall size, so the sheet gives shares only. Paint again with the wall size in metres for areas, litres and a metric grid."),
+    "sheet_no_size": (
+        "벽 크기를 입력하지 않은 작업이라 비율만 보여 드려요. 벽 크기(미터)를 넣어 다시 그리면 면적, 리터, 미터 "
+        "격자가 함께 나와요.",
+        "This task has no wall size, so the sheet gives shares only. Paint again with the wall size in metres for "
+        "areas, litres and a metric grid.",
+    ),
     "sheet_alt": ("{n}가지 페인트 색으로 번호를 매긴 색칠 도안", "Paint-by-numbers sheet in {n} paint colours"),
     "sheet_legend": ("범례 · {n}색 · {palette}", "Legend · {n} colours · {palette}"),
     "sheet_number": ("번호", "No."),
@@ -594,8 +692,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "sheet_litres": ("양", "Paint"),
     "sheet_total": ("합계 · {coats}회 칠, 1리터당 회당 {coverage} m²", "Total · {coats} coats at {coverage} m² per litre a coat"),
     "sheet_size": ("벽 크기 가로 {w} m × 세로 {h} m", "Wall {w} m wide × {h} m high"),
-    "sheet_screen_note": ("화면의 색은 실제 페인트와 조금 달라요. 사기 전에 RAL 색상표로 확인하세요. PDF는 1:10 크기의 1 m 타일 페이지로 나뉘어 벽에 옮기기 쉬워요.",
-                          "Screen colours are approximate: check a RAL colour card before buying. The PDF splits large walls into 1 m tiles at 1:10 for transferring the design."),
+    "sheet_screen_note": (
+        "화면의 색은 실제 페인트와 조금 달라요. 사기 전에 RAL 색상표로 확인하세요. PDF는 1:10 크기의 1 m 타일 "
+        "페이지로 나뉘어 벽에 옮기기 쉬워요.",
+        "Screen colours are approximate: check a RAL colour card before buying. The PDF splits large walls into 1 m "
+        "tiles at 1:10 for transferring the design.",
+    ),
     "sheet_fewer": ("{asked}색을 골랐지만 이 벽화는 {n}가지 페인트로 충분해요 (거의 같은 색은 하나로 합쳤어요).",
                     "You asked for {asked} colours; this mural needs only {n} paints (near-identical ones are merged)."),
     "sheet_download_png": ("PNG 내려받기", "Download PNG"),
