@@ -8,6 +8,7 @@ import getpass
 import importlib
 import os
 import sys
+from typing import TypedDict
 
 from app.core.settings import Settings, SettingsError, get_settings
 
@@ -52,11 +53,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def proxy_options(settings: Settings) -> dict[str, object]:
+class ProxyOptions(TypedDict):
+    proxy_headers: bool
+    forwarded_allow_ips: str | None
+
+
+def proxy_options(settings: Settings) -> ProxyOptions:
     """uvicorn believes X-Forwarded-For/-Proto only from ``SAEKDAM_FORWARDED_ALLOW_IPS`` (default: from nobody;
     uvicorn's own default would trust every loopback client, so a local client could spoof its address)."""
     trusted = settings.forwarded_allow_ips.strip()
-    return {"proxy_headers": bool(trusted), "forwarded_allow_ips": trusted or None}
+    return ProxyOptions(proxy_headers=bool(trusted), forwarded_allow_ips=trusted or None)
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
