@@ -49,6 +49,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     uvicorn.run("app.asgi:create_app", factory=True, host=host, port=port, workers=args.workers,
                 log_level="info", timeout_graceful_shutdown=10,
+                access_log=False,  # the app writes its own, cheaper line per request (app/web/access_log.py)
                 http=DeadlineHttpProtocol, timeout_keep_alive=settings.http_keep_alive_s, **proxy_options(settings))
     return 0
 

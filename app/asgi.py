@@ -42,6 +42,7 @@ from app.metrics.http import http_metrics_middleware
 from app.web.input_guard import input_guard_middleware
 from app.web.openapi import document_errors
 from app.web.errors import app_error_handler, http_error_handler, internal_error_handler, validation_handler
+from app.web.access_log import AccessLog, access_log_middleware
 from app.web.logging import configure_logging, request_id_middleware
 from app.web.api_docs import render_plugins
 from app.web.assets import StaticAssets, serve_static
@@ -66,11 +67,12 @@ def provide_storage(state: State) -> Any:
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     configure_logging(settings.debug)
+    access_log = AccessLog() if settings.access_log else None
     import piccolo_conf  # the engine Piccolo's tables use
 
     services = Services(settings, piccolo_conf.DB)
     assets = StaticAssets(STATIC_DIR)  # hashed once per process: templates link immutable URLs
-    admin_app = AdminGate(build_admin(settings), services, production=settings.base_url.startswith("https://"))
+    admin_app = AdminGate(build_admin(settings, services), services, production=settings.base_url.startswith("https://"))
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -89,6 +91,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             yield
         finally:
             await services.close()
+            if access_log is not None:
+                access_log.flush()
 
     @asgi("/admin", is_mount=True, copy_scope=True, include_in_schema=False)
     async def admin(scope: Scope, receive: Receive, send: Send) -> None:
@@ -99,7 +103,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             return
         await admin_app(scope, receive, send)  # type: ignore[arg-type]  # Piccolo Admin types ASGI as plain mappings
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             ShellController,
             WebAppController,
@@ -158,3 +162,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         },
         debug=False,
     )
+    if access_log is not None:  # around everything: 404s and 405s are logged too
+        app.asgi_handler = access_log_middleware(access_log)(app.asgi_handler)
+    return app

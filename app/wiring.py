@@ -96,7 +96,7 @@ class Services:
         self.bus = create_event_bus(s)
         if hasattr(self.bus, "start"):
             await self.bus.start()
-        self.accounts = AccountService(s, self.limiter)
+        self.accounts = AccountService(s, self.limiter, self.bus)
         self.outbound = Outbound(create_mailer(s))
         self.resets = PasswordResets(s, self.limiter, self.accounts, self.outbound)
         self.oidc = OidcService(s, self.accounts)
@@ -112,6 +112,7 @@ class Services:
         if self.role == "api":
             self._background.append(asyncio.create_task(self._housekeeping(), name="saekdam-housekeeping"))
             self._background.append(asyncio.create_task(self.board.watch(), name="saekdam-board-cache"))
+            self._background.append(asyncio.create_task(self.accounts.watch(), name="saekdam-token-cache"))
 
     async def _contact(self, user_id: int) -> tuple[str, str] | None:
         """Where a user's completion mail goes: (email, nickname), or None without a real address."""
@@ -138,6 +139,14 @@ class Services:
         if self.role == "api":  # embedded: this process's queue feeds this process's painter
             self.queue.start(self.runner.run)  # type: ignore[attr-defined]
             self.tasks.segmenter = PainterSegmenter(self.storage, self.painter)
+            # the models load now, in the background: the first user's wall or mural does not pay for it
+            self._background.append(asyncio.create_task(self._preload(), name="saekdam-painter-load"))
+
+    async def _preload(self) -> None:
+        try:
+            await self.painter.load()
+        except Exception as exc:  # the painter's state says "unavailable" with the reason; jobs fail visibly
+            log.error("painter models could not load: %s", exc)
 
     async def _housekeeping(self) -> None:
         """Put orphaned tasks back in line at start, then sweep stale jobs and expired files now and then."""

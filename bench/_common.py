@@ -259,6 +259,8 @@ def request_bytes(path: str, headers: dict[str, str] | None = None) -> bytes:
 async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
     head = await reader.readuntil(b"\r\n\r\n")
     status = int(head[9:12])
+    if status in (204, 304):  # no body, and no Content-Length needed
+        return status, b""
     lower = head.lower()
     at = lower.find(b"\r\ncontent-length:")
     if at < 0:
@@ -288,7 +290,7 @@ async def _connection(port: int, requests: list[bytes], latencies: list[float], 
             writer.write(raw)
             status, _ = await _read_response(reader)
             latencies.append(time.perf_counter() - start)
-            if status != 200:
+            if status not in (200, 304):  # 304: a conditional GET answered from the client's copy
                 errors[0] += 1
     finally:
         writer.close()

@@ -6,12 +6,12 @@ The real app (``app.asgi:create_app``, embedded: SQLite under a temp ``SAEKDAM_V
 app that returns the same JSON page (decoded once, encoded by Litestar per request) run as two uvicorn
 processes with the same options; a raw-socket keep-alive client drives each with ``--concurrency``
 connections for ``--requests`` requests per round, rounds alternating between the two, median of
-``--rounds`` after a warm-up round. Figures: requests/s (goal: ours ≥ 50 % of bare) and p50/p99 latency.
+``--rounds`` after a warm-up round. Figures: requests/s and p50/p99 latency.
 
 1. ``GET /api/posts`` — the default list every visitor loads (latest, 20 per page; served from the
-   list cache most of the time, which is the design).
-2. ``GET /api/posts?cursor=…&limit=20..24`` — deep pages, each request a distinct query, i.e. a cache miss
-   that runs the keyset query on SQLite and signs 60 URLs (informational: it shows the cost the cache hides).
+   list cache most of the time, which is the design). Goal (issue 16): ≥ 80 % of bare.
+2. ``GET /api/posts?cursor=…&limit=20..24`` — deep pages, each request a distinct query, i.e. a list-cache
+   miss that runs the keyset query (an index seek) and presents the cards. Goal (issue 16): ≥ 50 % of bare.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench._api import compare, parse_load_args, seeded_servers, show  # noqa: E402
 from bench._common import Figure, Report, header, request_bytes  # noqa: E402
 
-GOAL = 0.5
+GOAL_FIRST = 0.8  # issue 16
+GOAL_DEEP = 0.5
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -48,10 +49,10 @@ def main(argv: list[str] | None = None) -> int:
         deep = compare(s.app.port, distinct, s.bare.port, bare, total=per_round, concurrency=args.concurrency,
                        rounds=args.rounds, fresh=True)
         show(f"GET /api/posts?cursor= (miss, {per_round}/round)", deep)
-    for label, c, goal in (("GET /api/posts", first, True), ("GET /api/posts deep pages (cache miss)", deep, False)):
+    for label, c, goal in (("GET /api/posts", first, GOAL_FIRST),
+                           ("GET /api/posts deep pages (cache miss)", deep, GOAL_DEEP)):
         report.add(Figure(f"{label} throughput", round(c.rps), "req/s", "bare Litestar, same JSON", round(c.bare_rps),
-                          round(c.ratio, 2), "ours/bare", f"≥ {GOAL:.0%} of bare" if goal else "info",
-                          c.ratio >= GOAL and c.errors == 0 if goal else None))
+                          round(c.ratio, 2), "ours/bare", f"≥ {goal:.0%} of bare", c.ratio >= goal and c.errors == 0))
         report.add(Figure(f"{label} p50 latency", round(c.p50 * 1000, 2), "ms", "bare Litestar",
                           round(c.bare_p50 * 1000, 2), round(c.bare_p50 / c.p50, 2), "bare/ours", "info"))
         report.add(Figure(f"{label} p99 latency", round(c.p99 * 1000, 2), "ms", "bare Litestar",

@@ -3,22 +3,29 @@ password changes, and revoking every credential of a user at once."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
+import logging
 import re
 import secrets
 import uuid
 from datetime import datetime, timedelta, timezone
-from typing import Literal, cast
+from typing import Any, Literal, cast
 
 from piccolo_api.session_auth.tables import SessionsBase
 
 from app.accounts.schemas import EMAIL_PATTERN, TERMS_VERSION, Author, SignupIn, UserOut
 from app.accounts.tables import AuthToken, User
+from app.accounts.token_cache import CHANNEL, USER_CHANGED, TokenCache
+from app.core.db import point_read
 from app.core.errors import AppError, Conflict, FieldError, Forbidden, InvalidInput, NotAuthenticated, RateLimited
 from app.core.i18n import translate
 from app.core.ratelimit import RateLimiter
 from app.core.settings import Settings
+from app.events.errors import SubscriptionLagged
+
+log = logging.getLogger("saekdam.accounts")
 
 EMAIL_RE = re.compile(EMAIL_PATTERN)
 TokenKind = Literal["bearer", "session"]
@@ -82,9 +89,13 @@ def _aware(value: datetime | str) -> datetime:
 class AccountService:
     """Takes its collaborators in ``__init__`` so HTTP handlers, the CLI and tests share one path."""
 
-    def __init__(self, settings: Settings, limiter: RateLimiter) -> None:
+    def __init__(self, settings: Settings, limiter: RateLimiter, bus: Any = None,
+                 token_cache_ttl_s: float = 30.0) -> None:
         self.settings = settings
         self.limiter = limiter
+        self.bus = bus  # carries revocations to the other processes' token caches (None: this process only)
+        self.tokens = TokenCache(token_cache_ttl_s)
+        self.tokens.enabled = bus is None  # with a bus: only once ``watch`` listens to the other processes
         User._pbkdf2_iteration_count = settings.password_iterations
 
     async def limit_signup(self, client_ip: str) -> None:
@@ -165,27 +176,36 @@ class AccountService:
         return token, ttl
 
     async def resolve_token(self, token: str, kind: TokenKind) -> User | None:
-        """The active user behind a live, unrevoked token of that kind, else None."""
-        # Every authenticated request asks this: one hand-written join (building Piccolo's prefetch query
-        # cost more than running it), then the checks in Python.
-        rows = await User.raw(_TOKEN_USER_SQL, hash_token(token), kind)
+        """The active user behind a live, unrevoked token of that kind, else None (cached: see token_cache)."""
+        token_hash = hash_token(token)
+        cache_key = kind[0] + token_hash
+        cached = self.tokens.get(cache_key)
+        if cached is not None:
+            return cached  # type: ignore[no-any-return]
+        generation = self.tokens.generation  # read before the query: a revocation meanwhile wins
+        # one hand-written join (building Piccolo's prefetch query cost more than running it)
+        rows = await point_read(User, _TOKEN_USER_SQL, token_hash, kind)
         if not rows:
             return None
         row = rows[0]
-        expires_at, revoked = row.pop("token_expires_at"), row.pop("token_revoked")
-        if revoked or _aware(expires_at) <= datetime.now(timezone.utc) or not row["active"]:
+        expires_at, revoked = _aware(row.pop("token_expires_at")), row.pop("token_revoked")
+        if revoked or expires_at <= datetime.now(timezone.utc) or not row["active"]:
             return None
-        return User(**row, _exists_in_db=True)
+        user = User(**row, _exists_in_db=True)
+        self.tokens.put(cache_key, generation, int(user.id), user, expires_at.timestamp())
+        return user
 
     async def revoke_token(self, token: str) -> None:
-        await AuthToken.update({AuthToken.revoked: True}).where(AuthToken.token_hash == hash_token(token))
+        rows = await AuthToken.update({AuthToken.revoked: True}).where(
+            AuthToken.token_hash == hash_token(token)).returning(AuthToken.user)
+        for user_id in {int(r["user"]) for r in rows}:
+            await self.user_changed(user_id)
 
     async def revoke_user_tokens(self, user_id: int, *, keep_token: str | None = None) -> int:
         """Revoke every bearer token and browser session of the user but ``keep_token`` (password change,
-        log out everywhere, reset, deletion), and end their Piccolo Admin sessions. Returns how many.
-
-        Every API process reads tokens from the database, so a revoked one is refused everywhere at once; a
-        token cache must be emptied from here. Open streams notice within ``stream_auth_recheck_s``.
+        log out everywhere, reset, deactivation, deletion), and end their Piccolo Admin sessions. Returns
+        how many. Every process's token cache forgets the user (``user_changed``); open streams notice
+        within ``stream_auth_recheck_s``.
         """
         where = (AuthToken.user == user_id) & (AuthToken.revoked == False)  # noqa: E712
         if keep_token is not None:
@@ -196,9 +216,42 @@ class AccountService:
         return len(revoked)
 
     async def user_changed(self, user_id: int) -> None:
-        """Called after any change to a user's row or tokens (renamed, password, deleted): the place where
-        per-process caches of users and tokens forget them (the token cache of issue #16 hooks in here)."""
-        return None
+        """Called after any change to a user's row or tokens (renamed, password, deactivated, deleted): this
+        process's token cache forgets the user now, every other process on the ``accounts`` event."""
+        self.tokens.drop_user(user_id)
+        if self.bus is None:
+            return
+        try:
+            await self.bus.publish(CHANNEL, USER_CHANGED, {"user": user_id})
+        except Exception:  # the other processes' entries still expire within the cache's TTL
+            log.exception("could not publish the change of user %s", user_id)
+
+    async def watch(self) -> None:
+        """Drop cached tokens on every ``accounts`` event from any process (runs for the process's life)."""
+        assert self.bus is not None
+        while True:
+            try:
+                async with self.bus.subscribe(CHANNEL) as events:
+                    self.tokens.clear()  # whatever happened while we were not listening
+                    self.tokens.enabled = True
+                    async for event in events:
+                        user_id = event.data.get("user") if isinstance(event.data, dict) else None
+                        if isinstance(user_id, int):
+                            self.tokens.drop_user(user_id)
+                        else:
+                            self.tokens.clear()
+                return
+            except SubscriptionLagged:
+                self.tokens.enabled = False
+                continue
+            except asyncio.CancelledError:
+                self.tokens.enabled = False
+                raise
+            except Exception:
+                self.tokens.enabled = False
+                log.exception("token cache watcher failed; retrying")
+                self.tokens.clear()
+                await asyncio.sleep(1)
 
     async def token_is_live(self, token: str, kind: TokenKind) -> bool:
         """Whether a token still authenticates (open streams ask this now and then)."""
@@ -278,11 +331,24 @@ class AccountService:
         return await User.objects().where(User.public_id == uid).first()
 
     async def authors(self, user_ids: set[int]) -> dict[int, Author]:
-        """Public faces of many users in one query (board lists)."""
-        if not user_ids:
-            return {}
-        rows = await User.select(User.id, User.public_id, User.nickname).where(User.id.is_in(list(user_ids)))
-        return {r["id"]: Author(id=str(r["public_id"]), nickname=r["nickname"]) for r in rows}
+        """Public faces of many users (board lists): from the cache that renames and deletions empty, the
+        rest in one query."""
+        found: dict[int, Author] = {}
+        missing: list[int] = []
+        for user_id in user_ids:
+            author = self.tokens.author(user_id)
+            if author is None:
+                missing.append(user_id)
+            else:
+                found[user_id] = author
+        if not missing:
+            return found
+        generation = self.tokens.generation
+        rows = await User.select(User.id, User.public_id, User.nickname).where(User.id.is_in(missing))
+        for r in rows:
+            author = found[r["id"]] = Author(id=str(r["public_id"]), nickname=r["nickname"])
+            self.tokens.put_author(generation, r["id"], author)
+        return found
 
     async def purge_expired_tokens(self) -> int:
         now = datetime.now(timezone.utc)

@@ -24,10 +24,12 @@ from app.core.i18n import translate
 from app.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, check_limit
 from app.events.slots import stream_slots
 from app.events.sse import parse_last_event_id, to_sse_message
+from app.web.etag import ETAG_HEADERS, NOT_MODIFIED, conditional_json
 from app.web.request import client_ip, language
 
 SORTS = ("latest", "popular")
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+PUBLIC_CACHE = "no-cache"  # the anonymous page: any cache may keep it, but must ask (with its ETag) again
 
 
 async def build_query(request: Request[Any, Any, Any], board: BoardService, *, sort: str | None, theme: str | None,
@@ -76,7 +78,8 @@ class BoardApiController(Controller):
     tags = ["board"]
     dependencies = {"board": Provide(provide_board_service, sync_to_thread=False)}
 
-    @get("/posts", operation_id="ListPosts", summary="Posts, newest first or by popularity (public)")
+    @get("/posts", operation_id="ListPosts", summary="Posts, newest first or by popularity (public)",
+         response_headers=ETAG_HEADERS, responses=NOT_MODIFIED)
     async def list_posts(
         self, request: Request[Any, Any, Any], board: BoardService,
         sort: str | None = Parameter(default=None, description="latest (default) or popular"),
@@ -91,20 +94,22 @@ class BoardApiController(Controller):
         page = await board.list_page(query, language(request))
         viewer = viewer_of(request)
         items = await board.with_likes(page, viewer)
-        body = page.body() if items is page.items else msgspec.json.encode(PostList(items=items,
-                                                                                       next_cursor=page.next_cursor))
-        return Response(content=body, media_type="application/json")  # type: ignore[arg-type]
+        if items is page.items:  # what every reader who liked none of it gets: body and tag made once
+            return conditional_json(request, page.body(), page.etag(), PUBLIC_CACHE)  # type: ignore[return-value]
+        body = msgspec.json.encode(PostList(items=items, next_cursor=page.next_cursor))
+        return conditional_json(request, body)  # type: ignore[return-value]
 
     @post("/posts", operation_id="CreatePost", status_code=201, guards=[requires_user],
           summary="Publish one result of my succeeded task")
     async def create(self, data: PostCreate, request: Request[Any, Any, Any], board: BoardService) -> Post:
         return await board.publish(require_viewer(request), data, language(request))
 
-    @get("/posts/{post_id:str}", operation_id="GetPost", summary="One post (public); counts a view")
-    async def read(self, post_id: str, request: Request[Any, Any, Any], board: BoardService) -> Post:
+    @get("/posts/{post_id:str}", operation_id="GetPost", summary="One post (public); counts a view",
+         response_headers=ETAG_HEADERS, responses=NOT_MODIFIED)
+    async def read(self, post_id: str, request: Request[Any, Any, Any], board: BoardService) -> Response[Post]:
         viewer = viewer_of(request)
         loaded = await board.get_post(post_id, viewer, board.view_key(viewer, client_ip(request)))
-        return loaded.post
+        return conditional_json(request, msgspec.json.encode(loaded.post))  # type: ignore[return-value]
 
     @patch("/posts/{post_id:str}", operation_id="UpdatePost", guards=[requires_user], summary="Edit my post")
     async def update(self, post_id: str, data: PostUpdate, request: Request[Any, Any, Any],

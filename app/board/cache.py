@@ -14,15 +14,23 @@ from typing import Any
 import msgspec
 
 from app.board.schemas import Post, PostList
+from app.web.etag import etag_of
 
 
 class CachedPage:
-    __slots__ = ("_body", "items", "next_cursor")
+    __slots__ = ("_body", "_etag", "items", "next_cursor")
 
     def __init__(self, items: list[Post], next_cursor: str | None) -> None:
         self.items = items
         self.next_cursor = next_cursor
         self._body: bytes | None = None
+        self._etag: str | None = None
+
+    def etag(self) -> str:
+        """The ETag of ``body()`` (hashed once)."""
+        if self._etag is None:
+            self._etag = etag_of(self.body())
+        return self._etag
 
     def body(self) -> bytes:
         """The page as the API's JSON for a reader who liked none of it (built once)."""

@@ -206,6 +206,7 @@ class BoardPagesController(Controller):
         base = request.app.state.settings.base_url
         context = {
             "post": loaded.post, "mine": loaded.mine, "hidden": loaded.hidden, "viewer": viewer,
+            "reported": await board.has_reported(viewer, post_id),
             "comments": comments.items, "comments_next": comments.next_cursor,
             "share_url": f"{base}/board/{loaded.post.id}",
             "og_image": await board.share_image_url(loaded.after_key),

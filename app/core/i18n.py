@@ -29,8 +29,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "unsupported_media_type": ("지원하지 않는 형식입니다.", "This media type is not supported."),
     "unprocessable": ("처리할 수 없는 요청입니다.", "The request cannot be processed."),
     "rate_limited": ("요청이 너무 많습니다. 잠시 후 다시 시도해 주세요.", "Too many requests. Try again shortly."),
-    "too_many_login_failures": ("로그인 실패가 너무 많습니다. {retry_after}초 후 다시 시도해 주세요.",
-                                "Too many failed logins. Try again in {retry_after} seconds."),
+    "too_many_login_failures": ("로그인 실패가 너무 많습니다. {wait} 후 다시 시도해 주세요.",
+                                "Too many failed logins. Try again in {wait}."),
     "unavailable": ("서비스를 잠시 사용할 수 없습니다.", "The service is unavailable for a moment."),
     "internal_error": ("서버 오류가 발생했습니다.", "Something went wrong on our side."),
     "method_not_allowed": ("허용되지 않는 메서드입니다.", "Method not allowed."),
@@ -55,6 +55,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ops_jobs_done": ("끝낸 작업", "Jobs done"),
     "ops_last_seen": ("마지막 신호", "Last seen"),
     "ops_stale": ("응답 없음", "stale"),
+    "ops_state_idle": ("대기 중", "idle"),
+    "ops_state_loading": ("준비 중", "loading"),
+    "ops_state_ready": ("준비됨", "ready"),
+    "ops_state_busy": ("그리는 중", "busy"),
+    "ops_state_unavailable": ("사용할 수 없음", "unavailable"),
+    "ops_state_stopping": ("멈추는 중", "stopping"),
+    "ops_state_unknown": ("알 수 없음", "unknown"),
     "ops_idle": ("대기 중", "idle"),
     "ops_seconds_ago": ("{s}초 전", "{s} s ago"),
     "ops_never": ("없음", "never"),
@@ -328,12 +335,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "region_mask": ("브러시로 칠하기", "Paint a mask"),
     "region_auto_help": ("색담이 사진 속 벽을 찾아 분홍색으로 보여 줍니다. 그 부분에만 벽화를 그려요.",
                          "Saekdam finds the wall and tints it pink; the mural is painted there only."),
-    "region_box_help": (
-        "사진 위를 끌어서 상자를 그리세요(최소 64×64 픽셀). 사진에 초점을 두고 화살표 키로 옮기고, Alt+화살표로 "
-        "크기를 바꿀 수도 있어요.",
-        "Drag on the photo to draw a box (64×64 px at least). With the photo focused, arrow keys move it and "
-        "Alt+arrows resize it.",
-    ),
+    "region_box_help": ("사진 위를 끌어서 상자를 그리세요(최소 64×64 픽셀).", "Drag on the photo to draw a box (64×64 px at least)."),
+    "box_keys": ("키보드: 사진에 초점을 두고 화살표 키로 상자를 옮기고, Alt+화살표로 크기를 바꿔요.",
+                 "Keyboard: with the photo focused, arrow keys move the box and Alt+arrows resize it."),
     "artworks_title": ("평평한 벽화 원본", "The flat mural"),
     "artworks_hint": ("벽을 정면에서 본 모양 그대로의 벽화예요. 실제로 칠할 때 밑그림으로 쓰세요.", "The mural as seen straight on, in the wall's proportions: the template for painting it for real."),
     "artwork_n": ("원본 {n} 받기", "Download flat mural {n}"),
@@ -398,11 +402,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "box_h": ("높이", "Height"),
     "box_value": ("상자: x {x}, y {y}, {w}×{h} 픽셀", "Box: x {x}, y {y}, {w}×{h} px"),
     "mask_tools": ("마스크 도구", "Mask tools"),
-    "brush": ("브러시", "Brush"),
-    "eraser": ("지우개", "Eraser"),
+    "brush": ("브러시로 더하기", "Add (brush)"),
+    "eraser": ("지우개로 덜기", "Trim (eraser)"),
     "mask_fill": ("전체 칠하기", "Fill all"),
     "mask_clear": ("모두 지우기", "Clear"),
     "brush_size": ("브러시 크기", "Brush size"),
+    "brush_size_hint": ("숫자가 클수록 붓이 굵어요(2–30).", "The bigger the number, the thicker the brush (2–30)."),
+    "brush_smaller": ("브러시 작게", "Smaller brush"),
+    "brush_bigger": ("브러시 크게", "Bigger brush"),
+    "mask_undo": ("되돌리기", "Undo"),
+    "mask_redo": ("다시 하기", "Redo"),
+    "mask_from_wall": ("찾은 벽으로 다시 시작", "Start again from the found wall"),
+    "mask_from_wall_help": ("찾은 벽에서 시작했어요. 브러시로 더 칠하고, 지우개로 덜어내세요.",
+                            "Started from the wall that was found: add to it with the brush, trim it with the eraser."),
     "mask_keys": (
         "키보드: 사진에 초점을 두고 화살표로 움직이고, 스페이스로 칠하기를 켜고 끄며, Enter로 한 번 칠합니다. B "
         "브러시, E 지우개, +/- 크기.",
@@ -571,6 +583,25 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "next_fast_mode_unavailable": ("고급 설정에서 빠른 모드를 끄고 새로 만들어 주세요.", "Start over with fast mode turned off in the advanced options."),
     "murals_title": ("내 벽화", "My murals"),
     "murals_empty": ("아직 만든 벽화가 없어요.", "No murals yet."),
+    "murals_filter": ("내 벽화 거르기", "Filter my murals"),
+    "murals_filter_status": ("상태", "State"),
+    "murals_filter_published": ("게시판", "Board"),
+    "murals_filter_apply": ("보기", "Show"),
+    "murals_all": ("모두", "All"),
+    "murals_status_draft": ("제출 전 (임시 저장)", "Not submitted (drafts)"),
+    "murals_status_active": ("기다리거나 그리는 중", "Waiting or painting"),
+    "murals_status_succeeded": ("완성", "Done"),
+    "murals_status_failed": ("실패하거나 취소됨", "Failed or canceled"),
+    "murals_published_yes": ("게시판에 올린 것", "Shared on the board"),
+    "murals_published_no": ("올리지 않은 것", "Not shared"),
+    "murals_on_board": ("게시판에 올림", "On the board"),
+    "murals_none_match": ("고른 조건에 맞는 벽화가 없어요.", "No murals match these filters."),
+    "murals_show_all": ("모두 보기", "Show all"),
+    "murals_resume": ("이어서 만들기", "Continue"),
+    "murals_delete": ("지우기", "Delete"),
+    "murals_delete_confirm": ("이 벽화를 지울까요? 사진과 결과가 모두 지워지고 되돌릴 수 없어요.",
+                              "Delete this mural? Its photo and results are removed for good."),
+    "draft_resumed": ("저장해 둔 사진으로 이어서 만들어요.", "Continuing with the photo you saved."),
     "load_more": ("더 보기", "Show more"),
     # board (community)
     "task_not_succeeded": ("완성된 작업만 공유할 수 있어요.", "Only a finished (succeeded) task can be published."),
@@ -719,12 +750,26 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
+def wait_text(lang: str, seconds: float) -> str:
+    """A wait in words a person reads at a glance: "30초" / "약 4분" ("30 seconds" / "about 4 minutes")."""
+    seconds = max(1, round(seconds))
+    if seconds < 60:
+        return f"{seconds}초" if lang != "en" else f"{seconds} second{'s' if seconds != 1 else ''}"
+    minutes = max(1, round(seconds / 60))
+    if lang == "en":
+        return f"about {minutes} minute{'s' if minutes != 1 else ''}"
+    return f"약 {minutes}분"
+
+
 def translate(lang: str, key: str, **params: Any) -> str:
-    """The message for ``key`` in ``lang`` (Korean when unknown), with ``{params}`` filled in."""
+    """The message for ``key`` in ``lang`` (Korean when unknown), with ``{params}`` filled in; a
+    ``retry_after`` in seconds also fills ``{wait}`` with it in words."""
     pair = MESSAGES.get(key)
     if pair is None:
         return key
     text = pair[1] if lang == "en" else pair[0]
+    if isinstance(params.get("retry_after"), (int, float)) and "wait" not in params:
+        params["wait"] = wait_text(lang, params["retry_after"])
     try:
         return text.format(**params) if params else text
     except (KeyError, IndexError):

@@ -55,6 +55,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     # HMAC key for signed URLs, session and CSRF tokens; generated once into var/ when unset
     secret_key: str = ""
     debug: bool = False
+    # one line per HTTP request on stdout (app/web/access_log.py: buffered, no query strings)
+    access_log: bool = True
     host: str = "127.0.0.1"
     port: int = 8000
     # public base URL used in signed links handed to clients (default http://host:port)

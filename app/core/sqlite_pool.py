@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sqlite3
 import threading
 from typing import Any
 
@@ -29,6 +30,29 @@ class PooledSQLiteEngine(SQLiteEngine):
         super().__init__(*args, **kwargs)
         self._pool_size = pool_size
         self._pools: dict[asyncio.AbstractEventLoop, _Pool] = {}
+        self._readers: dict[int, sqlite3.Connection] = {}  # thread id → a read-only connection
+
+    def fetch_now(self, query: str, args: list[Any]) -> list[dict[str, Any]]:
+        """A point read (``?`` placeholders) run at once on the calling thread, for the hottest reads.
+
+        Handing a query to aiosqlite's thread and back costs ~0.5 ms of CPU and several loop turns; an
+        indexed lookup of one row costs tens of microseconds. With WAL a reader never waits for a writer,
+        so running it on the event loop is cheaper than the hand-off. Same converters as Piccolo's
+        connections (``connection_kwargs``); read-only; raises ``sqlite3.Error`` (callers fall back).
+        """
+        key = threading.get_ident()
+        reader = self._readers.get(key)
+        if reader is None:
+            reader = sqlite3.connect(**{**self.connection_kwargs, "timeout": 0.2, "check_same_thread": True})
+            reader.row_factory = dict_factory  # type: ignore[assignment]
+            reader.execute("PRAGMA query_only = 1")
+            self._readers[key] = reader
+        try:
+            return reader.execute(query, args).fetchall()
+        except sqlite3.Error:
+            self._readers.pop(key, None)
+            reader.close()
+            raise
 
     async def _open(self) -> aiosqlite.Connection:
         connection = aiosqlite.connect(**self.connection_kwargs)
@@ -95,6 +119,9 @@ class PooledSQLiteEngine(SQLiteEngine):
 
     async def close_connections(self) -> None:
         """Close this loop's connections (at shutdown); the next query opens new ones."""
+        reader = self._readers.pop(threading.get_ident(), None)
+        if reader is not None:
+            reader.close()
         pool = self._pools.pop(asyncio.get_running_loop(), None)
         if pool is None:
             return

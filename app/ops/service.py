@@ -68,6 +68,16 @@ def decode_heartbeat(name: str, raw: bytes, now: float) -> WorkerView:
     )
 
 
+def painter_device(painter: Any) -> str:
+    """The device the painter paints on, by name ("cuda:0 NVIDIA H200", "cpu"), not the setting ("auto")."""
+    configured = str(getattr(painter.config, "device", "auto") or "auto")
+    if configured != "auto":
+        return configured
+    from app.worker import describe_device
+
+    return describe_device()
+
+
 class OpsService:
     """Reads only; takes the process's ``Services`` (wiring) for the Redis client, queue and painter."""
 
@@ -88,10 +98,10 @@ class OpsService:
         running = await s.tasks.running_on(s.name)
         state = s.painter.state
         return WorkerView(
-            name=f"{s.name} (in-process)", host=socket.gethostname(), device=s.painter.config.device,
+            name=f"{s.name} (in-process)", host=socket.gethostname(), device=painter_device(s.painter),
             state="unavailable" if state == "unavailable" else ("busy" if s.painter.busy else state),
             current_task=running, started_at=None, last_seen=_when(now),
-            seconds_since_seen=0.0, stale=False,
+            seconds_since_seen=0.0, stale=False, jobs_done=await s.tasks.finished_by(s.name),
         )
 
     async def queue_depth(self) -> int | None:

@@ -24,6 +24,7 @@ from app.core.storage import ObjectNotFound, SignedUpload, StorageUnavailable
 from app.storage import signing
 from app.storage.errors import AlreadyUploaded, UploadTooLarge
 from app.storage.names import validate_content_type, validate_filename, validate_key, validate_prefix
+from app.storage.url_cache import SignedUrlCache
 
 _FALLBACK_TYPE = "application/octet-stream"
 
@@ -53,6 +54,7 @@ class LocalStorage:
         self._objects = self.root / "objects"
         self._meta = self.root / "meta"
         self._tmp = self.root / "tmp"
+        self._urls = SignedUrlCache()
 
     # lifecycle -------------------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -75,10 +77,11 @@ class LocalStorage:
 
     # objects ---------------------------------------------------------------------------------------------
     async def put(self, key: str, data: bytes, content_type: str) -> None:
-        """Write (or replace) an object atomically."""
+        """Write (or replace) an object atomically (a replaced object gets new URLs: caches refetch it)."""
         path = self._object_path(key)
         validate_content_type(content_type)
         await anyio.to_thread.run_sync(self._put_sync, key, path, data, content_type)
+        self._urls.forget(key)
 
     async def get(self, key: str) -> bytes:
         path = self._object_path(key)
@@ -96,6 +99,7 @@ class LocalStorage:
 
     async def delete(self, key: str) -> None:
         path = self._object_path(key)
+        self._urls.forget(key)
         await anyio.to_thread.run_sync(self._delete_sync, key, path)
 
     async def list_keys(self, prefix: str) -> list[str]:
@@ -137,11 +141,17 @@ class LocalStorage:
         )
 
     async def download_url(self, key: str, ttl_s: int, filename: str | None = None) -> str:
+        """A signed GET URL (the same one again while at least half of ``ttl_s`` is left: url_cache)."""
+        cached = self._urls.get(key, ttl_s, filename)
+        if cached is not None:
+            return cached
         validate_key(key)
         if filename is not None:
             validate_filename(filename)
         exp = signing.expiry(ttl_s)
-        return signing.file_url(self.base_url, key, signing.sign_download(self._secret_key, key, exp, filename))
+        url = signing.file_url(self.base_url, key, signing.sign_download(self._secret_key, key, exp, filename))
+        self._urls.put(key, ttl_s, filename, url, exp)
+        return url
 
     def verify_upload(self, key: str, query: Mapping[str, str], now: float | None = None) -> signing.UploadGrant:
         """Check a PUT URL for ``key``: raises InvalidSignature or UrlExpired."""

@@ -8,6 +8,7 @@ signs Content-Type and Content-Length, so S3 itself refuses other types or sizes
 from __future__ import annotations
 
 import asyncio
+import time
 from contextlib import AsyncExitStack
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -18,6 +19,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from app.core.storage import ObjectNotFound, SignedUpload, StorageUnavailable
 from app.storage.errors import UploadTooLarge
+from app.storage.url_cache import SignedUrlCache
 from app.storage.names import (
     content_disposition,
     validate_content_type,
@@ -73,6 +75,7 @@ class S3Storage:
         self._client: Any = None
         self._signer: Any = None
         self._lock = asyncio.Lock()
+        self._urls = SignedUrlCache()
 
     # lifecycle -------------------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -142,6 +145,7 @@ class S3Storage:
             await (await self._s3()).put_object(Bucket=self.bucket, Key=key, Body=data, ContentType=content_type)
         except (ClientError, BotoCoreError) as exc:
             raise StorageUnavailable(f"put {key!r}: {exc}") from exc
+        self._urls.forget(key)  # a replaced object gets new URLs: caches refetch it
 
     async def get(self, key: str) -> bytes:
         validate_key(key)
@@ -185,6 +189,7 @@ class S3Storage:
 
     async def delete(self, key: str) -> None:
         validate_key(key)
+        self._urls.forget(key)
         try:
             await (await self._s3()).delete_object(Bucket=self.bucket, Key=key)
         except (ClientError, BotoCoreError) as exc:
@@ -224,9 +229,16 @@ class S3Storage:
         )
 
     async def download_url(self, key: str, ttl_s: int, filename: str | None = None) -> str:
+        """A presigned GET URL (the same one again while at least half of ``ttl_s`` is left: url_cache)."""
+        cached = self._urls.get(key, ttl_s, filename)
+        if cached is not None:
+            return cached
+        signed_at = time.time()
         validate_key(key)
         params: dict[str, Any] = {"Bucket": self.bucket, "Key": key}
         if filename is not None:
             validate_filename(filename)
             params["ResponseContentDisposition"] = content_disposition(filename)
-        return await (await self._presigner()).generate_presigned_url("get_object", Params=params, ExpiresIn=ttl_s)
+        url = await (await self._presigner()).generate_presigned_url("get_object", Params=params, ExpiresIn=ttl_s)
+        self._urls.put(key, ttl_s, filename, url, signed_at + ttl_s)
+        return url

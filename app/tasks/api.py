@@ -8,7 +8,7 @@ from collections.abc import AsyncGenerator
 from typing import Any
 
 import msgspec
-from litestar import Controller, Request, WebSocket, delete, get, post, websocket
+from litestar import Controller, Request, Response, WebSocket, delete, get, post, websocket
 from litestar.di import Provide
 from litestar.exceptions import WebSocketDisconnect
 from litestar.params import Parameter
@@ -18,7 +18,7 @@ from app.accounts.auth import Auth
 from app.accounts.guards import requires_user
 from app.accounts.streams import CredentialWatch
 from app.accounts.tables import User
-from app.core.errors import AppError, FieldError, InvalidInput, RateLimited
+from app.core.errors import AppError, FieldError, InvalidInput, NotAuthenticated, RateLimited
 from app.core.events import Event
 from app.core.i18n import translate
 from app.core.pagination import DEFAULT_LIMIT, check_limit
@@ -30,6 +30,7 @@ from app.tasks.schemas import (
 )
 from app.tasks.service import TaskService, channel, localize_event
 from app.tasks.waiting import with_queue_moves
+from app.web.etag import ETAG_HEADERS, NOT_MODIFIED, conditional_json
 from app.web.request import language
 
 STATUSES = ("created", "queued", "running", "succeeded", "failed", "canceled")
@@ -81,15 +82,17 @@ async def _until_first(*jobs: Any) -> None:
 class TaskApiController(Controller):
     path = "/api/tasks"
     tags = ["tasks"]
-    guards = [requires_user]
+    # each handler but ``read`` has the guard: ``read`` (the polled one) checks the caller itself, since
+    # Litestar copies the handler for every guard call
     dependencies = {"tasks": Provide(provide_task_service, sync_to_thread=False)}
 
-    @post("/", operation_id="CreateTask", status_code=201, summary="Start a task: get a signed URL for the photo")
+    @post("/", guards=[requires_user], operation_id="CreateTask", status_code=201,
+          summary="Start a task: get a signed URL for the photo")
     async def create(self, data: TaskCreate, request: Request[User, Auth, Any], tasks: TaskService) -> TaskCreated:
         row, upload = await tasks.create(request.user.id, data)
         return TaskCreated(task=await tasks.present(row, language(request)), upload=upload)
 
-    @get("/", operation_id="ListTasks", summary="My tasks, newest first")
+    @get("/", guards=[requires_user], operation_id="ListTasks", summary="My tasks, newest first")
     async def list_tasks(
         self, request: Request[User, Auth, Any], tasks: TaskService,
         limit: int = Parameter(default=DEFAULT_LIMIT, description="1–100"),
@@ -102,18 +105,23 @@ class TaskApiController(Controller):
         rows, next_cursor = await tasks.list_owned(request.user.id, limit, cursor, status, lang)
         return TaskList(items=[await tasks.present(r, lang) for r in rows], next_cursor=next_cursor)
 
-    @get("/{task_id:str}", operation_id="GetTask")
-    async def read(self, task_id: str, request: Request[User, Auth, Any], tasks: TaskService) -> Task:
-        return await tasks.present(await tasks.get_owned(task_id, request.user.id), language(request))
+    @get("/{task_id:str}", operation_id="GetTask", response_headers=ETAG_HEADERS, responses=NOT_MODIFIED,
+         summary="One task; with `If-None-Match`, 304 while it is unchanged")
+    async def read(self, task_id: str, request: Request[User, Auth, Any], tasks: TaskService) -> Response[Task]:
+        user = request.scope.get("user")
+        if user is None:  # what requires_user says
+            raise NotAuthenticated()
+        view = await tasks.view(task_id, user.id, language(request))
+        return conditional_json(request, view.body, view.etag)  # type: ignore[return-value]
 
-    @post("/{task_id:str}/mask", operation_id="CreateMaskUpload", status_code=201,
+    @post("/{task_id:str}/mask", guards=[requires_user], operation_id="CreateMaskUpload", status_code=201,
           summary="Get a signed URL for a mask PNG (region mode `mask`)")
     async def mask(self, task_id: str, data: MaskCreate, request: Request[User, Auth, Any],
                    tasks: TaskService) -> MaskCreated:
         row = await tasks.get_owned(task_id, request.user.id)
         return MaskCreated(upload=await tasks.create_mask_upload(row, data))
 
-    @post("/{task_id:str}/wall", operation_id="FindWall", status_code=200,
+    @post("/{task_id:str}/wall", guards=[requires_user], operation_id="FindWall", status_code=200,
           summary="Find the wall in the uploaded photo (segmentation only), for a preview overlay")
     async def wall(self, task_id: str, request: Request[User, Auth, Any], tasks: TaskService) -> WallFound:
         row = await tasks.get_owned(task_id, request.user.id)
@@ -121,7 +129,7 @@ class TaskApiController(Controller):
         return WallFound(mask_url=await tasks.storage.download_url(key, tasks.settings.download_url_ttl_s),
                          coverage=coverage, quad=quad)
 
-    @post("/{task_id:str}/submit", operation_id="SubmitTask", status_code=202)
+    @post("/{task_id:str}/submit", guards=[requires_user], operation_id="SubmitTask", status_code=202)
     async def submit(self, task_id: str, data: TaskSubmit, request: Request[User, Auth, Any], tasks: TaskService,
                      idempotency_key: str | None = Parameter(header="Idempotency-Key", default=None,
                                                              max_length=200)) -> Task:
@@ -129,22 +137,22 @@ class TaskApiController(Controller):
         row = await tasks.submit(request.user.id, task_id, data, idempotency_key, lang)
         return await tasks.present(row, lang)
 
-    @post("/{task_id:str}/cancel", operation_id="CancelTask", status_code=202)
+    @post("/{task_id:str}/cancel", guards=[requires_user], operation_id="CancelTask", status_code=202)
     async def cancel(self, task_id: str, request: Request[User, Auth, Any], tasks: TaskService) -> Task:
         return await tasks.present(await tasks.cancel(request.user.id, task_id), language(request))
 
-    @post("/{task_id:str}/retry", operation_id="RetryTask", status_code=201)
+    @post("/{task_id:str}/retry", guards=[requires_user], operation_id="RetryTask", status_code=201)
     async def retry(self, task_id: str, request: Request[User, Auth, Any], tasks: TaskService,
                     data: TaskRetry | None = None) -> Task:
         lang = language(request)
         row = await tasks.retry(request.user.id, task_id, data.seed if data else None, lang)
         return await tasks.present(row, lang)
 
-    @delete("/{task_id:str}", operation_id="DeleteTask", status_code=204)
+    @delete("/{task_id:str}", guards=[requires_user], operation_id="DeleteTask", status_code=204)
     async def remove(self, task_id: str, request: Request[User, Auth, Any], tasks: TaskService) -> None:
         await tasks.delete(request.user.id, task_id)
 
-    @get("/{task_id:str}/events", operation_id="StreamTaskEvents",
+    @get("/{task_id:str}/events", guards=[requires_user], operation_id="StreamTaskEvents",
          summary="Server-sent events: a snapshot, then progress and status until the task ends")
     async def events(self, task_id: str, request: Request[User, Auth, Any], tasks: TaskService,
                      last_event_id: str | None = Parameter(header="Last-Event-ID", default=None)) -> ServerSentEvent:

@@ -12,6 +12,7 @@ import contextlib
 import random
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 import msgspec
 from litestar import Controller, Request, get, post
@@ -56,6 +57,13 @@ FAILURE_ACTIONS = {
 }
 
 
+# "my murals" filters by state: the filter's value → the task statuses it shows
+MURAL_FILTERS: dict[str, tuple[str, ...]] = {
+    "draft": ("created",), "active": ("queued", "running"), "succeeded": ("succeeded",),
+    "failed": ("failed", "canceled"),
+}
+
+
 def failure_action(code: str | None) -> str:
     return FAILURE_ACTIONS.get(code or "", "retry")
 
@@ -66,16 +74,29 @@ class TaskPagesController(Controller):
     dependencies = {"tasks": Provide(provide_task_service, sync_to_thread=False)}
 
     @get("/create")
-    async def create_page(self, request: PageRequest,
+    async def create_page(self, request: PageRequest, tasks: TaskService,
                           theme: str | None = Parameter(query="theme", default=None, max_length=64),
-                          wish: str | None = Parameter(query="wish", default=None, max_length=2000)) -> Template:
-        """``?theme=&wish=`` fill the form in ("make one like this" on a post); unknown themes are ignored."""
+                          wish: str | None = Parameter(query="wish", default=None, max_length=2000),
+                          draft: str | None = Parameter(query="draft", default=None, max_length=64),
+                          ) -> Response[Any]:
+        """``?theme=&wish=`` fill the form in ("make one like this" on a post); unknown themes are ignored.
+        ``?draft=<id>`` resumes a task that was never submitted, with its photo."""
         painter = getattr(request.app.state.services, "painter", None)
         themes = [to_theme_out(t) for t in await list_themes()]
         lang = language(request)
+        resumed = None
+        if draft:
+            row = await tasks.get_owned(draft, request.user.id)
+            if row.status != "created":  # submitted meanwhile: its own page shows where it is
+                return Redirect(f"/tasks/{row.id}", status_code=303)
+            resumed = await tasks.present(row, lang)
+            if resumed.input_url is None:  # the photo never arrived: nothing to resume, start afresh
+                resumed = None
+        settings = request.app.state.settings
         return Template("tasks/create.html", context={
             "themes": themes, "tiny_models": bool(painter is not None and painter.using_tiny_models),
-            "max_upload_bytes": request.app.state.settings.max_upload_bytes,
+            "max_upload_bytes": settings.max_upload_bytes, "max_pixels": settings.max_pixels,
+            "draft": resumed,
             "chosen_theme": theme if theme in {t.slug for t in themes} else None,
             "wish": (wish or "").strip()[:500],
             "wish_examples": {t.slug: wish_examples(t.slug, lang) for t in themes},
@@ -83,16 +104,34 @@ class TaskPagesController(Controller):
 
     @get("/murals")
     async def murals(self, request: PageRequest, tasks: TaskService,
-                     cursor: str | None = Parameter(default=None)) -> Template:
+                     cursor: str | None = Parameter(default=None), status: str | None = Parameter(default=None),
+                     published: str | None = Parameter(default=None)) -> Template:
+        """My murals, newest first, filtered by state (``status``) and by whether they are on the board."""
         lang = language(request)
         user: User = request.user
-        rows, next_cursor = await tasks.list_owned(user.id, DEFAULT_LIMIT, cursor, None, lang)
+        status = status if status in MURAL_FILTERS else None
+        published = published if published in ("yes", "no") else None
+        posted = await request.app.state.services.board.published_tasks(user.id)
+        rows, next_cursor = await tasks.list_owned(
+            user.id, DEFAULT_LIMIT, cursor, None, lang, statuses=MURAL_FILTERS.get(status or ""),
+            only_ids=posted if published == "yes" else None, except_ids=posted if published == "no" else None)
         await tasks.ensure_variants(rows)  # results from before small copies existed get theirs once, here
+        query = urlencode({k: v for k, v in (("status", status), ("published", published)) if v})
         context = {"items": [await tasks.present(r, lang) for r in rows], "next_cursor": next_cursor,
-                   "themes": await _theme_names(), "first_page": cursor is None}
-        if request.htmx:  # "more" button: only the next items and the next button
+                   "themes": await _theme_names(), "first_page": cursor is None, "posted": posted,
+                   "status": status or "", "published": published or "", "filter_query": query,
+                   "filters": list(MURAL_FILTERS)}
+        if request.htmx and cursor is not None:  # "more" button: only the next items and the next button
             return HTMXTemplate(template_name="tasks/_mural_items.html", context=context)
         return Template("tasks/murals.html", context=context)
+
+    @post("/tasks/{task_id:str}/delete")
+    async def delete_task(self, task_id: str, request: PageRequest, tasks: TaskService) -> Response[Any]:
+        """Delete one of my tasks from "my murals" (the page asked for a confirmation first)."""
+        await tasks.delete(request.user.id, task_id)
+        if request.htmx:
+            return Response(content="", status_code=200, media_type="text/html")  # the card is swapped out
+        return Redirect("/murals", status_code=303)
 
     @get("/tasks/{task_id:str}")
     async def task_page(self, task_id: str, request: PageRequest, tasks: TaskService) -> Template:

@@ -7,10 +7,13 @@ channel for SSE/WebSocket clients.
 
 from __future__ import annotations
 
+import bisect
 import logging
 import random
 import time
 import uuid
+from collections import OrderedDict
+from types import SimpleNamespace
 from datetime import datetime, timedelta, timezone
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -23,6 +26,7 @@ from app.actors.painter.errors import PaintError
 from app.actors.painter.image import check_region, inspect_photo
 from app.actors.painter.schemas import Region
 from app.core.cpu import run_cpu
+from app.core.db import point_read
 from app.core.errors import (
     AppError, Conflict, FieldError, InvalidInput, NotFound, RateLimited, TooLarge,
 )
@@ -42,6 +46,7 @@ from app.tasks.tables import Task as TaskRow
 from app.tasks.waiting import QUEUE_CHANNEL, QUEUE_EVENT, QueueView
 from app.tasks.wall import Segmenter
 from app.themes.service import get_theme
+from app.web.etag import etag_of
 
 log = logging.getLogger("saekdam.tasks")
 
@@ -120,6 +125,16 @@ def held_from_board(row: TaskRow, index: int) -> bool:
 
 
 LAZY_VARIANTS_PER_CALL = 6  # older results get their small copies when listed, a few per page load
+QUEUE_SNAPSHOT_S = 1.0  # queue positions may lag other processes' changes by this much (never this one's)
+VIEW_CACHE_S = 60.0  # a presented task is reused this long at most while its row is unchanged
+VIEW_CACHE_SIZE = 4096
+
+
+class TaskView(msgspec.Struct, frozen=True):
+    """A task as the API answers it: the JSON body and its ETag (a hash of the body)."""
+
+    body: bytes
+    etag: str
 
 
 
@@ -132,6 +147,10 @@ class TaskService:
         self.queue = queue
         self.segmenter = segmenter  # finds the wall only (painter in-process, or a worker job)
         self._durations: tuple[float, float | None] = (0.0, None)  # (fetched at, mean seconds)
+        # (fetched at, queued_at of every queued task in order, how many run): positions without a count
+        self._queue: tuple[float, list[datetime], int] = (-1e9, [], 0)
+        # task id → (the row's values, lang, position, eta, kept until, view): GET /api/tasks/{id} by poll
+        self._views: OrderedDict[str, tuple[tuple[Any, ...], str, Any, Any, float, TaskView]] = OrderedDict()
         self.queue_view = QueueView(self)  # the waiting line, read once per queue move for all streams
         # called once when a task ends succeeded or failed (the completion mail, set by app.wiring)
         self.on_finished: Callable[[TaskRow], Awaitable[None]] | None = None
@@ -159,6 +178,10 @@ class TaskService:
                      .order_by(TaskRow.started_at, ascending=False).first())
         return str(row["id"]) if row else None
 
+    async def finished_by(self, worker: str) -> int:
+        """How many tasks this worker has finished, all of them (the ops page; no window, no cap)."""
+        return int(await TaskRow.count().where(TaskRow.status.is_in(list(TERMINAL)) & (TaskRow.worker == worker)))
+
     async def recent_failures(self, limit: int) -> list[TaskRow]:
         """The latest failed tasks, newest first (the ops page)."""
         return await (TaskRow.objects().where(TaskRow.status == "failed")
@@ -172,10 +195,22 @@ class TaskService:
         return counts
 
     async def list_owned(self, owner_id: int, limit: int, cursor: str | None, status: str | None,
-                         lang: str) -> tuple[list[TaskRow], str | None]:
+                         lang: str, statuses: tuple[str, ...] | None = None,
+                         only_ids: set[str] | None = None, except_ids: set[str] | None = None,
+                         ) -> tuple[list[TaskRow], str | None]:
+        """The owner's tasks, newest first; ``statuses``/``only_ids``/``except_ids`` are the "my murals"
+        filters (by state, and published or not: the ids of the owner's published tasks)."""
         where: Combinable = TaskRow.owner == owner_id
         if status is not None:
             where &= TaskRow.status == status
+        if statuses:
+            where &= TaskRow.status.is_in(list(statuses))
+        if only_ids is not None:
+            if not only_ids:
+                return [], None
+            where &= TaskRow.id.is_in([uuid.UUID(i) for i in only_ids])
+        if except_ids:
+            where &= TaskRow.id.not_in([uuid.UUID(i) for i in except_ids])
         after = decode_cursor(cursor, 2, lang)
         if after is not None:
             try:
@@ -205,32 +240,87 @@ class TaskService:
         self._durations = (time.monotonic(), mean)
         return mean
 
+    def queue_changed(self) -> None:
+        """A task entered, left or moved in the queue here: the next read takes a fresh snapshot."""
+        self._queue = (-1e9, [], 0)
+
+    async def _queue_snapshot(self) -> tuple[list[datetime], int]:
+        """Every queued task's ``queued_at`` (sorted) and the number running, read at most once a second:
+        a position is a bisection, not a count of the queue per read."""
+        fetched, queued, running = self._queue
+        if time.monotonic() - fetched < QUEUE_SNAPSHOT_S:
+            return queued, running
+        rows = await TaskRow.select(TaskRow.status, TaskRow.queued_at).where(
+            TaskRow.status.is_in(["queued", "running"]))
+        queued = sorted(r["queued_at"] for r in rows if r["status"] == "queued" and r["queued_at"] is not None)
+        running = sum(1 for r in rows if r["status"] == "running")
+        self._queue = (time.monotonic(), queued, running)
+        return queued, running
+
     async def queue_position(self, row: TaskRow) -> int | None:
+        """How many queued tasks were queued before this one."""
         if row.status != "queued" or row.queued_at is None:
             return None
-        ahead = await TaskRow.count().where((TaskRow.status == "queued") & (TaskRow.queued_at < row.queued_at))
-        return int(ahead)
+        queued, _ = await self._queue_snapshot()
+        return bisect.bisect_left(queued, row.queued_at)
 
     async def eta(self, row: TaskRow, position: int | None) -> float | None:
-        mean = await self.mean_duration()
         if row.status == "running" and row.started_at is not None and row.progress_step > 0:
             elapsed = (now() - row.started_at).total_seconds()
             per_step = elapsed / row.progress_step
             return round(max(0.0, per_step * (row.progress_total - row.progress_step)), 1)
+        if row.status not in ("running", "queued"):
+            return None
+        mean = await self.mean_duration()
         if mean is None:
             return None
         if row.status == "running":
             return round(mean, 1)
-        if row.status == "queued":
-            running = await TaskRow.count().where(TaskRow.status == "running")
-            return round(mean * ((position or 0) + max(1, int(running))), 1)
-        return None
+        _, running = await self._queue_snapshot()
+        return round(mean * ((position or 0) + max(1, running)), 1)
 
-    async def present(self, row: TaskRow, lang: str | None) -> Task:
-        """The API's Task for a row, with fresh signed URLs; ``lang=None`` for events (see ``localize_event``)."""
+    async def view(self, task_id: str, owner_id: int, lang: str) -> TaskView:
+        """``GET /api/tasks/{id}``: the caller's task as JSON with its ETag (404 for others' tasks).
+
+        One query for the row; the presented body is reused while the row, the position and the ETA are
+        unchanged (the signed URLs it holds are at most ``VIEW_CACHE_S`` older than fresh ones).
+        """
+        try:
+            tid = uuid.UUID(task_id)
+        except ValueError:
+            raise NotFound() from None
+        rows = await point_read(TaskRow, _OWNED_SQL, tid, owner_id)
+        if not rows:
+            raise NotFound()
+        values = rows[0]
+        fields = SimpleNamespace(**values)  # what position and ETA read; a Table row is built on a miss only
+        position = await self.queue_position(fields)  # type: ignore[arg-type]
+        eta = await self.eta(fields, position)  # type: ignore[arg-type]
+        key = str(tid)
+        state = tuple(values.values())
+        hit = self._views.get(key)
+        if hit is not None and hit[0] == state and hit[1] == lang and hit[2] == position and hit[3] == eta \
+                and hit[4] > time.monotonic():
+            return hit[5]
+        row = TaskRow(**values, _exists_in_db=True)
+        body = msgspec.json.encode(await self.present(row, lang, position=position, eta=eta))
+        view = TaskView(body=body, etag=etag_of(body))
+        if row.status != "created":  # a created task's answer also depends on whether its photo arrived
+            self._views[key] = (state, lang, position, eta, time.monotonic() + VIEW_CACHE_S, view)
+            self._views.move_to_end(key)
+            if len(self._views) > VIEW_CACHE_SIZE:
+                self._views.popitem(last=False)
+        return view
+
+    async def present(self, row: TaskRow, lang: str | None, *, position: Any = ..., eta: Any = ...) -> Task:
+        """The API's Task for a row, with signed URLs (reused while half their lifetime is left); ``lang=None``
+        for events (see ``localize_event``)."""
         ttl = self.settings.download_url_ttl_s
         url = self.storage.download_url
-        position = await self.queue_position(row)
+        if position is ...:
+            position = await self.queue_position(row)
+        if eta is ...:
+            eta = await self.eta(row, position)
         total = row.progress_total or 0
         error = None
         if row.error_code:
@@ -269,7 +359,7 @@ class TaskService:
             queue_position=position,
             progress=Progress(step=row.progress_step, total=total,
                               fraction=round(row.progress_step / total, 4) if total else (1.0 if row.status == "succeeded" else 0.0)),
-            eta_seconds=await self.eta(row, position),
+            eta_seconds=eta,
             message=row.message,
             error=error,
             input_url=await url(row.input_key, ttl) if has_input else None,
@@ -516,6 +606,7 @@ class TaskService:
         done = await TaskRow.update(values).where(where).returning(TaskRow.id)
         if not done:
             return None
+        self.queue_changed()
         row = await TaskRow.objects().where(TaskRow.id == tid).first()
         if row is not None:
             await self.publish_status(row)
@@ -602,6 +693,7 @@ class TaskService:
         except BaseException:  # refused (or failed): the copies go again
             await self.delete_files(str(new_id))
             raise
+        self.queue_changed()
         await self.publish_status(row)
         await self.queue.enqueue(str(new_id))
         return row

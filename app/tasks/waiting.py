@@ -3,7 +3,7 @@
 Whenever the queue moves (a task joins, starts, is canceled or deleted, or a painting ends), the service
 publishes ONE ``queue`` event on the bus's ``queue`` channel, never one message per waiting task. Each API
 process reads the waiting line once per such event (``QueueView``, one query shared by all its streams),
-and each waiting task's stream computes its own position in it (a bisect) and sends the client a
+and each waiting task's stream looks up its own place in it (a dict) and sends the client a
 ``progress`` event (api.md's shape, plus ``queue_position``) when its position or the painters' count
 changed. With 10,000 waiting streams that is one bus message and one query per change and process.
 """
@@ -11,7 +11,6 @@ changed. With 10,000 waiting streams that is one bus message and one query per c
 from __future__ import annotations
 
 import asyncio
-import bisect
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -33,16 +32,18 @@ QUEUE_EVENT = "queue"
 class Line:
     """The waiting line at one moment: queued tasks oldest first, how many paint, the mean paint time."""
 
-    queued: list[tuple[datetime, str]] = field(default_factory=list)
-    ids: frozenset[str] = frozenset()
+    places: dict[str, int] = field(default_factory=dict)  # task id → how many wait ahead of it
     running: int = 0
     mean_s: float | None = None
 
-    def position(self, task_id: str, queued_at: datetime) -> int | None:
+    @classmethod
+    def of(cls, queued: list[tuple[datetime, str]], running: int, mean_s: float | None) -> Line:
+        """From the queued tasks as (queued_at, id): built once per move, then each stream looks itself up."""
+        return cls(places={tid: i for i, (_, tid) in enumerate(sorted(queued))}, running=running, mean_s=mean_s)
+
+    def position(self, task_id: str) -> int | None:
         """How many wait ahead of the task; None when it no longer waits."""
-        if task_id not in self.ids:
-            return None
-        return bisect.bisect_left(self.queued, (queued_at, task_id))
+        return self.places.get(task_id)
 
     def eta(self, position: int) -> float | None:
         """Same estimate as TaskService.eta for a queued task."""
@@ -72,10 +73,9 @@ class QueueView:
         rows = await (TaskRow.select(TaskRow.id, TaskRow.queued_at)
                       .where((TaskRow.status == "queued") & TaskRow.queued_at.is_not_null())
                       .order_by(TaskRow.queued_at))
-        queued = sorted((_aware(r["queued_at"]), str(r["id"])) for r in rows)
         running = int(await TaskRow.count().where(TaskRow.status == "running"))
-        line = Line(queued=queued, ids=frozenset(i for _, i in queued), running=running,
-                    mean_s=await self._tasks.mean_duration())
+        line = Line.of([(_aware(r["queued_at"]), str(r["id"])) for r in rows], running,
+                       await self._tasks.mean_duration())
         if version > self._version:
             self._version, self._line = version, line
         return line
@@ -151,7 +151,7 @@ async def with_queue_moves(tasks: TaskService, task_id: str,
                     continue
                 line = await view.line(version)
                 queued_at, shown, running = waiting
-                position = line.position(task_id, queued_at)
+                position = line.position(task_id)
                 if position is None:
                     continue  # it left the line: its own status event follows
                 waiting = (queued_at, position, line.running)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import mimetypes
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -71,7 +72,9 @@ class StaticAssets:
         self.prefix = prefix.rstrip("/")
         self.by_name: dict[str, Asset] = {}
         self.by_hashed: dict[str, Asset] = {}
-        for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        # os.walk follows a linked folder (vendor/ may be a symlink to a shared build), Path.rglob does not
+        files = (Path(folder) / f for folder, _, names in os.walk(root, followlinks=True) for f in names)
+        for path in sorted(p for p in files if p.is_file()):
             name = path.relative_to(root).as_posix()
             if any(part.startswith(".") for part in name.split("/")):
                 continue  # build stamps such as vendor/.installed

@@ -5,6 +5,7 @@ English. Screenshots of each flow go to tests/artifacts/screenshots/."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -14,6 +15,7 @@ from playwright.async_api import Browser, BrowserContext, Page, expect
 from tests.board.helpers import make_task
 from tests.browser.helpers import DEVICES, Shots, Watch
 from tests.browser.test_accessibility import log_in
+from tests.support.browser import SCREENSHOTS
 from tests.support.server import Server
 from tests.support.users import ApiUser, new_user
 
@@ -392,3 +394,95 @@ async def test_completion_mail_opt_in_is_the_owners(browser: Browser, server: Se
     finally:
         for context, _ in sessions.values():
             await context.close()
+
+
+MASK_PIXELS = """() => {  // the share of the mask layer that is painted
+  const c = document.getElementById('mask-layer');
+  const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  let n = 0; for (let i = 3; i < px.length; i += 4) if (px[i] > 0) n++;
+  return n / (c.width * c.height);
+}"""
+
+
+async def test_mask_starts_from_the_found_wall_with_undo_redo(browser: Browser, server: Server, device: str,
+                                                             tmp_path: Path) -> None:
+    """Switching to the brush after the wall was found starts from that wall; the eraser trims it, undo and redo
+    step through the changes; the brush size is a number with − and +; the tools stay at hand on the phone and
+    keyboard hints show only where there is a keyboard."""
+    from tests.browser.helpers import photo_file
+    from tests.browser.test_web_app import TASK_URL, choose, drag, upload
+
+    async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
+        user = await new_user(http, "벽화가")
+    context, page, watch = await open_as(browser, server, device, "ko", user)
+    shot = Shots(device, "mask-edit")
+    await page.goto("/create")
+    await upload(page, photo_file(tmp_path, "wall", (480, 360), seed=6))
+    await expect(page.locator("#stage")).to_have_attribute("data-wall", "found", timeout=120_000)  # shared cores
+    await page.locator("label:has(input[name=region][value=mask])").click()
+    await expect(page.locator("#mask-from-wall")).to_be_visible()
+    wall_share = await page.evaluate(MASK_PIXELS)
+    assert 0.2 < wall_share < 0.95, wall_share  # the found wall, not an empty mask
+    await expect(page.locator("[data-mask-undo]")).to_be_disabled()
+
+    await page.locator("button[data-tool=eraser]").click()  # trim the found wall
+    await page.locator("[data-brush-step='1']").click()
+    await expect(page.locator("#brush-size-out")).to_have_text("9")
+    await expect(page.locator("#brush-size")).to_have_attribute("aria-valuetext", "9")
+    if device == "mobile":
+        cdp = await context.new_cdp_session(page)
+        await page.locator("#ui-layer").scroll_into_view_if_needed()
+        box = await page.locator("#ui-layer").bounding_box()
+        assert box is not None
+        y = box["y"] + box["height"] * 0.3
+        points = [(box["x"] + box["width"] * (0.1 + 0.1 * k), y) for k in range(8)]
+        await cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": points[0][0], "y": y}]})
+        for x, _ in points[1:]:
+            await cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y}]})
+        await cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+        await cdp.detach()
+    else:
+        await drag(page, "#ui-layer", (0.1, 0.3), (0.8, 0.3))
+    trimmed = await page.evaluate(MASK_PIXELS)
+    assert trimmed < wall_share - 0.01, (trimmed, wall_share)
+    undo, redo = page.locator("[data-mask-undo]"), page.locator("[data-mask-redo]")
+    await expect(undo).to_be_enabled()
+    await shot(page, "trimmed")
+    await undo.click()
+    assert abs(await page.evaluate(MASK_PIXELS) - wall_share) < 1e-6
+    await expect(redo).to_be_enabled()
+    await redo.click()
+    assert abs(await page.evaluate(MASK_PIXELS) - trimmed) < 1e-6
+    await page.locator("[data-mask-action=clear]").click()
+    assert await page.evaluate(MASK_PIXELS) == 0
+    await undo.click()  # the clear is undone too
+    assert abs(await page.evaluate(MASK_PIXELS) - trimmed) < 1e-6
+
+    keys = page.locator("#mask-tools .kbd-hint")
+    bar = page.locator(".mask-bar")
+    if device == "mobile":
+        await expect(keys).to_be_hidden()  # a phone has no keyboard to use these with
+        assert await bar.evaluate("el => getComputedStyle(el).position") == "sticky"
+        await page.evaluate("""() => { document.getElementById('stage').scrollIntoView({block: 'start'});
+                                       window.scrollBy(0, -130); }""")  # the photo at the top, under the header
+        stage_box = await page.locator("#stage").bounding_box()
+        bar_box = await bar.bounding_box()
+        assert stage_box and bar_box, (stage_box, bar_box)
+        # the tools are on screen while the photo is, not further down the page
+        assert stage_box["y"] < bar_box["y"] and bar_box["y"] + bar_box["height"] <= 844 + 1, (stage_box, bar_box)
+        await page.screenshot(path=str(SCREENSHOTS / f"{shot.prefix}-99-sticky-tools.png"), animations="disabled")
+    else:
+        await expect(keys).to_be_visible()
+        await page.locator("#ui-layer").focus()
+        await page.keyboard.press("Control+z")  # the keyboard undoes as well
+        assert abs(await page.evaluate(MASK_PIXELS) - wall_share) < 1e-6
+        await page.keyboard.press("Control+Shift+z")
+        assert abs(await page.evaluate(MASK_PIXELS) - trimmed) < 1e-6
+
+    await choose(page, "space", "별이 가득한 밤하늘", steps=2)
+    await page.click("#submit-button")  # the wall-based mask counts as painted: it is sent as drawn
+    await page.wait_for_url(TASK_URL)
+    task = await (await page.request.get(f"/api/tasks/{page.url.rsplit('/', 1)[1]}")).json()
+    assert task["region"]["mode"] == "mask", task["region"]
+    watch.check()
+    await context.close()

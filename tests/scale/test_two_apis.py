@@ -244,6 +244,42 @@ async def test_revocation_reaches_the_other_api_within_a_second(two_apis: Deploy
         await session.aclose()
 
 
+async def test_logout_rename_and_deactivation_reach_the_other_apis_token_cache(
+        two_apis: Deployment, api1: httpx.AsyncClient, api2: httpx.AsyncClient) -> None:
+    """API 2 caches who a token belongs to; a logout, a new nickname and an admin's deactivation made on
+    API 1 reach that cache within 1 s (the ``accounts`` event on the bus), not after its TTL."""
+    user = await new_user(api1, "cached")
+    for _ in range(3):  # resolved once, then served from API 2's token cache
+        assert (await api2.get("/api/me", headers=user.headers)).status_code == 200
+    assert (await api1.post("/api/auth/logout", headers=user.headers)).status_code == 204
+    assert await _refused_within(api2, user.headers, 1.0) < 1.0
+
+    token = await bearer(api1, user.email, user.password)
+    assert (await api2.get("/api/me", headers=token)).json()["nickname"] == "cached"
+    assert (await api1.patch("/api/me", json={"nickname": "renamed"}, headers=token)).status_code == 200
+    started = time.monotonic()
+    while (await api2.get("/api/me", headers=token)).json()["nickname"] != "renamed":
+        assert time.monotonic() - started < 1.0, "API 2 still shows the old nickname"
+        await asyncio.sleep(0.02)
+
+    email, password = _superuser(two_apis.env)
+    async with httpx.AsyncClient(base_url=two_apis.apis[0].url, timeout=30) as admin_http:
+        await admin_http.get("/admin/public/login/")
+        login = await admin_http.post("/admin/public/login/", json={"username": email, "password": password},
+                                      headers={"x-csrftoken": admin_http.cookies.get("csrftoken", "")})
+        assert login.status_code == 200, login.text
+        csrf = {"x-csrftoken": admin_http.cookies.get("csrftoken", "")}
+        rows = (await admin_http.get("/admin/api/tables/accounts_user/",
+                                     params={"username": user.email})).json()["rows"]
+        assert len(rows) == 1, rows
+        assert (await api2.get("/api/me", headers=token)).status_code == 200
+        patched = await admin_http.patch(f"/admin/api/tables/accounts_user/{rows[0]['id']}/",
+                                         json={"active": False}, headers=csrf)
+        assert patched.status_code == 200, patched.text
+    assert await _refused_within(api2, token, 1.0) < 1.0
+    assert (await api1.get("/api/me", headers=token)).status_code == 401
+
+
 async def test_ops_page_lists_both_workers_from_their_heartbeats(two_apis: Deployment, api1: httpx.AsyncClient,
                                                                  api2: httpx.AsyncClient) -> None:
     email, password = _superuser(two_apis.env)

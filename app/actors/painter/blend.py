@@ -152,8 +152,9 @@ def match_seam(photo: np.ndarray, painted: np.ndarray, band: np.ndarray) -> None
     k = min(1.0, SHADING_SIDE / max(h, w))
     size = (max(2, round(w * k)), max(2, round(h * k)))
     # the band's colour difference, averaged onto a small grid from the band's own pixels (no full-size pass)
-    cells = (np.minimum((ys * k).astype(np.int64), size[1] - 1) * size[0]
-             + np.minimum((xs * k).astype(np.int64), size[0] - 1))
+    row_cell = np.minimum((np.arange(h) * k).astype(np.int64), size[1] - 1) * size[0]  # per row/column tables:
+    col_cell = np.minimum((np.arange(w) * k).astype(np.int64), size[0] - 1)  # the same values, looked up
+    cells = row_cell[ys] + col_cell[xs]
     delta = np.take(pixels, flat, axis=0).astype(np.float32) - before
     count = np.bincount(cells, minlength=size[0] * size[1]).astype(np.float32)
     diff = np.stack([np.bincount(cells, delta[:, c], minlength=size[0] * size[1]) for c in range(3)], axis=-1)
@@ -165,8 +166,8 @@ def match_seam(photo: np.ndarray, painted: np.ndarray, band: np.ndarray) -> None
     rows = -(-n // cols)
     mx = np.zeros(rows * cols, np.float32)
     my = np.zeros(rows * cols, np.float32)
-    mx[:n] = (xs.astype(np.float32) + 0.5) * (size[0] / w) - 0.5
-    my[:n] = (ys.astype(np.float32) + 0.5) * (size[1] / h) - 0.5
+    mx[:n] = ((np.arange(w, dtype=np.float32) + 0.5) * (size[0] / w) - 0.5)[xs]
+    my[:n] = ((np.arange(h, dtype=np.float32) + 0.5) * (size[1] / h) - 0.5)[ys]
     sampled = cv2.remap(correction, mx.reshape(rows, cols), my.reshape(rows, cols), cv2.INTER_LINEAR,
                         borderMode=cv2.BORDER_REPLICATE).reshape(-1, 3)[:n]
     amount = np.take(band.reshape(-1), flat).astype(np.float32)[:, None] / 255.0

@@ -227,7 +227,8 @@ class PreviewCanvas:
               to_crop: np.ndarray | None = None) -> PreviewCanvas:
         scale = min(1.0, PREVIEW_SIDE / max(photo.size))
         size = (max(1, round(photo.width * scale)), max(1, round(photo.height * scale)))
-        thumb = photo.convert("RGB").resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0)
+        rgb = photo if photo.mode == "RGB" else photo.convert("RGB")  # no full-size copy of an RGB photo
+        thumb = rgb.resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0)
         l, t, r, b = (round(v * scale) for v in prepared.plan.box)
         r, b = max(r, l + 1), max(b, t + 1)
         alpha = prepared.alpha.resize((r - l, b - t), Image.Resampling.BILINEAR)

@@ -54,8 +54,9 @@ def rectify(photo: Image.Image, prepared: Prepared, points: list[list[float]], w
     footprint = side_lengths(points)
     k = min(1.0, 1.25 * math.sqrt(size[0] * size[1] / max(footprint[0] * footprint[1], 1.0)))
     src_size = (max(1, round(cw * k)), max(1, round(ch * k)))
-    # reducing_gap 1.5: a 2×2 (or larger) box reduce first, then an antialiased bilinear over ≥ 1.5 px
-    src = photo.resize(src_size, Image.Resampling.BILINEAR, box=prepared.plan.box, reducing_gap=1.5)
+    # reducing_gap 1: an integer box reduce first (cheap at 12 MP), then an antialiased bilinear over ≥ 1 px;
+    # the 1.25 oversampling above keeps the warp below from aliasing
+    src = photo.resize(src_size, Image.Resampling.BILINEAR, box=prepared.plan.box, reducing_gap=1.0)
     src_np = np.asarray(src if src.mode == "RGB" else src.convert("RGB"))
     if shading is not None:  # blend "wall": the model paints on the evenly lit wall
         src_np = delight(src_np, shading)

@@ -37,6 +37,29 @@
     const m = /id="(card-[0-9a-f-]+)"/.exec(e.detail.data || "");
     if (m && document.getElementById(m[1])) e.preventDefault();
   });
+  // live updates name their targets by id (hx-swap-oob); a post that is not on this page (another page of the
+  // list, a filter, a part the card does not show) has none: those parts are left out before htmx swaps, so
+  // it never reports htmx:oobErrorNoTarget
+  function oobTarget(el) {
+    const how = el.getAttribute("hx-swap-oob") || "";
+    const colon = how.indexOf(":");
+    if (colon >= 0) {
+      try { return document.querySelector(how.slice(colon + 1)); } catch (err) { return null; }
+    }
+    return el.id ? document.getElementById(el.id) : null;
+  }
+  document.addEventListener("htmx:sseBeforeMessage", (e) => {
+    const data = (e.detail && e.detail.data) || "";
+    if (e.defaultPrevented || data.indexOf("hx-swap-oob") < 0 || !window.htmx) return;
+    const holder = document.createElement("template");
+    holder.innerHTML = data;
+    const parts = Array.from(holder.content.children).filter((el) => el.hasAttribute("hx-swap-oob"));
+    const missing = parts.filter((el) => !oobTarget(el));
+    if (!missing.length) return;
+    e.preventDefault();
+    for (const el of missing) el.remove();
+    if (holder.content.children.length) window.htmx.swap(e.target, holder.innerHTML, { swapStyle: "none" });
+  });
   // appended fragments (comments) whose element is already on the page are skipped
   document.addEventListener("htmx:oobBeforeSwap", (e) => {
     const frag = e.detail.fragment;

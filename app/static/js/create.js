@@ -82,6 +82,10 @@
   function fieldError(name, text) {
     const el = $("error-" + name);
     if (el) el.textContent = text || "";
+    if (el && text && name === "photo") {  // next to the photo picker, announced (role=alert) and focused
+      el.scrollIntoView({ block: "center", behavior: "instant" });
+      el.focus({ preventScroll: true });
+    }
     const input = { prompt: $("prompt"), steps: $("opt-steps"), seed: $("opt-seed"),
                     variations: $("opt-variations"), strength: $("opt-strength") }[name];
     if (input) {
@@ -108,7 +112,10 @@
                      blend: "wall-options", protect: "wall-options", wall_size_m: "wall-options",  // #14
                      detail: "render", guide: "render" };
 
+  const PHOTO_CODES = ["too_many_pixels", "image_too_large", "image_too_small", "unsupported_image", "photo_missing"];
+
   function showProblem(p) {
+    if (PHOTO_CODES.includes(p.code)) { fieldError("photo", p.detail); return; }
     let general = p.detail;
     const unknown = [];
     for (const e of p.errors || []) {
@@ -138,14 +145,48 @@
     $("upload-text").textContent = text;
   }
 
-  async function pickFile(file) {
+  const MAX_BYTES = Number(form.dataset.maxBytes) || 25 * 1048576;
+  const MAX_PIXELS = Number(form.dataset.maxPixels) || 40e6;
+
+  // Phones shoot 48–200 MP: a photo over the server's limits (bytes or pixels) is redrawn upright
+  // (EXIF orientation applied) at as much resolution as the server takes (90 % of its pixel limit) and sent as
+  // JPEG. Returns the file itself when it fits, the smaller file, or null when it cannot be made to fit.
+  async function fitToLimits(file, natural) {
+    const pixels = natural.w * natural.h;
+    if (pixels <= MAX_PIXELS && file.size <= MAX_BYTES) return file;
+    if (!window.createImageBitmap) return null;
+    let scale = Math.min(1, Math.sqrt(MAX_PIXELS * 0.9 / pixels), 16384 / Math.max(natural.w, natural.h));
+    let bitmap;
+    try { bitmap = await createImageBitmap(file, { imageOrientation: "from-image" }); } catch (e) { return null; }
+    try {
+      for (let attempt = 0; attempt < 6; attempt++, scale *= 0.85) {
+        const w = Math.max(1, Math.round(bitmap.width * scale)), h = Math.max(1, Math.round(bitmap.height * scale));
+        const canvas = document.createElement("canvas");
+        canvas.width = w; canvas.height = h;
+        const ctx = canvas.getContext("2d");
+        ctx.imageSmoothingQuality = "high";
+        ctx.drawImage(bitmap, 0, 0, w, h);
+        const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", 0.92));
+        canvas.width = canvas.height = 0;  // frees the pixels at once (phones)
+        if (blob && blob.size <= MAX_BYTES && w * h <= MAX_PIXELS) {
+          const name = (file.name || "photo").replace(/\.[^.]*$/, "") + ".jpg";
+          return new File([blob], name, { type: "image/jpeg" });
+        }
+      }
+    } finally { bitmap.close(); }
+    return null;
+  }
+
+  async function pickFile(file, draft) {
     clearErrors();
     if (!file) return;
     if (!TYPES.includes(file.type)) { fieldError("photo", msg("BadType")); return; }
-    if (file.size > Number(form.dataset.maxBytes)) { fieldError("photo", msg("TooBig")); return; }
     const gen = ++state.generation;
+    const abandoned = !draft && state.taskId && !state.submitted ? state.taskId : null;
     Object.assign(state, { taskId: null, file, uploaded: false, wall: null, box: null, painted: false,
                            cursor: null, penDown: false, idem: null });
+    // a re-picked photo replaces the unsubmitted task of the old one (no pile of drafts)
+    if (abandoned) api("DELETE", `/api/tasks/${abandoned}`).catch(() => {});
     syncBoxFields();
     setRegionStatus("");
     if (state.objectUrl) URL.revokeObjectURL(state.objectUrl);
@@ -155,6 +196,21 @@
     if (gen !== state.generation) return;
     // the browser shows photos EXIF-rotated: natural sizes are the upright photo's pixels, like the API's
     state.natural = { w: img.naturalWidth, h: img.naturalHeight };
+    if (!draft) {
+      const fitted = await fitToLimits(file, state.natural);
+      if (gen !== state.generation) return;
+      if (!fitted) { fieldError("photo", msg("TooBig")); return; }
+      if (fitted !== file) {
+        file = state.file = fitted;
+        URL.revokeObjectURL(state.objectUrl);
+        state.objectUrl = URL.createObjectURL(file);
+        img.src = state.objectUrl;
+        try { await img.decode(); } catch (e) { fieldError("photo", msg("BadType")); return; }
+        if (gen !== state.generation) return;
+        state.natural = { w: img.naturalWidth, h: img.naturalHeight };
+        form.dataset.shrunk = `${state.natural.w}x${state.natural.h}`;
+      }
+    }
     img.hidden = false;
     dz.classList.add("has-photo");
     dz.querySelector(".dz-text").textContent = `${file.name} · ${(file.size / 1048576).toFixed(1)} MB`;
@@ -165,9 +221,33 @@
     clearCanvas(wallLayer);
     redrawUi();
     emit("photo", { natural: state.natural });
+    if (draft) {  // resumed: the photo is already on the server
+      Object.assign(state, { taskId: draft.id, uploaded: true });
+      form.dataset.taskId = draft.id;
+      state.upload = Promise.resolve();
+      setUploadProgress(1, msg("Resumed"));
+      if (state.mode === "auto" || state.mode === "quad") findWall();
+      return;
+    }
     state.upload = upload(file, gen);
     state.upload.catch(() => {});
   }
+
+  // "이어서 만들기" from my murals: /create?draft=<id> brings back the photo of a task never submitted
+  async function resumeDraft() {
+    const url = form.dataset.draftPhoto;
+    try {
+      const res = await fetch(url, { credentials: "same-origin" });
+      if (!res.ok) throw new Error(String(res.status));
+      const blob = await res.blob();
+      const type = form.dataset.draftType || blob.type;
+      const ext = { "image/png": "png", "image/webp": "webp" }[type] || "jpg";
+      await pickFile(new File([blob], `photo.${ext}`, { type }), { id: form.dataset.draftId });
+    } catch (e) {
+      fieldError("photo", msg("UploadFailed"));
+    }
+  }
+  if (form.dataset.draftId) resumeDraft();
 
   async function upload(file, gen) {
     setUploadProgress(0, msg("Uploading", { pct: 0 }));
@@ -392,7 +472,7 @@
       else { ctx.fillStyle = "#ff2d75"; ctx.fillRect(0, 0, maskLayer.width, maskLayer.height); state.painted = true; }
     });
   }
-  $("brush-size").addEventListener("input", (e) => { e.target.setAttribute("aria-valuetext", e.target.value + "%"); redrawUi(); });
+  $("brush-size").addEventListener("input", (e) => { e.target.setAttribute("aria-valuetext", e.target.value); redrawUi(); });
 
   // ------------------------------------------------------------------ pointer and keyboard on the photo
   ui.addEventListener("pointerdown", (e) => {
@@ -492,7 +572,8 @@
     const problems = [];
     if (!state.file) problems.push(["photo", msg("NoPhoto")]);
     if (state.mode === "box" && !(state.box && state.box[2] >= MIN_BOX && state.box[3] >= MIN_BOX)) problems.push(["region", msg("NoBox")]);
-    if (state.mode === "mask" && state.natural && (!state.painted || maskIsEmpty())) problems.push(["region", msg("NoMask")]);
+    // the mask may start from the found wall (mask-edit.js), so what counts is whether anything is painted
+    if (state.mode === "mask" && state.natural && maskIsEmpty()) problems.push(["region", msg("NoMask")]);
     if (state.mode === "auto" && state.wall && state.wall.problem && state.wall.problem.code === "no_wall_found") {
       problems.push(["region", ""]);  // the region's status line already says what to do
     }
@@ -545,6 +626,7 @@
       }
       state.idem = state.idem || (window.crypto && crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random());
       const task = await api("POST", `/api/tasks/${taskId}/submit`, body, { "Idempotency-Key": state.idem });
+      state.submitted = true;
       window.location.assign(`/tasks/${task.id}`);
     } catch (p) {
       showProblem(p && p.detail ? p : problem(0));

@@ -18,7 +18,7 @@ if (form && layer) {
     for (const [k, v] of Object.entries(params || {})) text = text.split("{" + k + "}").join(String(v));
     return text;
   };
-  const state = { natural: null, points: null, moved: false, mode: "auto", drag: null };
+  const state = { natural: null, points: null, moved: false, suggested: false, mode: "auto", drag: null };
 
   // ---------------------------------------------------------------- geometry (as the server checks it)
   function problem(points) {
@@ -55,7 +55,8 @@ if (form && layer) {
     });
     const bad = problem(state.points);
     layer.dataset.valid = bad ? "false" : "true";
-    status.textContent = bad || msg("Ok");
+    // corners placed on the found wall and not moved yet say so, also when the wall was found before quad mode
+    status.textContent = bad || msg(state.suggested && !state.moved ? "Suggested" : "Ok");
     status.dataset.kind = bad ? "error" : "ok";
   }
 
@@ -112,14 +113,14 @@ if (form && layer) {
 
   // ---------------------------------------------------------------- what create.js says
   form.addEventListener("saekdam:photo", (e) => {
-    Object.assign(state, { natural: e.detail.natural, points: null, moved: false });
+    Object.assign(state, { natural: e.detail.natural, points: null, moved: false, suggested: false });
     show();
   });
   form.addEventListener("saekdam:wall", (e) => {
     if (!state.natural || state.moved || !e.detail.quad || problem(e.detail.quad)) return;
     state.points = e.detail.quad.map(([x, y]) => [x, y]);
+    state.suggested = true;
     render();
-    if (state.mode === "quad") status.textContent = msg("Suggested");
   });
   form.addEventListener("saekdam:mode", (e) => { state.mode = e.detail.mode; show(); });
   window.addEventListener("resize", render);
