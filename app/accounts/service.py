@@ -207,7 +207,7 @@ class AccountService:
         how many. Every process's token cache forgets the user (``user_changed``); open streams notice
         within ``stream_auth_recheck_s``.
         """
-        where = (AuthToken.user == user_id) & (AuthToken.revoked == False)  # noqa: E712
+        where = (AuthToken.user == user_id) & AuthToken.revoked.eq(False)
         if keep_token is not None:
             where &= AuthToken.token_hash != hash_token(keep_token)
         revoked = await AuthToken.update({AuthToken.revoked: True}).where(where).returning(AuthToken.id)
