@@ -10,6 +10,7 @@ The same class runs embedded in the API process or inside each arq worker; it kn
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import queue
 import threading
@@ -54,10 +55,8 @@ class _Work:
             else:
                 self.future.set_result(result)
 
-        try:
+        with contextlib.suppress(RuntimeError):  # the caller's loop is closed: nobody is waiting any more
             self.loop.call_soon_threadsafe(settle)
-        except RuntimeError:  # the caller's loop is closed: nobody is waiting any more
-            pass
 
 
 def _canceled(job_id: str) -> PaintError:

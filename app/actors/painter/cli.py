@@ -103,7 +103,7 @@ def _write(data: bytes, ext: str, path: Path) -> None:
     if wanted and wanted != have:
         from PIL import Image
 
-        image = Image.open(io.BytesIO(data))
+        image: Image.Image = Image.open(io.BytesIO(data))
         buf = io.BytesIO()
         if wanted == "JPEG" and image.mode == "RGBA":
             image = image.convert("RGB")
@@ -159,11 +159,11 @@ async def _paint(args: argparse.Namespace) -> int:
             bar.close()
         await painter.close()
     paths = _out_paths(args.out, len(result.images))
-    for data, path in zip(result.images, paths):
+    for data, path in zip(result.images, paths, strict=True):
         _write(data, result.ext, path)
     art_out = args.out.with_name(f"{args.out.stem}-artwork.png")
     art_paths = _out_paths(art_out, len(result.artworks))
-    for data, path in zip(result.artworks, art_paths):
+    for data, path in zip(result.artworks, art_paths, strict=True):
         _write(data, "png", path)
     paths += art_paths
     for message in result.messages:

@@ -120,7 +120,7 @@ def blend_tiles(base: Image.Image, tiles: list[Image.Image], plan: DetailPlan) -
     """The refined tiles laid over ``base`` (the upscaled painting) with their feathered weights."""
     acc = np.zeros((plan.size[1], plan.size[0], 3), np.float32)
     weight = np.zeros((plan.size[1], plan.size[0]), np.float32)
-    for (x, y), tile in zip(plan.tiles, tiles):
+    for (x, y), tile in zip(plan.tiles, tiles, strict=True):
         w = tile_weight(plan.tile, plan.overlap, (x, y), plan.size)
         acc[y : y + plan.tile[1], x : x + plan.tile[0]] += np.asarray(tile, np.float32) * w[..., None]
         weight[y : y + plan.tile[1], x : x + plan.tile[0]] += w

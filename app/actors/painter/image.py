@@ -141,10 +141,8 @@ def load_mask(data: bytes, width: int, height: int) -> Image.Image:
     if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
         alpha = img.convert("RGBA").getchannel("A")
         # a canvas drawing: opaque strokes on transparency; a fully opaque PNG falls through to its colours
-        if alpha.getextrema()[0] < 255:
-            gray = alpha
-        else:
-            gray = img.convert("RGB").convert("L", (1, 1, 1, 0))
+        opaque = alpha.getextrema()[0] == 255
+        gray = img.convert("RGB").convert("L", (1, 1, 1, 0)) if opaque else alpha
     elif img.mode == "L":
         gray = img
     else:

@@ -77,10 +77,10 @@ def unwarp_array(painted: Image.Image, flat: Flat, prepared: Prepared) -> np.nda
 
     Only the alpha's box is warped (the homography shifted onto it), straight from the painting's pixels.
     """
-    l, t, r, b = prepared.alpha_box
+    left, t, r, b = prepared.alpha_box
     fw, fh = painted.size
     scale = np.diag([flat.size[0] / fw, flat.size[1] / fh, 1.0])
-    shift = np.array([[1.0, 0, -l], [0, 1.0, -t], [0, 0, 1.0]])
+    shift = np.array([[1.0, 0, -left], [0, 1.0, -t], [0, 0, 1.0]])
     to_patch = shift @ flat.to_crop @ scale
     src = np.asarray(painted if painted.mode == "RGB" else painted.convert("RGB"))
     footprint_long = max(flat.footprint)
@@ -89,7 +89,7 @@ def unwarp_array(painted: Image.Image, flat: Flat, prepared: Prepared) -> np.nda
         small = (max(8, round(fw * k)), max(8, round(fh * k)))
         src = cv2.resize(src, small, interpolation=cv2.INTER_AREA)
         to_patch = to_patch @ np.diag([fw / small[0], fh / small[1], 1.0])
-    return cv2.warpPerspective(src, to_patch, (r - l, b - t), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    return cv2.warpPerspective(src, to_patch, (r - left, b - t), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
 
 
 def unwarp(painted: Image.Image, flat: Flat, prepared: Prepared) -> Image.Image:

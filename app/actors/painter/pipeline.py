@@ -361,14 +361,14 @@ def run_job(
     painted = refine(models, job, prompt, plan, painted, step, should_stop)
     t5 = clock()
     images = compose_all(photo, painted, plan, request.blend)
-    flat = artworks(painted, plan)
+    flat_murals = artworks(painted, plan)
     mask_png = img.encode_mask(mask)
     verdicts = check_results(models, images)
     t6 = clock()
     content_type, ext = img.result_kind(photo.info.format)
     return PaintResult(
         images=images, content_type=content_type, ext=ext, width=photo.info.width, height=photo.info.height,
-        seed=request.seed, prompt_en=prompt.text, mask_png=mask_png, artworks=flat, blend=request.blend,
+        seed=request.seed, prompt_en=prompt.text, mask_png=mask_png, artworks=flat_murals, blend=request.blend,
         protect=request.protect, detail=plan.detail, guide=request.guide, steps_done=job.steps_done,  # type: ignore[arg-type]
         messages=job.messages + prompt.messages, safety=list(verdicts),
         timings={

@@ -44,7 +44,7 @@ def load_safety(models: Models) -> tuple[Any, Any] | None:
 
 
 def _small(data: bytes) -> Image.Image:
-    image = Image.open(io.BytesIO(data))
+    image: Image.Image = Image.open(io.BytesIO(data))
     image.draft("RGB", (CHECK_SIZE, CHECK_SIZE))  # JPEG: decode at a fraction of the size
     image = image.convert("RGB")
     image.thumbnail((CHECK_SIZE, CHECK_SIZE))

@@ -74,7 +74,7 @@ def clean_wall(binary: np.ndarray, keep_out: np.ndarray | None = None) -> np.nda
     Boolean maps in and out; with ``keep_out`` its pixels are never wall (a window stays a hole).
     """
     kernel = np.ones((3, 3), np.uint8)
-    img = binary.astype(np.uint8)
+    img: np.ndarray = binary.astype(np.uint8)  # OpenCV's stubs type its results as a wider array
     img = cv2.morphologyEx(img, cv2.MORPH_OPEN, kernel, borderType=cv2.BORDER_REPLICATE)
     img = cv2.morphologyEx(img, cv2.MORPH_CLOSE, kernel, borderType=cv2.BORDER_REPLICATE)
     wall = img > 0
@@ -101,7 +101,7 @@ def preprocess(image: Image.Image, size: tuple[int, int], mean: list[float], std
     """The processor's resize + rescale + normalise, done once with Pillow's reducing resize (fast at 12 MP)."""
     rgb = image if image.mode == "RGB" else image.convert("RGB")  # no full-size copy of an RGB photo
     small = rgb.resize(size, Image.Resampling.BILINEAR, reducing_gap=3.0)
-    arr = np.asarray(small, dtype=np.float32) / 255.0
+    arr: np.ndarray = np.asarray(small, dtype=np.float32) / 255.0
     arr = (arr - np.asarray(mean, dtype=np.float32)) / np.asarray(std, dtype=np.float32)
     return np.ascontiguousarray(arr.transpose(2, 0, 1)[None])
 

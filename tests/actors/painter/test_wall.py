@@ -92,16 +92,16 @@ def _window() -> tuple[np.ndarray, tuple[int, int, int, int]]:
     Region(mode="quad", points=[[80, 50], [560, 60], [555, 320], [85, 330]]),
 ])
 async def test_windows_stay_unpainted_with_protect(painter: Painter, region: Region) -> None:
-    photo, (l, t, r, b) = _window()
+    photo, (left, t, r, b) = _window()
     result = await painter.paint(request(encode(Image.fromarray(photo)), region=region, steps=2))
     out = np.asarray(decode(result.images[0]))
     painted = np.asarray(decode(result.mask_png).convert("L")) > 0
-    assert not painted[t:b, l:r].any()  # the painted mask shows the window unpainted
+    assert not painted[t:b, left:r].any()  # the painted mask shows the window unpainted
     assert painted.mean() > 0.2
     core = far_from(painted, MAX_GROW)
-    core[:t], core[b:], core[:, :l], core[:, r:] = False, False, False, False
+    core[:t], core[b:], core[:, :left], core[:, r:] = False, False, False, False
     assert core.any() and np.array_equal(photo[core], out[core])
-    inner = (slice(t + 4, b - 4), slice(l + 4, r - 4))  # stronger: alpha is zero on keep-outs
+    inner = (slice(t + 4, b - 4), slice(left + 4, r - 4))  # stronger: alpha is zero on keep-outs
     assert np.array_equal(photo[inner], out[inner])
     wall = far_from(~painted, 8)  # and the wall around it is painted
     assert np.abs(photo[wall].astype(int) - out[wall]).mean() > 5
@@ -113,22 +113,22 @@ async def test_windows_stay_unpainted_with_protect(painter: Painter, region: Reg
     Region(mode="quad", points=[[80, 50], [560, 60], [555, 320], [85, 330]]),
 ])
 async def test_windows_are_painted_without_protect(painter: Painter, region: Region) -> None:
-    photo, (l, t, r, b) = _window()
+    photo, (left, t, r, b) = _window()
     result = await painter.paint(request(encode(Image.fromarray(photo)), region=region, protect=False, steps=2))
     out = np.asarray(decode(result.images[0]))
     assert result.protect is False
-    assert (np.asarray(decode(result.mask_png).convert("L"))[t:b, l:r] > 0).all()
-    assert np.abs(photo[t:b, l:r].astype(int) - out[t:b, l:r]).mean() > 5
+    assert (np.asarray(decode(result.mask_png).convert("L"))[t:b, left:r] > 0).all()
+    assert np.abs(photo[t:b, left:r].astype(int) - out[t:b, left:r]).mean() > 5
 
 
 async def test_a_drawn_mask_is_taken_as_drawn(painter: Painter) -> None:
-    photo, (l, t, r, b) = _window()
+    photo, (left, t, r, b) = _window()
     mask = Image.new("L", (PW, PH), 0)
-    mask.paste(255, (l - 30, t - 30, r + 30, b + 30))
+    mask.paste(255, (left - 30, t - 30, r + 30, b + 30))
     result = await painter.paint(request(encode(Image.fromarray(photo)), region=Region(mode="mask"),
                                          mask=encode(mask), steps=2))
     out = np.asarray(decode(result.images[0]))
-    assert np.abs(photo[t:b, l:r].astype(int) - out[t:b, l:r]).mean() > 5
+    assert np.abs(photo[t:b, left:r].astype(int) - out[t:b, left:r]).mean() > 5
 
 
 # ---------------------------------------------------------------- quads
