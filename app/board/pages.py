@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import AsyncIterator
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import quote, urlencode
 
 import msgspec
@@ -98,30 +98,30 @@ class BoardPagesController(Controller):
                     author: str | None = Parameter(default=None),
                     cursor: str | None = Parameter(default=None)) -> Response[Any]:
         lang = language(request)
-        sort = sort if sort in ("latest", "popular") else "latest"
+        order: Literal["latest", "popular"] = "popular" if sort == "popular" else "latest"
         view = view if view in ("grid", "list") else "grid"
         theme = (theme or "").strip()[:32] or None
         q = (q or "").strip()[:100] or None
         viewer = viewer_of(request)
         author_id = await board.author_id(author) if author else None
-        query = PostQuery(sort=sort, theme=theme, terms=search_terms(q),
-                          nothing=searches_nothing(q), author=author_id,  # type: ignore[arg-type]
+        query = PostQuery(sort=order, theme=theme, terms=search_terms(q),
+                          nothing=searches_nothing(q), author=author_id,
                           include_anonymous=viewer is not None and author_id == viewer.id, cursor=cursor or None,
                           limit=PAGE_SIZE)
         try:
             page = await board.list_page(query, lang)
         except InvalidInput:  # a stale or edited cursor: start over
-            return Redirect(_list_url({"sort": sort, "view": view, "theme": theme, "q": q, "author": author}))
+            return Redirect(_list_url({"sort": order, "view": view, "theme": theme, "q": q, "author": author}))
         posts = await board.with_likes(page, viewer)
-        params = {"sort": sort, "view": view, "theme": theme, "q": q, "author": author}
+        params = {"sort": order, "view": view, "theme": theme, "q": q, "author": author}
         themes = await theme_catalogue()
         context = {
-            "posts": posts, "params": params, "view": view, "sort": sort, "theme": theme, "q": q or "",
+            "posts": posts, "params": params, "view": view, "sort": order, "theme": theme, "q": q or "",
             "themes": list(themes.values()),
             "more_url": _list_url(params, cursor=page.next_cursor) if page.next_cursor else None,
             "filtered": bool(theme or q or author),
             # new posts slide in at the top only where they belong: the first page of the unfiltered latest list
-            "live_new": sort == "latest" and not (theme or q or author or cursor),
+            "live_new": order == "latest" and not (theme or q or author or cursor),
             "list_url": lambda **changes: _list_url(params, **changes),
             **helpers(lang),
         }
@@ -174,7 +174,8 @@ class BoardPagesController(Controller):
         if viewer is None:
             raise NotAuthenticated()
         lang = language(request)
-        form = {"task_id": data.get("task_id", ""), "title": data.get("title", ""), "content": data.get("content", ""),
+        form: dict[str, Any] = {
+            "task_id": data.get("task_id", ""), "title": data.get("title", ""), "content": data.get("content", ""),
                 "result_index": data.get("result_index", ""), "anonymous": data.get("anonymous") in ("on", "true", "1"),
                 "sheet_colors": sheet_colors_of(data)}
         raw = {**form, "result_index": int(form["result_index"]) if str(form["result_index"]).isdigit() else None}
@@ -314,7 +315,8 @@ class BoardPagesController(Controller):
         if viewer is None:
             raise NotAuthenticated()
         lang = language(request)
-        form = {"title": data.get("title", ""), "content": data.get("content", ""), "sheet_colors": sheet_colors_of(data)}
+        form: dict[str, Any] = {
+            "title": data.get("title", ""), "content": data.get("content", ""), "sheet_colors": sheet_colors_of(data)}
         try:
             errors = collect_errors(PostUpdate, form, lang)
             if errors:

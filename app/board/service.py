@@ -300,7 +300,8 @@ class BoardService:
         return -1 if found is None else found
 
     def _list_sql(self, q: PostQuery, lang: str) -> tuple[str, list[Any], datetime | None]:
-        where, args = ["hidden = {}"], [False]
+        where: list[str] = ["hidden = {}"]
+        args: list[Any] = [False]
         if q.nothing:
             where.append("1 = 0")
         if q.theme:
@@ -511,14 +512,15 @@ class BoardService:
         after_ext, after_type = images.kind_of(result_key)
         prefix = f"posts/{post_id}/"
         before_key, after_key = f"{prefix}before.{before_ext}", f"{prefix}after.{after_ext}"
-        thumb_key, display = None, {}
+        thumb_key: str | None = None
+        display: dict[str, str | int | None] = {}
         await self.storage.put(before_key, before, before_type)
         await self.storage.put(after_key, result, after_type)
         if small is not None:
             thumb_key, ext, webp = f"{prefix}thumb.{image_variants.EXTENSION}", image_variants.EXTENSION, image_variants.CONTENT_TYPE
-            display = {"before": f"{prefix}display-before.{ext}", "after": f"{prefix}display-after.{ext}",
-                       "width": task.width, "height": task.height}
-            for key, body in ((thumb_key, small[0]), (display["after"], small[1]), (display["before"], small[2])):
+            display_before, display_after = f"{prefix}display-before.{ext}", f"{prefix}display-after.{ext}"
+            display = {"before": display_before, "after": display_after, "width": task.width, "height": task.height}
+            for key, body in ((thumb_key, small[0]), (display_after, small[1]), (display_before, small[2])):
                 await self.storage.put(key, body, webp)
 
         at = now()
@@ -705,7 +707,7 @@ class BoardService:
         if data.comment_id is not None:
             cid = _uuid(data.comment_id)
             found = await CommentRow.exists().where(
-                (CommentRow.id == cid) & (CommentRow.post == pid) & (CommentRow.hidden == False)) if cid else False  # noqa: E712
+                (CommentRow.id == cid) & (CommentRow.post == pid) & CommentRow.hidden.eq(False)) if cid else False
             if not found:
                 raise NotFound()
         await self._limit("reports", viewer)
@@ -766,7 +768,7 @@ class BoardService:
                 CommentRow.post)
             if changed:
                 pid = changed[0]["post"]
-                visible = await CommentRow.count().where((CommentRow.post == pid) & (CommentRow.hidden == False))  # noqa: E712
+                visible = await CommentRow.count().where((CommentRow.post == pid) & CommentRow.hidden.eq(False))
                 await PostRow.update({PostRow.comment_count: visible}).where(PostRow.id == pid)
         if not changed:
             return False

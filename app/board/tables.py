@@ -54,6 +54,7 @@ class Post(Table, tablename="board_post"):
 class PostLike(Table, tablename="board_like"):
     """One like per user per post (unique index on user, post)."""
 
+    id: Serial  # made by Piccolo; declared for the type checker
     post = ForeignKey(references=Post, null=False, index=True, on_delete=OnDelete.cascade)
     user: ForeignKey[Table] = ForeignKey(references=USER, null=False, on_delete=OnDelete.cascade)
     created_at = Timestamptz(default=TimestamptzNow())
@@ -75,6 +76,7 @@ class Comment(Table, tablename="board_comment"):
 class PostView(Table, tablename="board_view"):
     """At most one row per viewer per post per (UTC) day: the basis of ``view_count``."""
 
+    id: Serial  # made by Piccolo; declared for the type checker
     post = ForeignKey(references=Post, null=False, on_delete=OnDelete.cascade)
     viewer = Varchar(length=80, help_text="u:<user id> or a:<keyed hash of the address>")
     day = Date(index=True)
