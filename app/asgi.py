@@ -98,7 +98,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def admin(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope.get("raw_path", b"").rstrip(b"?") == b"/admin":
             # the admin's page loads its assets relative to /admin/
-            await send({"type": "http.response.start", "status": 308, "headers": [(b"location", b"/admin/")]})  # type: ignore[arg-type]  # complete events;
+            await send({"type": "http.response.start", "status": 308, "headers": [(b"location", b"/admin/")]})
             await send({"type": "http.response.body", "body": b""})  # type: ignore[arg-type]  # the TypedDicts want every optional key
             return
         await admin_app(scope, receive, send)  # type: ignore[arg-type]  # Piccolo Admin types ASGI as plain mappings

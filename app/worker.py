@@ -44,7 +44,7 @@ def describe_device() -> str:
 async def paint_task(ctx: dict[str, Any], task_id: str) -> str:
     ctx["status"].current_task = task_id
     try:
-        return await ctx["runner"].run(task_id)  # type: ignore[no-any-return]
+        return await ctx["runner"].run(task_id)
     finally:
         ctx["status"].current_task = None
         ctx["status"].jobs_done += 1

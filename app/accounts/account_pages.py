@@ -101,7 +101,7 @@ class AccountSettingsPagesController(Controller):
                 field = "posts" if posts not in ("delete", "anonymize") else "confirm"
                 raise InvalidInput(errors=[FieldError(field=field, message=translate(lang, "account_delete_confirm_required"))])
             await request.app.state.services.privacy.delete_account(
-                request.user, data.get("password") or None, posts, request.auth.token, client_ip(request), lang)  # type: ignore[arg-type]
+                request.user, data.get("password") or None, posts, request.auth.token, client_ip(request), lang)
         except AppError as exc:
             return await self._page(request, status=exc.status, section="delete", error=exc,
                                     form={"posts": posts})

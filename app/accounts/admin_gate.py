@@ -75,7 +75,7 @@ class AdminGate:
 
     @property
     def accounts(self) -> AccountService:
-        return self.services.accounts  # type: ignore[no-any-return]
+        return self.services.accounts
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "POST":

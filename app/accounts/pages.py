@@ -32,7 +32,7 @@ LOGIN_NOTICES = {"logged_out_everywhere": "logged_out_everywhere", "oidc_cancele
 
 def providers(request: Request[Any, Any, Any]) -> list[tuple[str, str]]:
     """(name, button text) of the sign-in providers the settings configure."""
-    return request.app.state.services.oidc.labels(language(request))  # type: ignore[no-any-return]
+    return request.app.state.services.oidc.labels(language(request))
 
 
 def _login_context(request: Request[Any, Any, Any], target: str, **extra: Any) -> dict[str, Any]:

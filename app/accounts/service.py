@@ -181,7 +181,7 @@ class AccountService:
         cache_key = kind[0] + token_hash
         cached = self.tokens.get(cache_key)
         if cached is not None:
-            return cached  # type: ignore[no-any-return]
+            return cached
         generation = self.tokens.generation  # read before the query: a revocation meanwhile wins
         # one hand-written join (building Piccolo's prefetch query cost more than running it)
         rows = await point_read(User, _TOKEN_USER_SQL, token_hash, kind)

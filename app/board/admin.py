@@ -24,7 +24,7 @@ MENU = "Board"
 
 def _board(request: Request) -> BoardService:
     """The BoardService of the Litestar app this admin is mounted in."""
-    return request.scope["litestar_app"].state.services.board  # type: ignore[no-any-return]
+    return request.scope["litestar_app"].state.services.board
 
 
 async def _post_patched(row_id: Any, values: dict[str, Any], request: Request) -> dict[str, Any]:

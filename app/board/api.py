@@ -60,7 +60,7 @@ async def build_query(request: Request[Any, Any, Any], board: BoardService, *, s
         author_id = await board.author_id(author)
     viewer = viewer_of(request)
     return PostQuery(sort=sort, theme=theme or None, terms=search_terms(q),  # type: ignore[arg-type]  # sort checked above
-                     nothing=searches_nothing(q), author=author_id,  # type: ignore[arg-type]
+                     nothing=searches_nothing(q), author=author_id,
                      include_anonymous=viewer is not None and author_id == viewer.id, cursor=cursor or None,
                      limit=limit)
 

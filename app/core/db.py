@@ -60,7 +60,7 @@ async def point_read(table: type[Table], sql: str, *args: Any) -> list[dict[str,
             return engine.fetch_now(query, values)
         except sqlite3.Error:  # busy or gone: the usual path waits its turn
             log.debug("point read fell back to the pool", exc_info=True)
-    return await table.raw(sql, *args)  # type: ignore[no-any-return]
+    return await table.raw(sql, *args)
 
 
 async def run_migrations() -> None:

@@ -779,10 +779,10 @@ def translate(lang: str, key: str, **params: Any) -> str:
 def pick_language(cookie: str | None, accept_language: str | None, default: Language = "ko") -> Language:
     """Cookie choice first, then the browser's preference, then the default."""
     if cookie in LANGUAGES:
-        return cookie  # type: ignore[return-value]
+        return cookie
     if accept_language:
         for part in accept_language.split(","):
             tag = part.split(";")[0].strip().lower()[:2]
             if tag in LANGUAGES:
-                return tag  # type: ignore[return-value]
+                return tag
     return default

@@ -44,7 +44,7 @@ class PooledSQLiteEngine(SQLiteEngine):
         reader = self._readers.get(key)
         if reader is None:
             reader = sqlite3.connect(**{**self.connection_kwargs, "timeout": 0.2, "check_same_thread": True})
-            reader.row_factory = dict_factory  # type: ignore[assignment]
+            reader.row_factory = dict_factory
             reader.execute("PRAGMA query_only = 1")
             self._readers[key] = reader
         try:

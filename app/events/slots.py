@@ -52,7 +52,7 @@ class StreamSlots:
                 continue
             counter[key] -= 1  # type: ignore[index]
             if counter[key] <= 0:  # type: ignore[index]
-                del counter[key]  # type: ignore[arg-type]
+                del counter[key]
 
 
 class Slot:
@@ -112,4 +112,4 @@ def stream_slots(connection: ASGIConnection[Any, Any, Any, Any]) -> StreamSlots:
         settings = state.settings
         slots = StreamSlots(settings.streams_per_user, settings.streams_per_address)
         state.stream_slots = slots
-    return slots  # type: ignore[no-any-return]
+    return slots

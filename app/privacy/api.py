@@ -20,7 +20,7 @@ from app.web.request import language
 
 
 def provide_privacy(state: State) -> PrivacyService:
-    return state.services.privacy  # type: ignore[no-any-return]
+    return state.services.privacy
 
 
 def export_response(path: os.PathLike[str] | str) -> File:

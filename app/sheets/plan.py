@@ -57,7 +57,7 @@ class Plan:
 
     @property
     def shape(self) -> tuple[int, int]:
-        return self.regions.ids.shape  # type: ignore[return-value]
+        return self.regions.ids.shape
 
 
 def working_size(width: int, height: int, side: int) -> tuple[int, int]:

@@ -37,7 +37,7 @@ class ReviewHeld(BaseModel):
 
 def _tasks(request: Request) -> TaskService:
     """The TaskService of the Litestar app this admin is mounted in."""
-    return request.scope["litestar_app"].state.services.tasks  # type: ignore[no-any-return]
+    return request.scope["litestar_app"].state.services.tasks
 
 
 async def review_held(request: Request, data: ReviewHeld) -> str:

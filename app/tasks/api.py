@@ -76,7 +76,7 @@ async def _until_first(*jobs: Any) -> None:
         await asyncio.gather(*tasks, return_exceptions=True)
     for task in done:
         if not task.cancelled() and task.exception() is not None:
-            raise task.exception()  # type: ignore[misc]
+            raise task.exception()
 
 
 class TaskApiController(Controller):

@@ -37,7 +37,7 @@ class CompletionMails:
     async def finished(self, row: TaskRow) -> None:
         if not row.notify_email or row.status not in ("succeeded", "failed"):
             return
-        owner = int(row.owner)  # type: ignore[arg-type]
+        owner = int(row.owner)
 
         async def build() -> Mail | None:
             found = await self.contact(owner)

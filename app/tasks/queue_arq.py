@@ -44,7 +44,7 @@ class ArqQueue:
             raise Unavailable(headers={"Retry-After": "10"}) from None
         if "error" in outcome:
             raise PaintError(outcome["error"], outcome.get("message", ""))
-        return outcome["mask"]  # type: ignore[no-any-return]
+        return outcome["mask"]
 
     async def position(self, task_id: str) -> int | None:
         rank = await self.pool.zrank(QUEUE_NAME, task_id)

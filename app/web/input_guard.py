@@ -132,10 +132,10 @@ def input_guard_middleware(app: ASGIApp) -> ASGIApp:
         async def checked_receive() -> Message:
             message: Any = await receive()
             if message["type"] != "http.request" or len(seen) >= MAX_CHECKED_BYTES:
-                return message  # type: ignore[no-any-return]
+                return message
             seen.extend(message.get("body", b"")[: MAX_CHECKED_BYTES - len(seen)])
             if message.get("more_body", False) and len(seen) < MAX_CHECKED_BYTES:
-                return message  # type: ignore[no-any-return]
+                return message
             body = bytes(seen)
             if is_json:
                 try:
@@ -155,7 +155,7 @@ def input_guard_middleware(app: ASGIApp) -> ASGIApp:
                           if "\x00" in name or "\x00" in value]
                 if fields or b"\x00" in body:
                     raise _invalid(scope, sorted(set(fields)) or ["body"])
-            return message  # type: ignore[no-any-return]
+            return message
 
         await app(scope, checked_receive, send)  # type: ignore[arg-type]  # a receive that returns what it was given
 

@@ -87,7 +87,7 @@ class SecurityHeaders:
     async def __call__(self, message: Message, scope: Scope) -> None:
         if message["type"] != "http.response.start" or scope["type"] != "http":
             return
-        start: HTTPResponseStartEvent = message  # type: ignore[assignment]
+        start: HTTPResponseStartEvent = message
         ours = {
             b"content-security-policy": self.policy_for(_request_path(scope)),
             b"x-frame-options": b"DENY",

@@ -26,7 +26,7 @@ def as_datetime(value: Any) -> datetime:
         value = datetime.fromisoformat(value.replace("Z", "+00:00"))
     if value.tzinfo is None:
         value = value.replace(tzinfo=timezone.utc)
-    return value  # type: ignore[no-any-return]
+    return value
 
 
 def iso_utc(value: Any) -> str:

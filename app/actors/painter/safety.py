@@ -27,7 +27,7 @@ _KEY: Final = "safety-checker"
 def load_safety(models: Models) -> tuple[Any, Any] | None:
     """The checker and its image processor (loaded once), or None when none is configured or it fails."""
     if _KEY in models.guides:
-        return models.guides[_KEY]  # type: ignore[no-any-return]
+        return models.guides[_KEY]
     source = models.config.safety_model
     loaded: tuple[Any, Any] | None = None
     if source:
