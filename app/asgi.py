@@ -36,6 +36,7 @@ from app.tasks.pages import TaskPagesController
 from app.themes.api import ThemeApiController
 from app.admin import build_admin
 from app.core.errors import AppError
+from app.core.fdlimit import raise_open_files_limit
 from app.core.settings import Settings, get_settings
 from app.metrics.api import MetricsController
 from app.metrics.http import http_metrics_middleware
@@ -67,6 +68,7 @@ def provide_storage(state: State) -> Any:
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     configure_logging(settings.debug)
+    raise_open_files_limit()  # one socket per stream: 10,000 streams need more than the usual 1,024
     access_log = AccessLog() if settings.access_log else None
     import piccolo_conf  # the engine Piccolo's tables use
 

@@ -195,6 +195,13 @@ class ServerProcess:
             time.sleep(0.2)
         raise RuntimeError(f"{self.name} not ready after {timeout_s}s:\n{self.log()}")
 
+    def cpu_s(self) -> float:
+        """User + system CPU seconds the server process used so far (its own, not the host's load)."""
+        import psutil
+
+        times = psutil.Process(self.proc.pid).cpu_times()
+        return float(times.user + times.system)
+
     def rss(self) -> int:
         import psutil
 

@@ -438,7 +438,9 @@ def main(argv: list[str] | None = None) -> int:
     elif torch.cuda.is_available():
         gpu_its(max(args.steps, 20), args.compile)
     else:
-        print("  skipped: no CUDA device here")
+        # no figures are made up: run_all records the section as skipped, and why
+        print(f"  CUDA section skipped: no CUDA device here (torch {torch.__version__}, "
+              f"torch.cuda.is_available() is False); no GPU figures in this run")
     return 0
 
 

@@ -4,6 +4,7 @@ everywhere, a password change, account deletion). A WebSocket then closes with 4
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator
@@ -16,6 +17,20 @@ from app.accounts.service import AccountService
 
 T = TypeVar("T")
 MAX_PING_S = 15.0
+
+# checks of one credential that run at the same time share one lookup: thousands of streams opened with one
+# token (a user's devices and tabs, or a load test) fall due together when one event reaches them all
+_inflight: dict[tuple[str, str], asyncio.Future[bool]] = {}
+
+
+async def _token_is_live(accounts: AccountService, token: str, kind: str) -> bool:
+    key = (token, kind)
+    check = _inflight.get(key)
+    if check is None or check.get_loop() is not asyncio.get_running_loop():
+        check = asyncio.ensure_future(accounts.token_is_live(token, kind))  # type: ignore[arg-type]
+        _inflight[key] = check
+        check.add_done_callback(lambda done: _inflight.pop(key, None) if _inflight.get(key) is done else None)
+    return await asyncio.shield(check)  # one stream going away does not cancel the others' answer
 
 
 class CredentialWatch:
@@ -41,15 +56,19 @@ class CredentialWatch:
             return True
         self._checked = time.monotonic()
         assert self.auth.token is not None and self.auth.kind is not None
-        if not await self.accounts.token_is_live(self.auth.token, self.auth.kind):  # type: ignore[arg-type]
+        if not await _token_is_live(self.accounts, self.auth.token, self.auth.kind):
             self.revoked = True
         return not self.revoked
 
     async def guard(self, items: AsyncIterator[T]) -> AsyncIterator[T]:
-        """``items`` until the credential is found revoked (checked between items, when one is due)."""
+        """``items`` until the credential is found revoked (checked between items, when one is due).
+
+        The check runs right after an item went out, not before it: an event that reaches every stream
+        at once is not held back behind thousands of credential lookups.
+        """
         async with contextlib.aclosing(items) as source:  # type: ignore[type-var]
             async for item in source:
+                yield item
                 due = self.auth is not None and time.monotonic() - self._checked >= self.every_s
                 if due and not await self.still_valid():
                     return
-                yield item

@@ -200,6 +200,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     lcm_lora: str = "latent-consistency/lcm-lora-sdv1-5"
     device: str = "auto"
     preview_every: int = 2
+    preview_interval_s: float = 0.5  # previews at most this often (seconds), the first after as long
     # geometry guides (api.md `guide`): ControlNets for edges and depth, and the depth estimator
     controlnet_lines_model: str = "lllyasviel/control_v11p_sd15_canny"
     controlnet_depth_model: str = "lllyasviel/control_v11f1p_sd15_depth"
@@ -290,6 +291,8 @@ def _validate(s: Settings) -> None:
         raise SettingsError(f"{PREFIX}PORT must be between 1 and 65535, got {s.port}")
     if s.max_upload_bytes <= 0 or s.max_pixels <= 0:
         raise SettingsError(f"{PREFIX}MAX_UPLOAD_BYTES and {PREFIX}MAX_PIXELS must be positive")
+    if not 0 <= s.preview_interval_s <= 60:
+        raise SettingsError(f"{PREFIX}PREVIEW_INTERVAL_S must be between 0 and 60, got {s.preview_interval_s}")
     for name in ("streams_per_user", "streams_per_address", "http_header_timeout_s", "http_body_timeout_s",
                  "http_keep_alive_s", "http_max_header_bytes", "upload_idle_timeout_s"):
         if getattr(s, name) <= 0:

@@ -30,7 +30,14 @@ def encode_data(data: object) -> bytes:
 
 
 class Subscription:
-    """An async iterator of one channel's live events; raises SubscriptionLagged once it fell behind."""
+    """An async iterator of one channel's live events; raises SubscriptionLagged once it fell behind.
+
+    Kept small and timer-free (one per open stream, 10,000 in a process): a waiting reader holds one bare
+    future, and keep-alive pings come from one shared clock (``poke``) instead of a timeout per wait.
+    """
+
+    __slots__ = ("channel", "state", "_items", "_max_queue", "_waiter", "_lagged", "_closed", "_poked",
+                 "last_active")
 
     def __init__(self, channel: str, max_queue: int) -> None:
         self.channel = channel
@@ -39,9 +46,11 @@ class Subscription:
         self.state = "pending"
         self._items: deque[Event] = deque()
         self._max_queue = max_queue
-        self._wakeup = asyncio.Event()
+        self._waiter: asyncio.Future[None] | None = None
         self._lagged = False
         self._closed = False
+        self._poked = False
+        self.last_active = 0.0  # time.monotonic() of the last item or ping handed out (see PingClock)
 
     @property
     def lagged(self) -> bool:
@@ -54,16 +63,33 @@ class Subscription:
             self.mark_lagged()
             return
         self._items.append(event)
-        self._wakeup.set()
+        self._wake()
 
     def mark_lagged(self) -> None:
         self._lagged = True
         self._items.clear()
-        self._wakeup.set()
+        self._wake()
 
     def close(self) -> None:
         self._closed = True
-        self._wakeup.set()
+        self._wake()
+
+    def poke(self) -> None:
+        """Ask the reader for a keep-alive ping: ``next_or_ping`` returns None once (events go first)."""
+        self._poked = True
+        self._wake()
+
+    def _wake(self) -> None:
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    async def _wait(self) -> None:
+        self._waiter = waiter = asyncio.get_running_loop().create_future()
+        try:
+            await waiter
+        finally:
+            self._waiter = None
 
     def __aiter__(self) -> Subscription:
         return self
@@ -76,8 +102,24 @@ class Subscription:
                 return self._items.popleft()
             if self._closed:
                 raise StopAsyncIteration
-            self._wakeup.clear()
-            await self._wakeup.wait()
+            await self._wait()
+
+    async def next_or_ping(self) -> Event | None:
+        """The next event, or None when ``poke`` asked for a ping meanwhile (cancel-safe like ``__anext__``)."""
+        while True:
+            if self._lagged:
+                raise SubscriptionLagged(self.channel)
+            if self._items:
+                self._poked = False  # an event keeps the connection alive as well as a ping
+                self.last_active = time.monotonic()
+                return self._items.popleft()
+            if self._poked:
+                self._poked = False
+                self.last_active = time.monotonic()
+                return None
+            if self._closed:
+                raise StopAsyncIteration
+            await self._wait()
 
 
 class FanOut:

@@ -18,6 +18,8 @@ from litestar.response import ServerSentEventMessage
 
 from app.core.events import Event, EventBus
 from app.events.errors import SubscriptionLagged
+from app.events.fanout import Subscription
+from app.events.pings import pinged
 from app.metrics.registry import open_stream
 
 Snapshot = Callable[[], Awaitable[tuple[str, Any] | None]]
@@ -39,7 +41,7 @@ def _plain(data: Any) -> Any:
 
 
 async def _with_pings(events: AsyncIterator[Event], interval_s: float) -> AsyncGenerator[Event | None, None]:
-    """Yield events as they come and None after each ``interval_s`` of silence (never loses an event).
+    """Any other iterator: yield events as they come and None after each ``interval_s`` of silence.
 
     The buses' subscriptions are cancel-safe (an event leaves the queue only when returned), so waiting
     under a timeout costs no task per event, which matters with thousands of streams in one process.
@@ -100,15 +102,33 @@ async def stream_channel(
                         if backlog is None:
                             position = latest
                     resumed = False
-                    async with contextlib.aclosing(_with_pings(live, ping_interval_s)) as items:
-                        async for item in items:
-                            if item is None:
-                                yield None
-                            elif position is None or item.id > position:
-                                yield item
-                                position = item.id
-                                if is_terminal(item):
+                    if isinstance(live, Subscription):
+                        # the buses' own subscriptions: no iterator layer and no timer per event (the hot
+                        # path of a fan-out to thousands of streams); pings come from the shared clock
+                        with pinged(live, ping_interval_s):
+                            next_or_ping = live.next_or_ping
+                            while True:
+                                try:
+                                    item = await next_or_ping()
+                                except StopAsyncIteration:
                                     return
+                                if item is None:
+                                    yield None
+                                elif position is None or item.id > position:
+                                    yield item
+                                    position = item.id
+                                    if is_terminal(item):
+                                        return
+                    else:
+                        async with contextlib.aclosing(_with_pings(live, ping_interval_s)) as items:
+                            async for item in items:
+                                if item is None:
+                                    yield None
+                                elif position is None or item.id > position:
+                                    yield item
+                                    position = item.id
+                                    if is_terminal(item):
+                                        return
                     return  # the bus closed the subscription
             except SubscriptionLagged:
                 continue  # resubscribe, then catch up from `position` (history) or with a fresh snapshot

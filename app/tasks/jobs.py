@@ -20,6 +20,7 @@ from app.actors.painter.errors import PaintError
 from app.actors.painter.schemas import PaintProgress, PaintRequest, Region
 from app.core.storage import Storage
 from app.metrics.registry import JOB_DURATION, JOBS, StepTimer
+from app.tasks.job_timings import LOG_MARK, JobTimings
 from app.tasks.schemas import TERMINAL, ProgressEvent
 from app.tasks import variants as task_variants
 from app.tasks.service import TaskService, channel, now
@@ -30,6 +31,9 @@ from app.themes.tables import Theme
 log = logging.getLogger("saekdam.jobs")
 
 HEARTBEAT_S = 2.0
+# the row's progress (what a task read or a resumed stream's snapshot shows) is written at most this often;
+# every step still goes out live as a progress event
+PROGRESS_WRITE_S = 1.0
 
 
 def paint_options(row: TaskRow) -> dict[str, Any]:
@@ -39,6 +43,10 @@ def paint_options(row: TaskRow) -> dict[str, Any]:
         "blend": row.blend or "wall", "protect": bool(row.protect), "detail": row.detail or None,
         "guide": row.guide or "none", "wall_size_m": [float(v) for v in size] if size else None,
     }
+
+
+async def _none() -> None:
+    return None
 
 
 class PaintJobRunner:
@@ -54,6 +62,8 @@ class PaintJobRunner:
         self.cache_dir = cache_dir
         self.max_tries = tasks.settings.job_max_tries
         self._steps: dict[str, StepTimer] = {}
+        self._timings: dict[str, JobTimings] = {}
+        self._written: dict[str, float] = {}  # task → when its progress was last written to the row
 
     async def run(self, task_id: str) -> str:
         """Paint the task if it still wants painting; returns the status it ended in."""
@@ -69,12 +79,16 @@ class PaintJobRunner:
             if row.attempts >= self.max_tries:
                 await self.tasks.fail(task_id, "worker_lost", from_states=("running",))
                 return "failed"
+        timings = JobTimings()
+        claim_began = time.perf_counter()
         started = await self.tasks.transition(
             task_id, ("queued", "running"), "running", started_at=now(), attempts=row.attempts + 1,
             worker=self.worker_name, heartbeat_at=now(), progress_step=0, progress_total=0, message=None,
         )
         if started is None:
             return "skipped"
+        timings.add("claim", time.perf_counter() - claim_began)
+        self._timings[task_id] = timings
         log.info("task %s: painting (attempt %d) on %s", task_id, started.attempts, self.worker_name)
         watcher = asyncio.create_task(self._watch(task_id))
         self._steps[task_id] = StepTimer()
@@ -102,20 +116,28 @@ class PaintJobRunner:
             watcher.cancel()
             with contextlib.suppress(BaseException):
                 await watcher
+            self._timings.pop(task_id, None)
+            self._written.pop(task_id, None)
+            log.info("task %s: %s%s", task_id, LOG_MARK, timings.encode(task_id, status))
 
     async def _paint(self, row: TaskRow) -> str:
         task_id = str(row.id)
+        timings = self._timings.get(task_id) or JobTimings()
+        inputs_began = time.perf_counter()
         theme = await get_theme(row.theme)
         if theme is None:
             await self.tasks.fail(task_id, "unknown_theme", held_by=self.worker_name)
             return "failed"
         try:
+            photo, mask, lora = await asyncio.gather(  # one round trip's wait, not three
+                self.storage.get(row.input_key), self.storage.get(row.mask_key) if row.mask_key else _none(),
+                self._lora_path(theme))
             request = PaintRequest(
                 job_id=task_id,
-                photo=await self.storage.get(row.input_key),
+                photo=photo,
                 region=msgspec.convert(msgspec.json.decode(row.region) if isinstance(row.region, str) else row.region, Region),
-                mask=await self.storage.get(row.mask_key) if row.mask_key else None,
-                theme=style_of(theme, await self._lora_path(theme)),
+                mask=mask,
+                theme=style_of(theme, lora),
                 prompt=row.prompt,
                 seed=int(row.seed or 0),
                 variations=row.variations,
@@ -128,8 +150,11 @@ class PaintJobRunner:
             log.exception("task %s: inputs unavailable", task_id)
             await self.tasks.fail(task_id, "storage_error", f"{type(exc).__name__}", held_by=self.worker_name)
             return "failed"
+        timings.add("inputs", time.perf_counter() - inputs_began)
         try:
-            result = await self.painter.paint(request, lambda p: self._progress(task_id, p))
+            with timings.phase("paint_call"):
+                result = await self.painter.paint(request, lambda p: self._progress(task_id, p))
+            timings.painter_s = result.timings.get("total_s")
         except PaintError as exc:
             if exc.code == "canceled":
                 await self.tasks.transition(task_id, ("running",), "canceled", held_by=self.worker_name, finished_at=now())
@@ -143,21 +168,25 @@ class PaintJobRunner:
         keys = [f"tasks/{task_id}/result-{i + 1}.{result.ext}" for i in range(len(result.images))]
         artwork_keys = [f"tasks/{task_id}/artwork-{i + 1}.png" for i in range(len(result.artworks))]
         painted_mask_key = f"tasks/{task_id}/painted-mask.png"
-        try:
-            for key, image in zip(keys, result.images, strict=True):
-                await self.storage.put(key, image, result.content_type)
-            for key, image in zip(artwork_keys, result.artworks, strict=True):
-                await self.storage.put(key, image, "image/png")
-            await self.storage.put(painted_mask_key, result.mask_png, "image/png")
+        upload_began = time.perf_counter()
+        try:  # side by side: the store's latency is paid once, not once per file
+            await task_variants.gather_all([
+                *(self.storage.put(key, image, result.content_type)
+                  for key, image in zip(keys, result.images, strict=True)),
+                *(self.storage.put(key, image, "image/png") for key, image in zip(artwork_keys, result.artworks, strict=True)),
+                self.storage.put(painted_mask_key, result.mask_png, "image/png")])
         except Exception as exc:
             log.exception("task %s: storing results failed", task_id)
             await self.tasks.fail(task_id, "storage_error", type(exc).__name__, held_by=self.worker_name)
             return "failed"
+        timings.add("upload", time.perf_counter() - upload_began)
         try:  # the pages' small copies, made once here; a failure only costs the pages their small images
-            small = await self.tasks.make_variants(row, keys, result.images, request.photo)
+            with timings.phase("variants"):
+                small = await self.tasks.make_variants(row, keys, result.images, request.photo)
         except Exception:
             log.warning("task %s: could not make its small copies", task_id, exc_info=True)
             small = "{}"
+        finish_began = time.perf_counter()
         done = await self.tasks.transition(
             task_id, ("running",), "succeeded", held_by=self.worker_name, finished_at=now(),
             result_keys=msgspec.json.encode(keys).decode(), artwork_keys=msgspec.json.encode(artwork_keys).decode(),
@@ -166,6 +195,7 @@ class PaintJobRunner:
             safety=msgspec.json.encode(result.safety).decode(), held=any(v != "clean" for v in result.safety),
             progress_step=result.steps_done or 1, progress_total=result.steps_done or 1,
         )
+        timings.add("finish", time.perf_counter() - finish_began)
         if done is None:  # canceled or deleted while the last step ran: nothing half-finished stays
             made = task_variants.decode(small)
             small_keys = [*made.thumbs, *made.displays, *([made.input] if made.input else [])]
@@ -177,22 +207,29 @@ class PaintJobRunner:
     async def _progress(self, task_id: str, p: PaintProgress) -> None:
         if timer := self._steps.get(task_id):
             timer.report(p.step, p.elapsed_s)
+        timings = self._timings.get(task_id) or JobTimings()
         preview_key = None
         preview_url = None
         if p.preview_jpeg:
-            preview_key = f"tasks/{task_id}/preview.jpg"
-            await self.storage.put(preview_key, p.preview_jpeg, "image/jpeg")
-            preview_url = await self.storage.download_url(preview_key, self.tasks.settings.download_url_ttl_s)
-        values: dict[Any, Any] = {TaskRow.progress_step: p.step, TaskRow.progress_total: p.total,
-                                  TaskRow.heartbeat_at: now()}
-        if preview_key:
-            values[TaskRow.preview_key] = preview_key
-        await TaskRow.update(values).where((TaskRow.id == task_id) & (TaskRow.status == "running")
-                                           & (TaskRow.worker == self.worker_name))
+            with timings.phase("preview_upload"):
+                preview_key = f"tasks/{task_id}/preview.jpg"
+                await self.storage.put(preview_key, p.preview_jpeg, "image/jpeg")
+                preview_url = await self.storage.download_url(preview_key, self.tasks.settings.download_url_ttl_s)
+        clock = time.monotonic()
+        if preview_key or clock - self._written.get(task_id, 0.0) >= PROGRESS_WRITE_S:
+            self._written[task_id] = clock
+            values: dict[Any, Any] = {TaskRow.progress_step: p.step, TaskRow.progress_total: p.total,
+                                      TaskRow.heartbeat_at: now()}
+            if preview_key:
+                values[TaskRow.preview_key] = preview_key
+            with timings.phase("progress_write"):
+                await TaskRow.update(values).where((TaskRow.id == task_id) & (TaskRow.status == "running")
+                                                   & (TaskRow.worker == self.worker_name))
         eta = round(p.elapsed_s / p.step * (p.total - p.step), 1) if p.step else None
-        await self.tasks.publish_progress(task_id, ProgressEvent(
-            step=p.step, total=p.total, fraction=round(p.step / p.total, 4) if p.total else 0.0,
-            eta_seconds=eta, preview_url=preview_url))
+        with timings.phase("progress_publish"):
+            await self.tasks.publish_progress(task_id, ProgressEvent(
+                step=p.step, total=p.total, fraction=round(p.step / p.total, 4) if p.total else 0.0,
+                eta_seconds=eta, preview_url=preview_url))
 
     async def _watch(self, task_id: str) -> None:
         """Cancel the painting as soon as the task is canceled (from any API process), and keep a heartbeat."""

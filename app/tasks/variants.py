@@ -8,6 +8,7 @@ row's ``variants`` column lists them, and pages fall back to the originals until
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import msgspec
@@ -52,16 +53,25 @@ async def make(storage: Storage, input_key: str, result_keys: list[str], results
                photo: bytes | None = None) -> Variants:
     """Make and store every variant of a task (``results``/``photo``: the bytes when already at hand)."""
     made = Variants()
-    put = storage.put
+    puts = []  # stored side by side once made: the store's latency is paid once, not once per file
     for i, key in enumerate(result_keys):
         data = results[i] if results is not None else await storage.get(key)
         thumb, display = await run_cpu(_both, data)
-        await put(variant_key("thumb", key), thumb, image_variants.CONTENT_TYPE)
-        await put(variant_key("display", key), display, image_variants.CONTENT_TYPE)
+        puts.append(storage.put(variant_key("thumb", key), thumb, image_variants.CONTENT_TYPE))
+        puts.append(storage.put(variant_key("display", key), display, image_variants.CONTENT_TYPE))
         made.thumbs.append(variant_key("thumb", key))
         made.displays.append(variant_key("display", key))
     source = photo if photo is not None else await storage.get(input_key)
     display = await run_cpu(image_variants.make_display, source)
-    await put(variant_key("display", input_key), display, image_variants.CONTENT_TYPE)
+    puts.append(storage.put(variant_key("display", input_key), display, image_variants.CONTENT_TYPE))
     made.input = variant_key("display", input_key)
+    await gather_all(puts)
     return made
+
+
+async def gather_all(calls: list[Any]) -> None:
+    """Await every call side by side; the first failure is raised once all have ended (none left running)."""
+    outcomes = await asyncio.gather(*calls, return_exceptions=True)
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            raise outcome

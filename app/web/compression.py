@@ -37,13 +37,15 @@ class TextCompressionMiddleware(CompressionMiddleware):
     """Compress text responses only; everything else goes straight to the client."""
 
     def create_compression_send_wrapper(self, send: Send, compression_encoding: Any, scope: Scope) -> Send:
-        compressing = super().create_compression_send_wrapper(send, compression_encoding, scope)
+        # the compressor is made only for a response that will use it: an event stream held open for hours
+        # must not carry one (gzip's is ~256 KiB) for nothing, 10,000 times over
         target: Send | None = None
+        make = super().create_compression_send_wrapper
 
         async def send_wrapper(message: Message) -> None:
             nonlocal target
             if message["type"] == "http.response.start":
-                target = compressing if compressible(message.get("headers")) else send
+                target = make(send, compression_encoding, scope) if compressible(message.get("headers")) else send
             await (target or send)(message)
 
         return send_wrapper

@@ -60,7 +60,9 @@ async def test_the_paint_job_makes_the_small_copies(client: httpx.AsyncClient) -
     picks = re.findall(r'<button[^>]*data-compare-pick="([^"]*)"[^>]*>\s*<img ([^>]*)>', final)
     assert len(picks) == 2 and all("display-result-" in p and "thumb-result-" in img for p, img in picks)
     downloads = re.findall(r'<a class="button[^"]*" href="([^"]+)" download', final)
-    assert [d.split("?")[0] for d in downloads] == [u.split("?")[0] for u in task["result_urls"]]  # full size
+    singles = [d.split("?")[0] for d in downloads if not d.endswith("/results.zip")]
+    assert singles == [u.split("?")[0] for u in task["result_urls"]]  # full size
+    assert f"/tasks/{task['id']}/results.zip" in [d.split("?")[0].removeprefix(str(client.base_url)) for d in downloads]
 
 
 async def test_older_results_get_their_small_copies_once_when_listed(client: httpx.AsyncClient) -> None:

@@ -287,13 +287,17 @@ class Painter:
         assert request is not None
         started = time.perf_counter()
         progress = work.progress
+        interval = self.config.preview_interval_s
+        last_preview = started
 
         def on_step(report: StepReport, canvas: PreviewCanvas | None) -> None:
+            nonlocal last_preview
             if progress is None:
                 return
             preview = None
-            if report.preview is not None and canvas is not None:
+            if report.preview is not None and canvas is not None and time.perf_counter() - last_preview >= interval:
                 preview = encode_preview(canvas.render(report.preview))
+                last_preview = time.perf_counter()
             item = PaintProgress(
                 job_id=request.job_id, step=report.step, total=report.total,
                 elapsed_s=round(time.perf_counter() - started, 4), preview_jpeg=preview,

@@ -33,6 +33,9 @@ class PainterConfig(msgspec.Struct, kw_only=True):
     device: str = "auto"  # "auto" = cuda when present, else cpu
     dtype: Literal["auto", "float16", "bfloat16", "float32"] = "auto"  # auto = fp16 on cuda, fp32 on cpu
     preview_every: int = 2  # a preview every k steps; 0 = none
+    # and at most one per this many seconds (the first after as long): every preview is encoded, stored and
+    # signed while the job waits, and a mural done within the interval needs none
+    preview_interval_s: float = 0.5
     max_bytes: int = 25 * 1024 * 1024
     max_pixels: int = 40_000_000
     guidance_scale: float = 7.5
@@ -83,6 +86,7 @@ def painter_config_from_settings(settings: Settings) -> PainterConfig:
         translate_model=settings.translate_model or None, translate_api_url=settings.translate_api_url,
         translate_api_key=settings.translate_api_key, translate_api_model=settings.translate_api_model,
         lcm_lora=settings.lcm_lora or None, device=settings.device, preview_every=settings.preview_every,
+        preview_interval_s=settings.preview_interval_s,
         max_bytes=settings.max_upload_bytes, max_pixels=settings.max_pixels,
         controlnet_lines=settings.controlnet_lines_model or None,
         controlnet_depth=settings.controlnet_depth_model or None, depth_model=settings.depth_model or None,

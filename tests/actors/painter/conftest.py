@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from app.actors.painter import Painter, tiny_config
@@ -18,7 +19,8 @@ def tiny_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 async def painter(tiny_dir: Path) -> AsyncIterator[Painter]:
-    p = Painter(tiny_config(tiny_dir))
+    # previews every ``preview_every`` steps, whatever the time: the tests count them
+    p = Painter(msgspec.structs.replace(tiny_config(tiny_dir), preview_interval_s=0.0))
     await p.start()
     await p.load()
     yield p

@@ -6,6 +6,7 @@ import asyncio
 import shutil
 from pathlib import Path
 
+import msgspec
 import numpy as np
 import pytest
 from PIL import Image, ImageOps
@@ -98,6 +99,23 @@ async def test_progress_once_per_step_with_previews(painter: Painter) -> None:
     previews = [e.step for e in events if e.preview_jpeg]
     assert previews == [2, 4]  # preview_every=2, none on the final step
     assert decode(events[1].preview_jpeg or b"").size == (120, 96)
+
+
+async def test_previews_wait_for_their_interval_while_progress_goes_on(tiny_dir: Path) -> None:
+    """Previews at most every ``preview_interval_s`` (the first after as long): a quick job sends none,
+    and still reports every step."""
+    slow = Painter(msgspec.structs.replace(tiny_config(tiny_dir), preview_every=1, preview_interval_s=3600.0))
+    events: list[PaintProgress] = []
+
+    async def on_progress(p: PaintProgress) -> None:
+        events.append(p)
+
+    try:
+        await slow.paint(request(encode(make_wall_photo(120, 96)), region=BOX, steps=4), on_progress)
+    finally:
+        await slow.close()
+    assert [e.step for e in events] == [1, 2, 3, 4]
+    assert not [e for e in events if e.preview_jpeg]
 
 
 async def test_cancel_running_job_within_one_step(painter: Painter) -> None:

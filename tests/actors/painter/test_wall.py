@@ -185,7 +185,8 @@ async def test_quad_previews_are_in_perspective(tiny_dir: object) -> None:
     from app.actors.painter import Painter as P, PaintProgress, tiny_config
 
     painter = P(tiny_config(tiny_dir).__class__(**{**{f: getattr(tiny_config(tiny_dir), f) for f in
-                                                      tiny_config(tiny_dir).__struct_fields__}, "preview_every": 1}))
+                                                      tiny_config(tiny_dir).__struct_fields__}, "preview_every": 1,
+                                                      "preview_interval_s": 0.0}))
     previews: list[bytes] = []
 
     async def on_progress(p: PaintProgress) -> None:
