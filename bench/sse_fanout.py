@@ -11,7 +11,8 @@ Baseline, same N, same client, same trigger (a Redis PUBLISH): a bare Litestar S
 Redis subscription and an ``asyncio.Queue`` per client (bench/_bare.py: sse_app).
 
 Clients live in a separate process (raw asyncio sockets on uvloop, a few KiB each), so client CPU does not
-run inside the server; they send ``Accept-Encoding: gzip, deflate, br`` as browsers' EventSource does. A stream counts as connected once its first frame arrived (subscribed: the task
+run inside the server; they send ``Accept-Encoding: gzip, deflate, br`` as browsers' EventSource does. A stream
+counts as connected once its first frame arrived (subscribed: the task
 snapshot for ours, a ``: ready`` comment for the baseline).
 Per publish: time until the first and the last of the N clients has the event (one host clock,
 ``time.monotonic()``); p50/p99 over ``--publishes``. Memory: the server's RSS after the N streams are up
@@ -130,7 +131,8 @@ async def client_main(port: int, target: Target, size: int) -> None:
     loop = asyncio.get_running_loop()
     fleet = Fleet(size)
     extra = "".join(f"{k}: {v}\r\n" for k, v in target.headers.items())
-    request = f"GET {target.path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\nAccept-Encoding: gzip, deflate, br\r\n{extra}\r\n".encode()
+    request = (f"GET {target.path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n"
+               f"Accept-Encoding: gzip, deflate, br\r\n{extra}\r\n").encode()
     marker = target.marker.encode()
     clients = []
     for _ in range(size):
