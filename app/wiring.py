@@ -137,7 +137,7 @@ class Services:
         self.runner = PaintJobRunner(self.tasks, self.painter, self.storage, self.name, lora_dirs,
                                      s.var_dir / "cache" / "loras")
         if self.role == "api":  # embedded: this process's queue feeds this process's painter
-            self.queue.start(self.runner.run)  # type: ignore[attr-defined]
+            self.queue.start(self.runner.run)  # type: ignore[attr-defined]  # embedded: the in-process queue, which has start()
             self.tasks.segmenter = PainterSegmenter(self.storage, self.painter)
             # the models load now, in the background: the first user's wall or mural does not pay for it
             self._background.append(asyncio.create_task(self._preload(), name="saekdam-painter-load"))

@@ -95,9 +95,9 @@ class BoardApiController(Controller):
         viewer = viewer_of(request)
         items = await board.with_likes(page, viewer)
         if items is page.items:  # what every reader who liked none of it gets: body and tag made once
-            return conditional_json(request, page.body(), page.etag(), PUBLIC_CACHE)  # type: ignore[return-value]
+            return conditional_json(request, page.body(), page.etag(), PUBLIC_CACHE)  # type: ignore[return-value]  # pre-encoded JSON; the annotation gives OpenAPI the schema
         body = msgspec.json.encode(PostList(items=items, next_cursor=page.next_cursor))
-        return conditional_json(request, body)  # type: ignore[return-value]
+        return conditional_json(request, body)  # type: ignore[return-value]  # pre-encoded JSON; the annotation gives OpenAPI the schema
 
     @post("/posts", operation_id="CreatePost", status_code=201, guards=[requires_user],
           summary="Publish one result of my succeeded task")
@@ -109,7 +109,7 @@ class BoardApiController(Controller):
     async def read(self, post_id: str, request: Request[Any, Any, Any], board: BoardService) -> Response[Post]:
         viewer = viewer_of(request)
         loaded = await board.get_post(post_id, viewer, board.view_key(viewer, client_ip(request)))
-        return conditional_json(request, msgspec.json.encode(loaded.post))  # type: ignore[return-value]
+        return conditional_json(request, msgspec.json.encode(loaded.post))  # type: ignore[return-value]  # pre-encoded JSON; the annotation gives OpenAPI the schema
 
     @patch("/posts/{post_id:str}", operation_id="UpdatePost", guards=[requires_user], summary="Edit my post")
     async def update(self, post_id: str, data: PostUpdate, request: Request[Any, Any, Any],

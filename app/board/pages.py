@@ -67,7 +67,7 @@ def helpers(lang: str) -> dict[str, Any]:
 
 
 def _render(request: Request[Any, Any, Any], name: str, context: dict[str, Any]) -> str:
-    template = request.app.template_engine.get_template(name)  # type: ignore[union-attr]
+    template = request.app.template_engine.get_template(name)  # type: ignore[union-attr]  # the app is built with a template engine
     return str(template.render(request=request, **context)).strip()
 
 

@@ -572,7 +572,7 @@ class BoardService:
         row = await self._visible(post_id, viewer)
         if not (viewer.is_admin or int(row["author"]) == viewer.id):
             raise Forbidden()
-        await self.remove(_uuid(row["id"]))  # type: ignore[arg-type]
+        await self.remove(_uuid(row["id"]))  # type: ignore[arg-type]  # a stored row's id always parses
 
     async def remove(self, post_id: uuid.UUID) -> bool:
         """Delete a post with its likes, comments, views, reports and image copies (author or admin)."""
@@ -674,8 +674,10 @@ class BoardService:
 
     async def delete_comment(self, viewer: Viewer, comment_id: str) -> None:
         cid = _uuid(comment_id)
+        if cid is None:
+            raise NotFound()
         row = await CommentRow.select(CommentRow.post, CommentRow.author, CommentRow.hidden).where(
-            CommentRow.id == cid).first() if cid is not None else None
+            CommentRow.id == cid).first()
         if row is None:
             raise NotFound()
         post = await self._fetch(row["post"])
@@ -683,7 +685,7 @@ class BoardService:
             raise NotFound()
         if not (viewer.is_admin or int(row["author"]) == viewer.id):
             raise Forbidden()
-        await self.remove_comment(cid)  # type: ignore[arg-type]
+        await self.remove_comment(cid)
 
     async def remove_comment(self, comment_id: uuid.UUID) -> bool:
         async with self._atomic():

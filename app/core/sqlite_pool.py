@@ -63,7 +63,7 @@ class PooledSQLiteEngine(SQLiteEngine):
             raise RuntimeError("aiosqlite no longer exposes its connection thread: update PooledSQLiteEngine")
         thread.daemon = True
         await connection
-        connection.row_factory = dict_factory  # type: ignore[assignment]
+        connection.row_factory = dict_factory  # type: ignore[assignment]  # aiosqlite types row_factory as a class; sqlite3 takes any callable
         await connection.execute("PRAGMA foreign_keys = 1")
         # readers no longer block the writer (and the other way round); the setting lives in the file
         await connection.execute("PRAGMA journal_mode = WAL")

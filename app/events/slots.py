@@ -50,8 +50,8 @@ class StreamSlots:
         for counter, key in ((self.addresses, address), (self.users, user_id)):
             if key is None:
                 continue
-            counter[key] -= 1  # type: ignore[index]
-            if counter[key] <= 0:  # type: ignore[index]
+            counter[key] -= 1  # type: ignore[index]  # the key belongs to the counter it is paired with
+            if counter[key] <= 0:  # type: ignore[index]  # the key belongs to the counter it is paired with
                 del counter[key]
 
 

@@ -170,6 +170,6 @@ def to_sse_message(item: Event | None) -> ServerSentEventMessage:
 
 async def sse_messages(items: AsyncIterator[Event | None]) -> AsyncIterator[ServerSentEventMessage]:
     """``stream_channel(...)`` framed for ``litestar.response.ServerSentEvent``."""
-    async with contextlib.aclosing(items) as source:  # type: ignore[type-var]
+    async with contextlib.aclosing(items) as source:  # type: ignore[type-var]  # async generators have aclose(); AsyncIterator does not declare it
         async for item in source:
             yield to_sse_message(item)

@@ -72,8 +72,8 @@ class SheetPdf:
         scale = plate_scale(self.plan)
         if self.tiled() and self.plan.wall_size_m is not None:
             scale = max(scale, math.ceil(PX_PER_M_AT_TILE * self.plan.wall_size_m[0] / w))
-        reuse = self.base_plate is not None and self.base_plate.shape[0] == h * scale
-        image = Image.fromarray(self.base_plate if reuse else plate(self.plan, scale))  # type: ignore[arg-type]
+        base = self.base_plate
+        image = Image.fromarray(base if base is not None and base.shape[0] == h * scale else plate(self.plan, scale))
         self.plate_px = image.size
         self.c.beginForm("plate", lowerx=0, lowery=0, upperx=image.size[0], uppery=image.size[1])
         self.c.drawImage(ImageReader(image), 0, 0, width=image.size[0], height=image.size[1])

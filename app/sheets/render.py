@@ -30,7 +30,7 @@ GRID_STEPS = (0.1, 0.2, 0.25, 0.5, 1.0, 2.0, 2.5, 5.0, 10.0, 20.0, 25.0, 50.0)
 
 @functools.cache
 def font(size: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.load_default(size)  # type: ignore[return-value]
+    return ImageFont.load_default(size)  # type: ignore[return-value]  # with a size Pillow loads its bundled FreeType font
 
 
 def plate_scale(plan: Plan) -> int:

@@ -112,7 +112,7 @@ class TaskApiController(Controller):
         if user is None:  # what requires_user says
             raise NotAuthenticated()
         view = await tasks.view(task_id, user.id, language(request))
-        return conditional_json(request, view.body, view.etag)  # type: ignore[return-value]
+        return conditional_json(request, view.body, view.etag)  # type: ignore[return-value]  # pre-encoded JSON; the annotation gives OpenAPI the schema
 
     @post("/{task_id:str}/mask", guards=[requires_user], operation_id="CreateMaskUpload", status_code=201,
           summary="Get a signed URL for a mask PNG (region mode `mask`)")

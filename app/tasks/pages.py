@@ -224,7 +224,7 @@ async def _final_context(task: Task) -> dict[str, Any]:
 
 
 def _render(request: Request[Any, Any, Any], name: str, context: dict[str, Any]) -> str:
-    template = request.app.template_engine.get_template(name)  # type: ignore[union-attr]
+    template = request.app.template_engine.get_template(name)  # type: ignore[union-attr]  # the app is built with a template engine
     html = str(template.render(request=request, **context))
     return "\n".join(line.strip() for line in html.splitlines() if line.strip())  # fewer SSE data lines
 

@@ -294,8 +294,8 @@ class TaskService:
             raise NotFound()
         values = rows[0]
         fields = SimpleNamespace(**values)  # what position and ETA read; a Table row is built on a miss only
-        position = await self.queue_position(fields)  # type: ignore[arg-type]
-        eta = await self.eta(fields, position)  # type: ignore[arg-type]
+        position = await self.queue_position(fields)  # type: ignore[arg-type]  # the namespace has the fields it reads
+        eta = await self.eta(fields, position)  # type: ignore[arg-type]  # the namespace has the fields it reads
         key = str(tid)
         state = tuple(values.values())
         hit = self._views.get(key)
@@ -337,7 +337,7 @@ class TaskService:
         has_input = row.message != "files_expired" and (row.status != "created" or await self._exists(row.input_key))
         return Task(
             id=str(row.id),
-            status=row.status,  # type: ignore[arg-type]
+            status=row.status,  # type: ignore[arg-type]  # Piccolo reads the choices column as str
             theme=row.theme or None,
             prompt=row.prompt or None,
             prompt_en=row.prompt_en or None,
@@ -347,10 +347,10 @@ class TaskService:
             steps=row.steps,
             strength=row.strength,
             fast=row.fast,
-            blend=row.blend or "wall",  # type: ignore[arg-type]
+            blend=row.blend or "wall",  # type: ignore[arg-type]  # Piccolo reads the choices column as str
             protect=bool(row.protect),
-            detail=row.detail or None,  # type: ignore[arg-type]
-            guide=row.guide or None,  # type: ignore[arg-type]
+            detail=row.detail or None,  # type: ignore[arg-type]  # Piccolo reads the choices column as str
+            guide=row.guide or None,  # type: ignore[arg-type]  # Piccolo reads the choices column as str
             wall_size_m=_json(row.wall_size_m, None),
             created_at=row.created_at,
             queued_at=row.queued_at,
@@ -415,7 +415,7 @@ class TaskService:
         if not made.complete(len(_json(row.result_keys, []))):
             raise ObjectNotFound(row.input_key)
         get = self.storage.get
-        return await get(made.thumbs[index]), await get(made.displays[index]), await get(made.input)  # type: ignore[arg-type]
+        return await get(made.thumbs[index]), await get(made.displays[index]), await get(made.input)  # type: ignore[arg-type]  # complete() checked that the input is there
 
     # ---------------------------------------------------------------- creating
     async def create(self, owner_id: int, data: TaskCreate) -> tuple[TaskRow, Any]:

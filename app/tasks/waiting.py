@@ -166,4 +166,4 @@ async def with_queue_moves(tasks: TaskService, task_id: str,
                 future.cancel()
         await exits.aclose()
         with contextlib.suppress(Exception):
-            await source.aclose()  # type: ignore[attr-defined]
+            await source.aclose()  # type: ignore[attr-defined]  # async generators have aclose(); AsyncIterator does not declare it

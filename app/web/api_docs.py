@@ -21,7 +21,7 @@ SWAGGER_DIR = "vendor/swagger-ui"
 class LocalSwaggerPlugin(OpenAPIRenderPlugin):
     """Swagger UI from the app's own static files (``/schema`` and ``/schema/swagger``)."""
 
-    def __init__(self, static_url: Callable[[str], str], path: str | list[str] = ("/", "/swagger")) -> None:  # type: ignore[assignment]
+    def __init__(self, static_url: Callable[[str], str], path: str | list[str] = ("/", "/swagger")) -> None:  # type: ignore[assignment]  # Litestar's own default is this tuple, typed narrower
         self.static_url = static_url
         super().__init__(path=list(path), favicon="", style="")
 

@@ -74,7 +74,7 @@ class DeadlineHttpProtocol(HttpToolsProtocol):
         self.transport.close()
 
     # uvicorn's hooks ------------------------------------------------------------------------------------
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]  # uvicorn always passes an asyncio.Transport
         super().connection_made(transport)
         self._arm(self.header_timeout_s, "headers")  # a connection that never sends a request
 

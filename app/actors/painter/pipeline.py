@@ -369,7 +369,7 @@ def run_job(
     return PaintResult(
         images=images, content_type=content_type, ext=ext, width=photo.info.width, height=photo.info.height,
         seed=request.seed, prompt_en=prompt.text, mask_png=mask_png, artworks=flat_murals, blend=request.blend,
-        protect=request.protect, detail=plan.detail, guide=request.guide, steps_done=job.steps_done,  # type: ignore[arg-type]
+        protect=request.protect, detail=plan.detail, guide=request.guide, steps_done=job.steps_done,  # type: ignore[arg-type]  # a JobDetail: one of the Literal's values
         messages=job.messages + prompt.messages, safety=list(verdicts),
         timings={
             "decode_s": t1 - t0, "region_s": t2 - t1, "prepare_s": t3 - t2, "paint_s": t4 - t3,
