@@ -61,6 +61,7 @@ run: install models
 	$(VENV)/bin/saekdam serve
 
 test: install-test models
+	$(MAKE) --no-print-directory lint
 	$(PY) -m pytest -q
 	SAEKDAM_TEST_DATABASE=postgres $(PY) -m pytest -q -m db
 

@@ -41,16 +41,27 @@ def cmd_serve(args: argparse.Namespace) -> int:
     host = args.host or settings.host
     port = args.port or settings.port
     if args.workers > 1 and settings.embedded:
-        print("saekdam: --workers > 1 needs SAEKDAM_REDIS_URL (processes must share queue, events and limits)",
-              file=sys.stderr)
+        print(
+            "saekdam: --workers > 1 needs SAEKDAM_REDIS_URL (processes must share queue, events and limits)",
+            file=sys.stderr,
+        )
         return 2
     os.environ.setdefault("SAEKDAM_PORT", str(port))
     from app.web.protocol import DeadlineHttpProtocol
 
-    uvicorn.run("app.asgi:create_app", factory=True, host=host, port=port, workers=args.workers,
-                log_level="info", timeout_graceful_shutdown=10,
-                access_log=False,  # the app writes its own, cheaper line per request (app/web/access_log.py)
-                http=DeadlineHttpProtocol, timeout_keep_alive=settings.http_keep_alive_s, **proxy_options(settings))
+    uvicorn.run(
+        "app.asgi:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=args.workers,
+        log_level="info",
+        timeout_graceful_shutdown=10,
+        access_log=False,  # the app writes its own, cheaper line per request (app/web/access_log.py)
+        http=DeadlineHttpProtocol,
+        timeout_keep_alive=settings.http_keep_alive_s,
+        **proxy_options(settings),
+    )
     return 0
 
 

@@ -65,8 +65,9 @@ def _executor() -> ThreadPoolExecutor:
     with _lock:
         if _pool is None:
             _threads = _threads or default_threads()
-            _pool = ThreadPoolExecutor(max_workers=_threads, thread_name_prefix="saekdam-cpu",
-                                       initializer=_lower_priority, initargs=(_nice,))
+            _pool = ThreadPoolExecutor(
+                max_workers=_threads, thread_name_prefix="saekdam-cpu", initializer=_lower_priority, initargs=(_nice,)
+            )
         return _pool
 
 

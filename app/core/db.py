@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
-from urllib.parse import parse_qs, unquote, urlsplit
-
 import logging
+import os
 import sqlite3
 from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine

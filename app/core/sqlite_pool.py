@@ -88,8 +88,9 @@ class PooledSQLiteEngine(SQLiteEngine):
     def _release(self, connection: aiosqlite.Connection) -> None:
         self._pools[asyncio.get_running_loop()].idle.put_nowait(connection)
 
-    async def _run_in_new_connection(self, query: str, args: list[Any] | None = None,
-                                     query_type: str = "generic", table: Any = None) -> Any:
+    async def _run_in_new_connection(
+        self, query: str, args: list[Any] | None = None, query_type: str = "generic", table: Any = None
+    ) -> Any:
         connection = await self._acquire()
         try:
             async with connection.execute(query, args or []) as cursor:

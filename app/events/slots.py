@@ -33,9 +33,13 @@ class StreamSlots:
     def take(self, user_id: int | None, address: str) -> Slot:
         """A slot for one stream, or 429 ``too_many_streams`` (with Retry-After)."""
         if self.addresses[address] >= self.per_address or (
-                user_id is not None and self.users[user_id] >= self.per_user):
-            raise RateLimited("too_many_streams", retry_after=RETRY_AFTER_S,
-                              params={"max": self.per_user if user_id is not None else self.per_address})
+            user_id is not None and self.users[user_id] >= self.per_user
+        ):
+            raise RateLimited(
+                "too_many_streams",
+                retry_after=RETRY_AFTER_S,
+                params={"max": self.per_user if user_id is not None else self.per_address},
+            )
         self.addresses[address] += 1
         if user_id is not None:
             self.users[user_id] += 1

@@ -33,9 +33,7 @@ class RedisRateLimiter:
         self._script = redis.register_script(_SCRIPT)
 
     async def _run(self, key: str, limit: int, window_s: float, mode: str) -> float | None:
-        wait = await self._script(
-            keys=[PREFIX + key], args=[time.time(), window_s, limit, uuid.uuid4().hex, mode]
-        )
+        wait = await self._script(keys=[PREFIX + key], args=[time.time(), window_s, limit, uuid.uuid4().hex, mode])
         return None if wait is None else max(0.001, float(wait))
 
     async def check(self, key: str, limit: int, window_s: float) -> float | None:
@@ -46,4 +44,3 @@ class RedisRateLimiter:
 
     async def acquire(self, key: str, limit: int, window_s: float) -> float | None:
         return await self._run(key, limit, window_s, "acquire")
-

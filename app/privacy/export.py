@@ -58,7 +58,8 @@ class ExportWriter:
                 continue
             compression = zipfile.ZIP_STORED if key.lower().endswith(COMPRESSED) else zipfile.ZIP_DEFLATED
             await anyio.to_thread.run_sync(
-                functools.partial(self._zip.writestr, f"files/{key}", data, compress_type=compression))
+                functools.partial(self._zip.writestr, f"files/{key}", data, compress_type=compression)
+            )
 
     async def finish(self) -> Path:
         await anyio.to_thread.run_sync(self._zip.close)

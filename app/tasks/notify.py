@@ -24,8 +24,11 @@ def completion_mail(row: TaskRow, to: str, nickname: str, base_url: str) -> Mail
     lang = row.notify_email or "ko"
     key = "succeeded" if row.status == "succeeded" else "failed"
     link = f"{base_url.rstrip('/')}/tasks/{row.id}"
-    return Mail(to=to, subject=translate(lang, f"mail_done_{key}_subject"),
-                text=translate(lang, f"mail_done_{key}_body", nickname=nickname, wish=row.prompt or "", link=link))
+    return Mail(
+        to=to,
+        subject=translate(lang, f"mail_done_{key}_subject"),
+        text=translate(lang, f"mail_done_{key}_body", nickname=nickname, wish=row.prompt or "", link=link),
+    )
 
 
 class CompletionMails:

@@ -105,9 +105,11 @@ def access_log_middleware(log: AccessLog) -> Any:
             finally:
                 client = scope.get("client")
                 ms = (time.perf_counter() - started) * 1000
-                log.write(f'{log.stamp()} {client[0] if client else "-"} "{request["method"]} '
-                          f'{_printable(scope["path"])} HTTP/{scope.get("http_version", "1.1")}" {state[0]} '
-                          f"{state[1]} {ms:.1f}ms [{state[2]}]\n")
+                log.write(
+                    f'{log.stamp()} {client[0] if client else "-"} "{request["method"]} '
+                    f'{_printable(scope["path"])} HTTP/{scope.get("http_version", "1.1")}" {state[0]} '
+                    f"{state[1]} {ms:.1f}ms [{state[2]}]\n"
+                )
 
         return middleware
 

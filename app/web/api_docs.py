@@ -36,11 +36,11 @@ class LocalSwaggerPlugin(OpenAPIRenderPlugin):
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <title>{title}</title>
   <meta name="description" content="{title}: every endpoint of the JSON API, with request and response shapes.">
-  <link rel="icon" href="{s('img/logo.svg')}" type="image/svg+xml">
-  <link rel="stylesheet" href="{s(SWAGGER_DIR + '/swagger-ui.css')}">
-  <link rel="stylesheet" href="{s('css/api-docs.css')}">
-  <script src="{s(SWAGGER_DIR + '/swagger-ui-bundle.js')}" defer></script>
-  <script src="{s('js/api-docs.js')}" defer></script>
+  <link rel="icon" href="{s("img/logo.svg")}" type="image/svg+xml">
+  <link rel="stylesheet" href="{s(SWAGGER_DIR + "/swagger-ui.css")}">
+  <link rel="stylesheet" href="{s("css/api-docs.css")}">
+  <script src="{s(SWAGGER_DIR + "/swagger-ui-bundle.js")}" defer></script>
+  <script src="{s("js/api-docs.js")}" defer></script>
 </head>
 <body>
   <main id="swagger-ui" data-spec-url="{spec}"><h1 class="api-docs-loading">{title}</h1></main>

@@ -114,7 +114,12 @@ async def test_quad_handles_and_wall_options(browser: Browser, server: Server, d
     assert task["region"]["mode"] == "quad"
     assert np.abs(np.array(task["region"]["points"]) - np.array(points)).max() <= 1, (task["region"], points)
     assert (task["blend"], task["protect"], task["wall_size_m"], task["detail"], task["guide"]) == (
-        "wall", True, [4.0, 2.5], "standard", "lines")
+        "wall",
+        True,
+        [4.0, 2.5],
+        "standard",
+        "lines",
+    )
     assert len(task["artwork_urls"]) == 1
     art = Image.open(io.BytesIO(await (await page.request.get(task["artwork_urls"][0])).body()))
     assert abs(art.width / art.height - 1.6) <= 0.05

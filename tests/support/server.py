@@ -72,8 +72,9 @@ def start_server(log_dir: Path, name: str = "server", **env: str) -> Server:
 
 
 def start_worker(log_dir: Path, name: str = "worker", **env: str) -> Process:
-    return Process([sys.executable, "-m", "app", "worker", "--name", name], {**os.environ, **env},
-                   log_dir / f"{name}.log")
+    return Process(
+        [sys.executable, "-m", "app", "worker", "--name", name], {**os.environ, **env}, log_dir / f"{name}.log"
+    )
 
 
 @pytest.fixture(scope="session")

@@ -82,8 +82,9 @@ async def test_older_results_get_their_small_copies_once_when_listed(client: htt
 async def test_a_post_copies_the_small_copies(client: httpx.AsyncClient) -> None:
     user = await new_user(client)
     task_id = await make_task(user, results=1, scene=2)
-    r = await client.post("/api/posts", headers=user.headers,
-                          json={"task_id": task_id, "result_index": 0, "title": "바다 벽화 작은 사본"})
+    r = await client.post(
+        "/api/posts", headers=user.headers, json={"task_id": task_id, "result_index": 0, "title": "바다 벽화 작은 사본"}
+    )
     assert r.status_code == 201, r.text
     post = r.json()
     assert "/thumb.webp" in post["thumbnail_url"] and await webp(client, post["thumbnail_url"], MAX_BYTES) == (640, 480)

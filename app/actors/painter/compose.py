@@ -96,8 +96,13 @@ def dilate(mask: Image.Image, radius: int) -> Image.Image:
     return mask.filter(ImageFilter.BoxBlur(radius)).point(lambda v: 255 if v > 0 else 0)
 
 
-def prepare_region(photo: Image.Image, mask: Image.Image, native: int, keep_out: Image.Image | None = None,
-                   plan: CropPlan | None = None) -> Prepared:
+def prepare_region(
+    photo: Image.Image,
+    mask: Image.Image,
+    native: int,
+    keep_out: Image.Image | None = None,
+    plan: CropPlan | None = None,
+) -> Prepared:
     """Crop photo and mask around the mask and scale them to the model's size; build the feathered alpha.
 
     The mask work runs at 1/f of the crop's resolution (f = edge/4, so 1 on small photos, 4 on 12 MP) and
@@ -163,8 +168,15 @@ def wall_shading(prepared: Prepared) -> Shading:
     return Shading.estimate(np.asarray(prepared.image), np.asarray(region) > 127)
 
 
-def compose(photo: Image.Image, patch: Image.Image | np.ndarray, prepared: Prepared, *, blend: str = "cover",
-            shading: Shading | None = None, in_place: bool = False) -> Image.Image:
+def compose(
+    photo: Image.Image,
+    patch: Image.Image | np.ndarray,
+    prepared: Prepared,
+    *,
+    blend: str = "cover",
+    shading: Shading | None = None,
+    in_place: bool = False,
+) -> Image.Image:
     """Lay ``patch`` (the mural over the alpha's box, see ``mural_patch``/``mural_array``) on the photo
     through the alpha.
 
@@ -189,8 +201,9 @@ def compose(photo: Image.Image, patch: Image.Image | np.ndarray, prepared: Prepa
     return out
 
 
-def wall_patch(photo_patch: Image.Image, mural: Image.Image | np.ndarray, prepared: Prepared,
-               shading: Shading) -> Image.Image:
+def wall_patch(
+    photo_patch: Image.Image, mural: Image.Image | np.ndarray, prepared: Prepared, shading: Shading
+) -> Image.Image:
     """The mural as paint on this part of the wall: × the wall's light and relief, seam matched outside."""
     left, t, r, b = prepared.alpha_box
     cw, ch = prepared.plan.size
@@ -223,8 +236,13 @@ class PreviewCanvas:
     flat: tuple[tuple[int, int], np.ndarray, tuple[int, int]] | None = None  # (flat size, flat → crop, crop size)
 
     @classmethod
-    def build(cls, photo: Image.Image, prepared: Prepared, flat_size: tuple[int, int] | None = None,
-              to_crop: np.ndarray | None = None) -> PreviewCanvas:
+    def build(
+        cls,
+        photo: Image.Image,
+        prepared: Prepared,
+        flat_size: tuple[int, int] | None = None,
+        to_crop: np.ndarray | None = None,
+    ) -> PreviewCanvas:
         scale = min(1.0, PREVIEW_SIDE / max(photo.size))
         size = (max(1, round(photo.width * scale)), max(1, round(photo.height * scale)))
         rgb = photo if photo.mode == "RGB" else photo.convert("RGB")  # no full-size copy of an RGB photo
@@ -244,8 +262,13 @@ class PreviewCanvas:
             (fw, fh), to_crop, (cw, ch) = self.flat
             pw, ph = crop_preview.size
             m = np.diag([(r - left) / cw, (b - t) / ch, 1.0]) @ to_crop @ np.diag([fw / pw, fh / ph, 1.0])
-            warped = cv2.warpPerspective(np.asarray(crop_preview.convert("RGB")), m, (r - left, b - t),
-                                         flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+            warped = cv2.warpPerspective(
+                np.asarray(crop_preview.convert("RGB")),
+                m,
+                (r - left, b - t),
+                flags=cv2.INTER_LINEAR,
+                borderMode=cv2.BORDER_REPLICATE,
+            )
             patch = Image.fromarray(warped, "RGB")
         out.paste(patch, (left, t), self.alpha)
         return out

@@ -71,8 +71,14 @@ def _starts(length: int, tile: int, overlap: int) -> list[int]:
     return [round(i * (length - tile) / (n - 1)) // 8 * 8 for i in range(n)]
 
 
-def plan_detail(painted: tuple[int, int], shown: tuple[float, float], native: int, steps: int, variations: int,
-                mask: Image.Image | None = None) -> DetailPlan | None:
+def plan_detail(
+    painted: tuple[int, int],
+    shown: tuple[float, float],
+    native: int,
+    steps: int,
+    variations: int,
+    mask: Image.Image | None = None,
+) -> DetailPlan | None:
     """The refinement of a ``painted``-size painting shown at ``shown`` photo pixels, or None when not needed.
 
     ``mask`` (L, any size) limits the tiles to those with something painted in them.

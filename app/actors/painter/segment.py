@@ -26,13 +26,53 @@ KEEP_FRACTION: Final = 0.15  # a part is kept when at least this share of the la
 MAX_HOLE_FRACTION: Final = 0.05  # holes up to this share of the photo are filled (posters, stains) unless kept out
 
 #: ADE20K classes a mural never covers (by name, so any ADE20K-labelled model works)
-KEEP_OUT: Final = frozenset({
-    "windowpane", "door", "screen door", "double door", "person", "tree", "palm", "plant", "flower", "car", "bus",
-    "truck", "van", "bicycle", "minibike", "boat", "signboard", "trade name", "pole", "streetlight",
-    "traffic light", "railing", "bannister", "fence", "awning", "canopy", "curtain", "blind", "sconce", "lamp",
-    "light", "clock", "flag", "animal", "bench", "ashcan", "sculpture", "mirror", "television receiver", "screen",
-    "crt screen", "monitor", "fan",
-})
+KEEP_OUT: Final = frozenset(
+    {
+        "windowpane",
+        "door",
+        "screen door",
+        "double door",
+        "person",
+        "tree",
+        "palm",
+        "plant",
+        "flower",
+        "car",
+        "bus",
+        "truck",
+        "van",
+        "bicycle",
+        "minibike",
+        "boat",
+        "signboard",
+        "trade name",
+        "pole",
+        "streetlight",
+        "traffic light",
+        "railing",
+        "bannister",
+        "fence",
+        "awning",
+        "canopy",
+        "curtain",
+        "blind",
+        "sconce",
+        "lamp",
+        "light",
+        "clock",
+        "flag",
+        "animal",
+        "bench",
+        "ashcan",
+        "sculpture",
+        "mirror",
+        "television receiver",
+        "screen",
+        "crt screen",
+        "monitor",
+        "fan",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +189,8 @@ def keep_out_mask(seg: Segmentation, size: tuple[int, int]) -> Image.Image | Non
     return _to_photo(grown, size, threshold=64)
 
 
-def find_wall(model: Any, processor: Any, image: Image.Image, device: torch.device | str = "cpu",
-              protect: bool = True) -> Image.Image:
+def find_wall(
+    model: Any, processor: Any, image: Image.Image, device: torch.device | str = "cpu", protect: bool = True
+) -> Image.Image:
     """The wall as an "L" 0/255 mask of the photo's size (keep-outs left out with ``protect``)."""
     return wall_mask(segment(model, processor, image, device), image.size, protect)

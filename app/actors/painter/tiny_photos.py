@@ -6,7 +6,6 @@ import numpy as np
 from PIL import Image
 
 
-
 def make_wall_photo(width: int, height: int, seed: int = 0) -> Image.Image:
     """An RGB photo with a bright "wall" (RGB ≈ 215–235) over most of the upper part and a dark floor.
 

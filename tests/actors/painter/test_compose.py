@@ -18,7 +18,11 @@ def far_from(mask: Image.Image, distance: int) -> np.ndarray:
 
 
 def test_plan_sizes_are_multiples_of_8_near_native() -> None:
-    for bbox, size in [((10, 10, 60, 40), (97, 61)), ((0, 0, 4000, 300), (4000, 3000)), ((5, 5, 90, 1500), (100, 1600))]:
+    for bbox, size in [
+        ((10, 10, 60, 40), (97, 61)),
+        ((0, 0, 4000, 300), (4000, 3000)),
+        ((5, 5, 90, 1500), (100, 1600)),
+    ]:
         plan = plan_crop(bbox, size, 512)
         w, h = plan.model_size
         assert w % 8 == 0 and h % 8 == 0
