@@ -61,8 +61,16 @@ run: install models
 	$(VENV)/bin/saekdam serve
 
 test: install-test models
+	$(MAKE) --no-print-directory lint
 	$(PY) -m pytest -q
 	SAEKDAM_TEST_DATABASE=postgres $(PY) -m pytest -q -m db
+
+# ruff (rules and line length in pyproject's [tool.ruff]) and mypy on app/ and lora_training/ ([tool.mypy])
+LINTED := app lora_training tests bench piccolo_conf.py
+lint: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check $(LINTED)
+	$(VENV)/bin/ruff format --check $(LINTED)
+	$(VENV)/bin/mypy
 
 bench: install-test models
 	$(PY) bench/run_all.py

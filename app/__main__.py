@@ -8,6 +8,7 @@ import getpass
 import importlib
 import os
 import sys
+from typing import TypedDict
 
 from app.core.settings import Settings, SettingsError, get_settings
 
@@ -40,24 +41,40 @@ def cmd_serve(args: argparse.Namespace) -> int:
     host = args.host or settings.host
     port = args.port or settings.port
     if args.workers > 1 and settings.embedded:
-        print("saekdam: --workers > 1 needs SAEKDAM_REDIS_URL (processes must share queue, events and limits)",
-              file=sys.stderr)
+        print(
+            "saekdam: --workers > 1 needs SAEKDAM_REDIS_URL (processes must share queue, events and limits)",
+            file=sys.stderr,
+        )
         return 2
     os.environ.setdefault("SAEKDAM_PORT", str(port))
     from app.web.protocol import DeadlineHttpProtocol
 
-    uvicorn.run("app.asgi:create_app", factory=True, host=host, port=port, workers=args.workers,
-                log_level="info", timeout_graceful_shutdown=10,
-                access_log=False,  # the app writes its own, cheaper line per request (app/web/access_log.py)
-                http=DeadlineHttpProtocol, timeout_keep_alive=settings.http_keep_alive_s, **proxy_options(settings))
+    uvicorn.run(
+        "app.asgi:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=args.workers,
+        log_level="info",
+        timeout_graceful_shutdown=10,
+        access_log=False,  # the app writes its own, cheaper line per request (app/web/access_log.py)
+        http=DeadlineHttpProtocol,
+        timeout_keep_alive=settings.http_keep_alive_s,
+        **proxy_options(settings),
+    )
     return 0
 
 
-def proxy_options(settings: Settings) -> dict[str, object]:
+class ProxyOptions(TypedDict):
+    proxy_headers: bool
+    forwarded_allow_ips: str | None
+
+
+def proxy_options(settings: Settings) -> ProxyOptions:
     """uvicorn believes X-Forwarded-For/-Proto only from ``SAEKDAM_FORWARDED_ALLOW_IPS`` (default: from nobody;
     uvicorn's own default would trust every loopback client, so a local client could spoof its address)."""
     trusted = settings.forwarded_allow_ips.strip()
-    return {"proxy_headers": bool(trusted), "forwarded_allow_ips": trusted or None}
+    return ProxyOptions(proxy_headers=bool(trusted), forwarded_allow_ips=trusted or None)
 
 
 def cmd_worker(args: argparse.Namespace) -> int:

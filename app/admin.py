@@ -24,6 +24,7 @@ USER_FILTERS = [User.username, User.nickname, User.active, User.admin]
 def user_hooks(services: Any) -> list[Hook]:
     """An admin's edit of a user reaches every process's token cache: deactivating (or deleting) revokes
     the user's tokens and sessions, any other edit (admin flag, nickname) drops the cached rows."""
+
     async def patched(row_id: Any, values: dict[str, Any]) -> dict[str, Any]:
         if values.get("active") in (False, "false", 0):
             await services.accounts.revoke_user_tokens(int(row_id))
@@ -38,8 +39,13 @@ def user_hooks(services: Any) -> list[Hook]:
 
 
 def users_table(services: Any = None) -> TableConfig:
-    return TableConfig(User, visible_columns=USER_COLUMNS, visible_filters=USER_FILTERS, menu_group="Accounts",
-                       hooks=user_hooks(services) if services is not None else [])
+    return TableConfig(
+        User,
+        visible_columns=USER_COLUMNS,
+        visible_filters=USER_FILTERS,
+        menu_group="Accounts",
+        hooks=user_hooks(services) if services is not None else [],
+    )
 
 
 def build_admin(settings: Settings, services: Any = None) -> Any:

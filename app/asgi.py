@@ -18,38 +18,38 @@ from litestar.openapi import OpenAPIConfig
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.types import Receive, Scope, Send
 
-from app.accounts.api import AccountApiController
 from app.accounts.account_pages import AccountSettingsPagesController
 from app.accounts.admin_gate import AdminGate
+from app.accounts.api import AccountApiController
 from app.accounts.auth import CSRF_COOKIE, CSRF_HEADER, AuthMiddleware
 from app.accounts.oidc.pages import OidcPagesController
-from app.accounts.reset_pages import ResetPagesController
 from app.accounts.pages import AccountPagesController
-from app.storage.http import FilesController
+from app.accounts.reset_pages import ResetPagesController
+from app.admin import build_admin
 from app.board.api import BoardApiController
 from app.board.pages import BoardPagesController
-from app.ops import OpsPagesController
-from app.sheets.api import PostSheetApiController, SheetApiController
-from app.sheets.pages import SheetPagesController
-from app.tasks.api import TaskApiController, TaskSocketController
-from app.tasks.pages import TaskPagesController
-from app.themes.api import ThemeApiController
-from app.admin import build_admin
 from app.core.errors import AppError
 from app.core.fdlimit import raise_open_files_limit
 from app.core.settings import Settings, get_settings
 from app.metrics.api import MetricsController
 from app.metrics.http import http_metrics_middleware
-from app.web.input_guard import input_guard_middleware
-from app.web.openapi import document_errors
-from app.web.errors import app_error_handler, http_error_handler, internal_error_handler, validation_handler
+from app.ops import OpsPagesController
+from app.privacy.api import PrivacyApiController
+from app.sheets.api import PostSheetApiController, SheetApiController
+from app.sheets.pages import SheetPagesController
+from app.storage.http import FilesController
+from app.tasks.api import TaskApiController, TaskSocketController
+from app.tasks.pages import TaskPagesController
+from app.themes.api import ThemeApiController
 from app.web.access_log import AccessLog, access_log_middleware
-from app.web.logging import configure_logging, request_id_middleware
 from app.web.api_docs import render_plugins
 from app.web.assets import StaticAssets, serve_static
 from app.web.compression import compression_config
-from app.privacy.api import PrivacyApiController
+from app.web.errors import app_error_handler, http_error_handler, internal_error_handler, validation_handler
+from app.web.input_guard import input_guard_middleware
 from app.web.legal import LegalPagesController
+from app.web.logging import configure_logging, request_id_middleware
+from app.web.openapi import document_errors
 from app.web.pages import HealthController, ShellController
 from app.web.pwa import WebAppController
 from app.web.security import SecurityHeaders
@@ -74,7 +74,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     services = Services(settings, piccolo_conf.DB)
     assets = StaticAssets(STATIC_DIR)  # hashed once per process: templates link immutable URLs
-    admin_app = AdminGate(build_admin(settings, services), services, production=settings.base_url.startswith("https://"))
+    admin_app = AdminGate(
+        build_admin(settings, services), services, production=settings.base_url.startswith("https://")
+    )
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -100,7 +102,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def admin(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope.get("raw_path", b"").rstrip(b"?") == b"/admin":
             # the admin's page loads its assets relative to /admin/
-            await send({"type": "http.response.start", "status": 308, "headers": [(b"location", b"/admin/")]})  # type: ignore[arg-type]  # complete events;
+            await send({"type": "http.response.start", "status": 308, "headers": [(b"location", b"/admin/")]})
             await send({"type": "http.response.body", "body": b""})  # type: ignore[arg-type]  # the TypedDicts want every optional key
             return
         await admin_app(scope, receive, send)  # type: ignore[arg-type]  # Piccolo Admin types ASGI as plain mappings
@@ -154,8 +156,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         template_config=template_config({"static": assets.url}),
         compression_config=compression_config(),
         plugins=[HTMXPlugin()],
-        openapi_config=OpenAPIConfig(title="Saekdam API", version="1.0.0", path="/schema",
-                                     render_plugins=render_plugins(assets.url)),
+        openapi_config=OpenAPIConfig(
+            title="Saekdam API", version="1.0.0", path="/schema", render_plugins=render_plugins(assets.url)
+        ),
         exception_handlers={
             AppError: app_error_handler,
             ValidationException: validation_handler,

@@ -18,6 +18,7 @@ from piccolo.engine.base import Engine
 from app.accounts.oidc import OidcService
 from app.accounts.reset import PasswordResets
 from app.accounts.service import AccountService
+from app.board.service import BoardService
 from app.core import cpu, db
 from app.core.events import EventBus
 from app.core.queue import JobQueue
@@ -25,10 +26,9 @@ from app.core.ratelimit import RateLimiter
 from app.core.settings import Settings
 from app.core.storage import Storage
 from app.mail import Outbound, create_mailer
-from app.tasks.notify import CompletionMails
-from app.board.service import BoardService
 from app.privacy.service import PrivacyService
 from app.sheets.service import SheetService
+from app.tasks.notify import CompletionMails
 from app.tasks.service import TaskService
 from app.tasks.wall import PainterSegmenter, Segmenter
 
@@ -134,10 +134,11 @@ class Services:
         self.painter = Painter(config)
         await self.painter.start()
         lora_dirs = [s.models_dir / "tiny" / "loras"] if config.tiny else [s.models_dir / "loras"]
-        self.runner = PaintJobRunner(self.tasks, self.painter, self.storage, self.name, lora_dirs,
-                                     s.var_dir / "cache" / "loras")
+        self.runner = PaintJobRunner(
+            self.tasks, self.painter, self.storage, self.name, lora_dirs, s.var_dir / "cache" / "loras"
+        )
         if self.role == "api":  # embedded: this process's queue feeds this process's painter
-            self.queue.start(self.runner.run)  # type: ignore[attr-defined]
+            self.queue.start(self.runner.run)  # type: ignore[attr-defined]  # embedded: the in-process queue, which has start()
             self.tasks.segmenter = PainterSegmenter(self.storage, self.painter)
             # the models load now, in the background: the first user's wall or mural does not pay for it
             self._background.append(asyncio.create_task(self._preload(), name="saekdam-painter-load"))
@@ -167,9 +168,15 @@ class Services:
             task.cancel()
             with contextlib.suppress(BaseException):
                 await task
-        for closer in (getattr(self, "outbound", None), getattr(self, "oidc", None), getattr(self, "sheets", None),
-                       getattr(self, "queue", None), self.painter, getattr(self, "bus", None),
-                       getattr(self, "storage", None)):
+        for closer in (
+            getattr(self, "outbound", None),
+            getattr(self, "oidc", None),
+            getattr(self, "sheets", None),
+            getattr(self, "queue", None),
+            self.painter,
+            getattr(self, "bus", None),
+            getattr(self, "storage", None),
+        ):
             if closer is not None:
                 with contextlib.suppress(Exception):
                     await closer.close()
@@ -192,5 +199,7 @@ class Services:
             except Exception as exc:  # readiness reports, it never raises
                 checks[name] = f"error: {type(exc).__name__}"
         if self.painter is not None:
-            checks["painter"] = self.painter.state if self.painter.state != "unavailable" else f"unavailable: {self.painter.reason}"
+            checks["painter"] = (
+                self.painter.state if self.painter.state != "unavailable" else f"unavailable: {self.painter.reason}"
+            )
         return checks

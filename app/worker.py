@@ -19,9 +19,9 @@ from arq import cron
 from arq.constants import in_progress_key_prefix
 from arq.worker import Worker, func
 
+from app.actors.painter.errors import PaintError
 from app.core.settings import Settings, get_settings
 from app.ops.heartbeat import HEARTBEAT_S, WORKERS_KEY, WorkerStatus
-from app.actors.painter.errors import PaintError
 from app.tasks.job_names import FIND_WALL, PAINT_TASK, QUEUE_NAME, WALL_QUEUE
 from app.tasks.queue_arq import redis_settings
 from app.tasks.wall import PainterSegmenter
@@ -44,7 +44,7 @@ def describe_device() -> str:
 async def paint_task(ctx: dict[str, Any], task_id: str) -> str:
     ctx["status"].current_task = task_id
     try:
-        return await ctx["runner"].run(task_id)  # type: ignore[no-any-return]
+        return await ctx["runner"].run(task_id)
     finally:
         ctx["status"].current_task = None
         ctx["status"].jobs_done += 1
@@ -109,14 +109,21 @@ async def _heartbeat(ctx: dict[str, Any]) -> None:
 
 async def startup(ctx: dict[str, Any]) -> None:
     import piccolo_conf
-
     from app.wiring import Services
 
     settings: Settings = ctx["settings"]
     services = Services(settings, piccolo_conf.DB, role="worker", name=ctx["worker_name"])
     await services.start()
-    status = WorkerStatus(name=services.name, host=socket.gethostname(), pid=os.getpid(), device=describe_device(),
-                          state="loading", current_task=None, started_at=time.time(), last_seen=time.time())
+    status = WorkerStatus(
+        name=services.name,
+        host=socket.gethostname(),
+        pid=os.getpid(),
+        device=describe_device(),
+        state="loading",
+        current_task=None,
+        started_at=time.time(),
+        last_seen=time.time(),
+    )
     ctx.update(services=services, runner=services.runner, status=status)
     if settings.worker_metrics_port:
         from prometheus_client import start_http_server
@@ -141,7 +148,9 @@ async def startup(ctx: dict[str, Any]) -> None:
     finally:
         with contextlib.suppress(Exception):
             await _beat(ctx)  # admins see the new state now, not at the next beat
-    log.info("worker %s ready on %s (tiny models: %s)", services.name, status.device, services.painter.using_tiny_models)
+    log.info(
+        "worker %s ready on %s (tiny models: %s)", services.name, status.device, services.painter.using_tiny_models
+    )
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
@@ -177,8 +186,13 @@ def build_worker(settings: Settings, name: str) -> Worker:
     return Worker(
         functions=[
             # arq's timeout is a backstop: the runner's own (job_timeout_s) ends the task as job_timeout first
-            func(paint_task, name=PAINT_TASK, timeout=settings.job_timeout_s + 15,
-                 max_tries=settings.job_max_tries + 1, keep_result=60),
+            func(
+                paint_task,
+                name=PAINT_TASK,
+                timeout=settings.job_timeout_s + 15,
+                max_tries=settings.job_max_tries + 1,
+                keep_result=60,
+            ),
         ],
         cron_jobs=[cron(sweep, second={0}, run_at_startup=False, unique=True)],
         queue_name=QUEUE_NAME,

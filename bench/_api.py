@@ -18,11 +18,21 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench._common import (
-    LoadResult, ServerProcess, app_env, fetch_body, free_port, median, pct, request_bytes, run, run_load, use_env,
+    LoadResult,
+    ServerProcess,
+    app_env,
+    fetch_body,
+    free_port,
+    median,
+    pct,
+    request_bytes,
+    run,
+    run_load,
+    use_env,
     uvicorn_args,
 )
 
@@ -42,6 +52,8 @@ def parse_load_args(argv: list[str] | None, description: str, posts: int, quick_
     if args.quick:
         args.posts, args.requests, args.rounds = quick_posts, 1000, 3
     return args
+
+
 THEMES = ("nature", "urban", "play", "ocean", "animals", "space")
 
 
@@ -61,21 +73,33 @@ class Seeded:
 async def _insert_posts(author_pk: int, count: int) -> None:
     from app.board.tables import Post
 
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     rnd = random.Random(0)
     for start in range(0, count, 500):
         rows = []
         for i in range(start, min(count, start + 500)):
             pid = uuid.uuid4()
-            rows.append(Post(
-                id=pid, author=author_pk, anonymous=i % 10 == 0, task_id=uuid.uuid4(), result_index=0,
-                source=f"bench:{i}", title=f"Mural number {i} on an old wall",
-                content="A wall by the river, painted with whales and waves. " * rnd.randint(1, 4),
-                theme=THEMES[i % len(THEMES)], before_key=f"board/{pid}/before.jpg",
-                after_key=f"board/{pid}/after.jpg", thumb_key=f"board/{pid}/thumb.jpg",
-                like_count=rnd.randint(0, 300), comment_count=rnd.randint(0, 40), view_count=rnd.randint(0, 5000),
-                created_at=now - timedelta(seconds=37 * i), updated_at=now - timedelta(seconds=37 * i),
-            ))
+            rows.append(
+                Post(
+                    id=pid,
+                    author=author_pk,
+                    anonymous=i % 10 == 0,
+                    task_id=uuid.uuid4(),
+                    result_index=0,
+                    source=f"bench:{i}",
+                    title=f"Mural number {i} on an old wall",
+                    content="A wall by the river, painted with whales and waves. " * rnd.randint(1, 4),
+                    theme=THEMES[i % len(THEMES)],
+                    before_key=f"board/{pid}/before.jpg",
+                    after_key=f"board/{pid}/after.jpg",
+                    thumb_key=f"board/{pid}/thumb.jpg",
+                    like_count=rnd.randint(0, 300),
+                    comment_count=rnd.randint(0, 40),
+                    view_count=rnd.randint(0, 5000),
+                    created_at=now - timedelta(seconds=37 * i),
+                    updated_at=now - timedelta(seconds=37 * i),
+                )
+            )
         await Post.insert(*rows)
 
 
@@ -83,15 +107,36 @@ async def _insert_task(author_pk: int) -> str:
     from app.tasks.tables import Task
 
     tid = uuid.uuid4()
-    at = datetime.now(timezone.utc)
-    await Task.insert(Task(
-        id=tid, owner=author_pk, status="succeeded", theme="ocean", prompt="고래와 파도", prompt_en="whales and waves",
-        region={"mode": "box", "box": [10, 10, 100, 80]}, seed=42, variations=2, steps=20, content_type="image/jpeg",
-        size_bytes=2_345_678, input_key=f"tasks/{tid}/input.jpg", width=4000, height=3000,
-        result_keys=[f"tasks/{tid}/result-1.jpg", f"tasks/{tid}/result-2.jpg"], preview_key=f"tasks/{tid}/preview.jpg",
-        progress_step=20, progress_total=20, attempts=1, worker="bench", queued_at=at, started_at=at,
-        heartbeat_at=at, finished_at=at,
-    ))
+    at = datetime.now(UTC)
+    await Task.insert(
+        Task(
+            id=tid,
+            owner=author_pk,
+            status="succeeded",
+            theme="ocean",
+            prompt="고래와 파도",
+            prompt_en="whales and waves",
+            region={"mode": "box", "box": [10, 10, 100, 80]},
+            seed=42,
+            variations=2,
+            steps=20,
+            content_type="image/jpeg",
+            size_bytes=2_345_678,
+            input_key=f"tasks/{tid}/input.jpg",
+            width=4000,
+            height=3000,
+            result_keys=[f"tasks/{tid}/result-1.jpg", f"tasks/{tid}/result-2.jpg"],
+            preview_key=f"tasks/{tid}/preview.jpg",
+            progress_step=20,
+            progress_total=20,
+            attempts=1,
+            worker="bench",
+            queued_at=at,
+            started_at=at,
+            heartbeat_at=at,
+            finished_at=at,
+        )
+    )
     return str(tid)
 
 
@@ -132,8 +177,9 @@ async def _cursors(port: int, pages: int) -> list[str]:
 
 
 @contextlib.contextmanager
-def seeded_servers(posts: int, payloads: dict[str, tuple[str, bool]], cursor_pages: int = 0,
-                   postgres: bool = False) -> Iterator[Seeded]:
+def seeded_servers(
+    posts: int, payloads: dict[str, tuple[str, bool]], cursor_pages: int = 0, postgres: bool = False
+) -> Iterator[Seeded]:
     """``payloads``: bare endpoint name → (real path, needs auth). Yields both servers, ready and seeded.
 
     ``postgres``: a fresh database on the local PostgreSQL (tests/support/postgres.py) instead of SQLite.
@@ -151,21 +197,27 @@ def seeded_servers(posts: int, payloads: dict[str, tuple[str, bool]], cursor_pag
         with contextlib.redirect_stdout(io.StringIO()):  # Piccolo prints a table per app
             run(run_migrations())
         port = free_port()
-        with ServerProcess(uvicorn_args("app.asgi:create_app", port, factory=True), env, port=port,
-                           name="app").wait_ready() as app:
+        with ServerProcess(
+            uvicorn_args("app.asgi:create_app", port, factory=True), env, port=port, name="app"
+        ).wait_ready() as app:
             token, task_id = run(_seed(app, posts))
             folder = Path(tmp) / "payloads"
             folder.mkdir()
             auth = {"Authorization": f"Bearer {token}"}
             for name, (path, needs_auth) in payloads.items():
-                status, body = run(fetch_body(port, request_bytes(path.format(task_id=task_id),
-                                                                  auth if needs_auth else None)))
+                status, body = run(
+                    fetch_body(port, request_bytes(path.format(task_id=task_id), auth if needs_auth else None))
+                )
                 assert status == 200, body[:300]
                 (folder / f"{name}.json").write_bytes(body)
             cursors = run(_cursors(port, cursor_pages)) if cursor_pages else []
             bare_port = free_port()
-            with ServerProcess(uvicorn_args("bench._bare:json_app", bare_port, factory=True),
-                               {"BENCH_PAYLOADS": str(folder)}, port=bare_port, name="bare").wait_ready() as bare:
+            with ServerProcess(
+                uvicorn_args("bench._bare:json_app", bare_port, factory=True),
+                {"BENCH_PAYLOADS": str(folder)},
+                port=bare_port,
+                name="bare",
+            ).wait_ready() as bare:
                 yield Seeded(app, bare, token, task_id, cursors)
 
 
@@ -186,8 +238,17 @@ class Comparison:
         return self.rps / self.bare_rps
 
 
-def compare(app_port: int, app_requests: list[bytes], bare_port: int, bare_requests: list[bytes], *,
-            total: int, concurrency: int, rounds: int, fresh: bool = False) -> Comparison:
+def compare(
+    app_port: int,
+    app_requests: list[bytes],
+    bare_port: int,
+    bare_requests: list[bytes],
+    *,
+    total: int,
+    concurrency: int,
+    rounds: int,
+    fresh: bool = False,
+) -> Comparison:
     """Alternate rounds (ours, bare, ours, bare, ...) after one warm-up round each.
 
     ``fresh``: consume ``app_requests`` without repeating (each request a cache miss), ``total`` per round.
@@ -199,7 +260,7 @@ def compare(app_port: int, app_requests: list[bytes], bare_port: int, bare_reque
     mine_total = total
     for r in range(rounds + 1):
         if fresh:
-            batch = app_requests[offset:offset + mine_total]
+            batch = app_requests[offset : offset + mine_total]
             offset += mine_total
             if len(batch) < mine_total:
                 raise ValueError(f"not enough distinct requests for round {r}: {len(app_requests)}")
@@ -213,15 +274,19 @@ def compare(app_port: int, app_requests: list[bytes], bare_port: int, bare_reque
             ours.append(mine)
             bare.append(theirs)
     return Comparison(
-        rps=median([x.rps for x in ours]), p50=median([pct(x.latencies, 50) for x in ours]),
-        p99=median([pct(x.latencies, 99) for x in ours]), bare_rps=median([x.rps for x in bare]),
-        bare_p50=median([pct(x.latencies, 50) for x in bare]), bare_p99=median([pct(x.latencies, 99) for x in bare]),
+        rps=median([x.rps for x in ours]),
+        p50=median([pct(x.latencies, 50) for x in ours]),
+        p99=median([pct(x.latencies, 99) for x in ours]),
+        bare_rps=median([x.rps for x in bare]),
+        bare_p50=median([pct(x.latencies, 50) for x in bare]),
+        bare_p99=median([pct(x.latencies, 99) for x in bare]),
         errors=sum(x.errors for x in ours + bare),
     )
 
 
 def show(label: str, c: Comparison) -> None:
-    print(f"  {label:<40} ours {c.rps:8.0f} req/s  p50 {c.p50 * 1000:6.1f} ms  p99 {c.p99 * 1000:6.1f} ms | "
-          f"bare {c.bare_rps:8.0f} req/s  p50 {c.bare_p50 * 1000:6.1f} ms  p99 {c.bare_p99 * 1000:6.1f} ms | "
-          f"ratio {c.ratio:.2f}" + (f"  ERRORS {c.errors}" if c.errors else ""))
-
+    print(
+        f"  {label:<40} ours {c.rps:8.0f} req/s  p50 {c.p50 * 1000:6.1f} ms  p99 {c.p99 * 1000:6.1f} ms | "
+        f"bare {c.bare_rps:8.0f} req/s  p50 {c.bare_p50 * 1000:6.1f} ms  p99 {c.bare_p99 * 1000:6.1f} ms | "
+        f"ratio {c.ratio:.2f}" + (f"  ERRORS {c.errors}" if c.errors else "")
+    )

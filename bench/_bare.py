@@ -54,6 +54,7 @@ PAGE = """<!doctype html>
 
 def page_app() -> Litestar:
     """A minimal valid HTML page (and a favicon answer): the Lighthouse bench's baseline."""
+
     @get("/page", sync_to_thread=False, media_type=MediaType.HTML)
     def page() -> str:
         return PAGE

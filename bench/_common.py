@@ -130,8 +130,9 @@ def machine_info() -> dict[str, Any]:
 
 def header(title: str) -> None:
     info = machine_info()
-    print(f"{title} — {info['cores']} CPUs ({info['cpu']}), load average {info['load_avg_1m']}, "
-          f"Python {info['python']}")
+    print(
+        f"{title} — {info['cores']} CPUs ({info['cpu']}), load average {info['load_avg_1m']}, Python {info['python']}"
+    )
 
 
 # ------------------------------------------------------------------------------------------- processes
@@ -154,27 +155,49 @@ def raise_nofile(wanted: int = 65536) -> int:
 
 def uvicorn_args(spec: str, port: int, *, factory: bool = False) -> list[str]:
     """The one uvicorn command line every bench server uses (app and baselines alike)."""
-    args = [PY, "-m", "uvicorn", spec, "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-            "--no-access-log", "--loop", "uvloop", "--http", "httptools", "--backlog", "4096",
-            "--timeout-keep-alive", "60"]
+    args = [
+        PY,
+        "-m",
+        "uvicorn",
+        spec,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+        "--loop",
+        "uvloop",
+        "--http",
+        "httptools",
+        "--backlog",
+        "4096",
+        "--timeout-keep-alive",
+        "60",
+    ]
     return [*args, "--factory"] if factory else args
 
 
 class ServerProcess:
     """A server subprocess (output to a temp log shown on failure) that is ready once ``ready_path`` answers."""
 
-    def __init__(self, args: list[str], env: dict[str, str] | None = None, *, port: int, name: str,
-                 ready_path: str = "/healthz") -> None:
+    def __init__(
+        self, args: list[str], env: dict[str, str] | None = None, *, port: int, name: str, ready_path: str = "/healthz"
+    ) -> None:
         self.name = name
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
         self.ready_path = ready_path
-        self._log = tempfile.NamedTemporaryFile(prefix=f"bench-{name}-", suffix=".log", delete=False)
+        self._log = tempfile.NamedTemporaryFile(  # noqa: SIM115  # the server's log while it runs: stop() closes it
+            prefix=f"bench-{name}-", suffix=".log", delete=False
+        )
         self.log_path = Path(self._log.name)
         full_env = {**os.environ, **(env or {})}
         full_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), full_env.get("PYTHONPATH", "")]))
-        self.proc = subprocess.Popen(args, cwd=ROOT, env=full_env, stdout=self._log, stderr=subprocess.STDOUT,
-                                     preexec_fn=lambda: raise_nofile())
+        self.proc = subprocess.Popen(
+            args, cwd=ROOT, env=full_env, stdout=self._log, stderr=subprocess.STDOUT, preexec_fn=lambda: raise_nofile()
+        )
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")[-4000:]
@@ -272,7 +295,7 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
     if at < 0:
         raise RuntimeError(f"response without Content-Length: {head[:200]!r}")
     end = lower.index(b"\r\n", at + 2)
-    body = await reader.readexactly(int(lower[at + 17:end]))
+    body = await reader.readexactly(int(lower[at + 17 : end]))
     return status, body
 
 

@@ -34,29 +34,78 @@ def main(argv: list[str] | None = None) -> int:
     header("board list bench")
     report = Report("board" + ("_postgres" if args.postgres else ""))
     pages = min(args.posts // 20 - 1, 499)
-    with seeded_servers(args.posts, {"board": ("/api/posts", False)}, cursor_pages=pages,
-                        postgres=args.postgres) as s:
+    with seeded_servers(args.posts, {"board": ("/api/posts", False)}, cursor_pages=pages, postgres=args.postgres) as s:
         db = "PostgreSQL" if args.postgres else "SQLite"
-        print(f"  {args.posts} posts in {db}; {args.concurrency} connections, {args.requests} requests per round, "
-              f"median of {args.rounds} rounds (uvicorn + uvloop + httptools, no access log, both)")
+        print(
+            f"  {args.posts} posts in {db}; {args.concurrency} connections, {args.requests} requests per round, "
+            f"median of {args.rounds} rounds (uvicorn + uvloop + httptools, no access log, both)"
+        )
         bare = [request_bytes("/json/board")]
-        first = compare(s.app.port, [request_bytes("/api/posts")], s.bare.port, bare, total=args.requests,
-                        concurrency=args.concurrency, rounds=args.rounds)
+        first = compare(
+            s.app.port,
+            [request_bytes("/api/posts")],
+            s.bare.port,
+            bare,
+            total=args.requests,
+            concurrency=args.concurrency,
+            rounds=args.rounds,
+        )
         show("GET /api/posts (first page)", first)
         distinct = [request_bytes(f"/api/posts?cursor={c}&limit={limit}") for c in s.cursors for limit in range(20, 25)]
         random.Random(1).shuffle(distinct)
         per_round = min(args.requests, len(distinct) // (args.rounds + 1))
-        deep = compare(s.app.port, distinct, s.bare.port, bare, total=per_round, concurrency=args.concurrency,
-                       rounds=args.rounds, fresh=True)
+        deep = compare(
+            s.app.port,
+            distinct,
+            s.bare.port,
+            bare,
+            total=per_round,
+            concurrency=args.concurrency,
+            rounds=args.rounds,
+            fresh=True,
+        )
         show(f"GET /api/posts?cursor= (miss, {per_round}/round)", deep)
-    for label, c, goal in (("GET /api/posts", first, GOAL_FIRST),
-                           ("GET /api/posts deep pages (cache miss)", deep, GOAL_DEEP)):
-        report.add(Figure(f"{label} throughput", round(c.rps), "req/s", "bare Litestar, same JSON", round(c.bare_rps),
-                          round(c.ratio, 2), "ours/bare", f"≥ {goal:.0%} of bare", c.ratio >= goal and c.errors == 0))
-        report.add(Figure(f"{label} p50 latency", round(c.p50 * 1000, 2), "ms", "bare Litestar",
-                          round(c.bare_p50 * 1000, 2), round(c.bare_p50 / c.p50, 2), "bare/ours", "info"))
-        report.add(Figure(f"{label} p99 latency", round(c.p99 * 1000, 2), "ms", "bare Litestar",
-                          round(c.bare_p99 * 1000, 2), round(c.bare_p99 / c.p99, 2), "bare/ours", "info"))
+    for label, c, goal in (
+        ("GET /api/posts", first, GOAL_FIRST),
+        ("GET /api/posts deep pages (cache miss)", deep, GOAL_DEEP),
+    ):
+        report.add(
+            Figure(
+                f"{label} throughput",
+                round(c.rps),
+                "req/s",
+                "bare Litestar, same JSON",
+                round(c.bare_rps),
+                round(c.ratio, 2),
+                "ours/bare",
+                f"≥ {goal:.0%} of bare",
+                c.ratio >= goal and c.errors == 0,
+            )
+        )
+        report.add(
+            Figure(
+                f"{label} p50 latency",
+                round(c.p50 * 1000, 2),
+                "ms",
+                "bare Litestar",
+                round(c.bare_p50 * 1000, 2),
+                round(c.bare_p50 / c.p50, 2),
+                "bare/ours",
+                "info",
+            )
+        )
+        report.add(
+            Figure(
+                f"{label} p99 latency",
+                round(c.p99 * 1000, 2),
+                "ms",
+                "bare Litestar",
+                round(c.bare_p99 * 1000, 2),
+                round(c.bare_p99 / c.p99, 2),
+                "bare/ours",
+                "info",
+            )
+        )
     if first.errors or deep.errors:
         raise SystemExit(f"non-200 answers: {first.errors + deep.errors}")
     report.note(f"{args.posts} posts, concurrency {args.concurrency}; latency includes queueing at that concurrency")

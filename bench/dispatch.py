@@ -36,7 +36,16 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench._common import (  # noqa: E402
-    PY, Figure, Report, ServerProcess, free_port, header, median, pct, run, uvicorn_args,
+    PY,
+    Figure,
+    Report,
+    ServerProcess,
+    free_port,
+    header,
+    median,
+    pct,
+    run,
+    uvicorn_args,
 )
 
 P50_GOAL, P99_GOAL, RATIO_GOAL = 0.020, 0.100, 10.0
@@ -60,8 +69,14 @@ def run_arq_worker(redis_url: str, flavour: str) -> None:
 
     functions = [func(record_start, name=PAINT_TASK)]
     if flavour == "ours":
-        worker = Worker(functions=functions, queue_name=QUEUE_NAME, redis_settings=redis_settings(redis_url),
-                        max_jobs=1, poll_delay=Settings().worker_poll_delay_s, health_check_key="bench:health:ours")
+        worker = Worker(
+            functions=functions,
+            queue_name=QUEUE_NAME,
+            redis_settings=redis_settings(redis_url),
+            max_jobs=1,
+            poll_delay=Settings().worker_poll_delay_s,
+            health_check_key="bench:health:ours",
+        )
     else:
         worker = Worker(functions=functions, queue_name=QUEUE_NAME, redis_settings=redis_settings(redis_url))
     worker.run()
@@ -98,16 +113,18 @@ async def start_embedded(jobs: int, gap_s: float) -> list[float]:
     return delays
 
 
-async def start_arq(redis_url: str, flavour: str, jobs: int, gap_s: float,
-                    result_poll_s: float) -> tuple[list[float], list[float]]:
+async def start_arq(
+    redis_url: str, flavour: str, jobs: int, gap_s: float, result_poll_s: float
+) -> tuple[list[float], list[float]]:
     """(submit → start, job end → client sees the result) per job, against a worker process."""
     from arq.jobs import Job
 
     from app.tasks.job_names import QUEUE_NAME
     from app.tasks.queue_arq import ArqQueue
 
-    worker = ServerProcess([PY, str(Path(__file__)), "--arq-worker", redis_url, flavour], port=0,
-                           name=f"arq-worker-{flavour}")
+    worker = ServerProcess(
+        [PY, str(Path(__file__)), "--arq-worker", redis_url, flavour], port=0, name=f"arq-worker-{flavour}"
+    )
     queue = await ArqQueue.connect(redis_url)
     starts, notices = [], []
     try:
@@ -117,7 +134,8 @@ async def start_arq(redis_url: str, flavour: str, jobs: int, gap_s: float,
             t0 = time.monotonic()
             assert await queue.enqueue(task_id)
             began = await Job(task_id, queue.pool, _queue_name=QUEUE_NAME).result(
-                timeout=60 if i < 2 else 30, poll_delay=result_poll_s)
+                timeout=60 if i < 2 else 30, poll_delay=result_poll_s
+            )
             seen = time.monotonic()
             if worker.proc.poll() is not None:
                 raise RuntimeError(f"worker died:\n{worker.log()}")
@@ -137,18 +155,20 @@ async def _sse_reader(url: str, inbox: asyncio.Queue[tuple[float, dict[str, Any]
     import httpx
     import msgspec
 
-    async with httpx.AsyncClient(timeout=httpx.Timeout(60, read=None)) as http:
-        async with http.stream("GET", url, headers={"accept": "text/event-stream"}) as response:
-            event = ""
-            async for line in response.aiter_lines():
-                if line.startswith("event:"):
-                    event = line[6:].strip()
-                elif line.startswith("data:"):
-                    now = time.monotonic()
-                    if event == "task":
-                        ready.set()
-                    elif event == "progress":
-                        inbox.put_nowait((now, msgspec.json.decode(line[5:].strip())))
+    async with (
+        httpx.AsyncClient(timeout=httpx.Timeout(60, read=None)) as http,
+        http.stream("GET", url, headers={"accept": "text/event-stream"}) as response,
+    ):
+        event = ""
+        async for line in response.aiter_lines():
+            if line.startswith("event:"):
+                event = line[6:].strip()
+            elif line.startswith("data:"):
+                now = time.monotonic()
+                if event == "task":
+                    ready.set()
+                elif event == "progress":
+                    inbox.put_nowait((now, msgspec.json.decode(line[5:].strip())))
 
 
 async def publish_receive(mode: str, events: int, gap_s: float, redis_url: str | None) -> list[float]:
@@ -156,8 +176,9 @@ async def publish_receive(mode: str, events: int, gap_s: float, redis_url: str |
 
     port = free_port()
     env = {"BENCH_REDIS_URL": redis_url or "", "BENCH_PREFIX": "bench:events:"}
-    server = ServerProcess(uvicorn_args("bench._bare:stream_app", port, factory=True), env, port=port,
-                           name=f"stream-{mode}").wait_ready()
+    server = ServerProcess(
+        uvicorn_args("bench._bare:stream_app", port, factory=True), env, port=port, name=f"stream-{mode}"
+    ).wait_ready()
     channel = f"task:{uuid.uuid4()}"
     inbox: asyncio.Queue[tuple[float, dict[str, Any]]] = asyncio.Queue()
     ready = asyncio.Event()
@@ -200,11 +221,32 @@ def describe(label: str, values: list[float]) -> str:
 def compare(report: Report, what: str, ours: list[float], base: list[float], base_label: str) -> None:
     p50, p99, b50, b99 = median(ours), pct(ours, 99), median(base), pct(base, 99)
     r50, r99 = b50 / p50, b99 / p99
-    report.add(Figure(f"{what} p50", round(p50 * 1000, 2), "ms", base_label, round(b50 * 1000, 1), round(r50, 1),
-                      "default/ours", f"≤ {P50_GOAL * 1000:.0f} ms, ≥ {RATIO_GOAL:.0f}× default",
-                      p50 <= P50_GOAL and r50 >= RATIO_GOAL))
-    report.add(Figure(f"{what} p99", round(p99 * 1000, 2), "ms", base_label, round(b99 * 1000, 1), round(r99, 1),
-                      "default/ours", f"≤ {P99_GOAL * 1000:.0f} ms", p99 <= P99_GOAL))
+    report.add(
+        Figure(
+            f"{what} p50",
+            round(p50 * 1000, 2),
+            "ms",
+            base_label,
+            round(b50 * 1000, 1),
+            round(r50, 1),
+            "default/ours",
+            f"≤ {P50_GOAL * 1000:.0f} ms, ≥ {RATIO_GOAL:.0f}× default",
+            p50 <= P50_GOAL and r50 >= RATIO_GOAL,
+        )
+    )
+    report.add(
+        Figure(
+            f"{what} p99",
+            round(p99 * 1000, 2),
+            "ms",
+            base_label,
+            round(b99 * 1000, 1),
+            round(r99, 1),
+            "default/ours",
+            f"≤ {P99_GOAL * 1000:.0f} ms",
+            p99 <= P99_GOAL,
+        )
+    )
     print(f"    → {what}: ratio default/ours p50 ×{r50:.1f}, p99 ×{r99:.1f}")
 
 

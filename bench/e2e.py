@@ -53,8 +53,12 @@ async def bare_painter(jobs: int, steps: int) -> list[float]:
     painter = Painter(painter_config_from_settings(get_settings()))
     await painter.load()
     photo = wall_png(*PHOTO_SIZE)
-    theme = ThemeStyle(slug="space", prompt_template="sdmural space mural, {wish}, stars",
-                       negative_prompt="blurry, text", default_steps=steps)
+    theme = ThemeStyle(
+        slug="space",
+        prompt_template="sdmural space mural, {wish}, stars",
+        negative_prompt="blurry, text",
+        default_steps=steps,
+    )
 
     async def on_progress(_: object) -> None:
         return None
@@ -62,8 +66,15 @@ async def bare_painter(jobs: int, steps: int) -> list[float]:
     times = []
     try:
         for i in range(jobs + WARMUP):
-            request = PaintRequest(job_id=f"bare{i}", photo=photo, region=Region(mode="box", box=BOX), theme=theme,
-                                   prompt="stars", seed=i, steps=steps)
+            request = PaintRequest(
+                job_id=f"bare{i}",
+                photo=photo,
+                region=Region(mode="box", box=BOX),
+                theme=theme,
+                prompt="stars",
+                seed=i,
+                steps=steps,
+            )
             start = time.perf_counter()
             await painter.paint(request, on_progress)
             if i >= WARMUP:  # the first paints of a fresh process take seconds (lazy init), not the steady state
@@ -86,9 +97,11 @@ async def one_user(http: Any, user: Any, photo: bytes, steps: int) -> dict[str, 
     began = time.monotonic()
     task = await create_and_upload(http, user.headers, photo)
     submitted = time.monotonic()
-    r = await http.post(f"/api/tasks/{task['id']}/submit", headers=user.headers,
-                        json={"theme": "space", "prompt": "stars", "region": {"mode": "box", "box": BOX},
-                              "steps": steps})
+    r = await http.post(
+        f"/api/tasks/{task['id']}/submit",
+        headers=user.headers,
+        json={"theme": "space", "prompt": "stars", "region": {"mode": "box", "box": BOX}, "steps": steps},
+    )
     assert r.status_code == 202, r.text
     events = await read_sse(http, f"/api/tasks/{task['id']}/events", user.headers, timeout=600)
     done = time.monotonic()
@@ -97,8 +110,15 @@ async def one_user(http: Any, user: Any, photo: bytes, steps: int) -> dict[str, 
     queued, started, finished = _at(final["queued_at"]), _at(final["started_at"]), _at(final["finished_at"])
     wait = (started - queued).total_seconds() if queued and started else float("nan")
     work = (finished - started).total_seconds() if started and finished else float("nan")
-    return {"status": status, "began": began, "submitted": submitted, "done": done, "total": done - submitted,
-            "queue_wait": wait, "job": work}
+    return {
+        "status": status,
+        "began": began,
+        "submitted": submitted,
+        "done": done,
+        "total": done - submitted,
+        "queue_wait": wait,
+        "job": work,
+    }
 
 
 async def drive(url: str, users: int, steps: int) -> tuple[list[dict[str, Any]], float]:
@@ -134,10 +154,19 @@ def run_deployment(users: int, workers: int, steps: int, log_dir: str) -> tuple[
         logs = Path(log_dir) if log_dir else Path(tmp) / "logs"
         logs.mkdir(parents=True, exist_ok=True)
         limits = str(max(500, users * 2))
-        with deployment(logs, Path(tmp) / "var", apis=1, workers=workers, SAEKDAM_JOB_TIMEOUT_S="300",
-                        SAEKDAM_MAX_CONCURRENT_TASKS=limits, SAEKDAM_MAX_TASKS_PER_DAY=limits,
-                        SAEKDAM_MAX_OPEN_TASKS=limits, SAEKDAM_MAX_OPEN_UPLOAD_BYTES=str(10**10),
-                        SAEKDAM_STREAMS_PER_USER=limits, SAEKDAM_STREAMS_PER_ADDRESS=str(10**6)) as deployed:
+        with deployment(
+            logs,
+            Path(tmp) / "var",
+            apis=1,
+            workers=workers,
+            SAEKDAM_JOB_TIMEOUT_S="300",
+            SAEKDAM_MAX_CONCURRENT_TASKS=limits,
+            SAEKDAM_MAX_TASKS_PER_DAY=limits,
+            SAEKDAM_MAX_OPEN_TASKS=limits,
+            SAEKDAM_MAX_OPEN_UPLOAD_BYTES=str(10**10),
+            SAEKDAM_STREAMS_PER_USER=limits,
+            SAEKDAM_STREAMS_PER_ADDRESS=str(10**6),
+        ) as deployed:
             try:
                 wait_workers_ready(deployed.workers)
                 return run(drive(deployed.apis[0].url, users, steps))
@@ -167,31 +196,66 @@ def main(argv: list[str] | None = None) -> int:
         os.environ.pop("SAEKDAM_VAR_DIR")  # the deployment sets its own
         per_mural = run(bare_painter(args.baseline_jobs, args.steps))
         bare_rate = 60 / statistics.median(per_mural)
-        print(f"  baseline: bare painter, one process: {statistics.median(per_mural) * 1000:.0f} ms per mural "
-              f"(median of {len(per_mural)}) = {bare_rate:.1f} murals/min")
+        print(
+            f"  baseline: bare painter, one process: {statistics.median(per_mural) * 1000:.0f} ms per mural "
+            f"(median of {len(per_mural)}) = {bare_rate:.1f} murals/min"
+        )
         results, wall = run_deployment(args.users, args.workers, args.steps, args.log_dir)
     ok = [r for r in results if r["status"] == "succeeded"]
     rate = len(ok) / wall * 60
     waits = [r["queue_wait"] for r in ok]
     totals = [r["total"] for r in ok]
     jobs = [r["job"] for r in ok]
-    print(f"  {args.users} users, {args.workers} workers: {len(ok)}/{len(results)} succeeded in {wall:.1f} s = "
-          f"{rate:.1f} murals/min (×{rate / bare_rate:.2f} bare painter)")
-    print(f"  queue wait p50 {median(waits):.2f} s p99 {pct(waits, 99):.2f} s | submit → succeeded p50 "
-          f"{median(totals):.2f} s p99 {pct(totals, 99):.2f} s | job (started_at→finished_at) p50 "
-          f"{median(jobs):.2f} s")
+    print(
+        f"  {args.users} users, {args.workers} workers: {len(ok)}/{len(results)} succeeded in {wall:.1f} s = "
+        f"{rate:.1f} murals/min (×{rate / bare_rate:.2f} bare painter)"
+    )
+    print(
+        f"  queue wait p50 {median(waits):.2f} s p99 {pct(waits, 99):.2f} s | submit → succeeded p50 "
+        f"{median(totals):.2f} s p99 {pct(totals, 99):.2f} s | job (started_at→finished_at) p50 "
+        f"{median(jobs):.2f} s"
+    )
     report = Report("e2e")
-    report.add(Figure(f"{args.users} users × 1 mural, {args.workers} workers: throughput", round(rate, 1),
-                      "murals/min", "bare painter loop, 1 process", round(bare_rate, 1), round(rate / bare_rate, 2),
-                      "ours/bare", "all succeed; info", len(ok) == len(results)))
-    report.add(Figure("queue wait (queued_at→started_at) p50", round(median(waits), 2), "s",
-                      goal=f"info (p99 {pct(waits, 99):.2f} s)"))
-    report.add(Figure("submit→succeeded (client) p50", round(median(totals), 2), "s",
-                      goal=f"info (p99 {pct(totals, 99):.2f} s)"))
-    report.add(Figure("job on a worker (started_at→finished_at) p50", round(median(jobs), 2), "s",
-                      "bare painter per mural", round(statistics.median(per_mural), 3), goal="info"))
-    report.note(f"tiny models, {args.steps} steps, {PHOTO_SIZE[0]}×{PHOTO_SIZE[1]} PNG, box region; all users "
-                f"start together, so queue waits grow with the line (≈ users / workers × per-job time)")
+    report.add(
+        Figure(
+            f"{args.users} users × 1 mural, {args.workers} workers: throughput",
+            round(rate, 1),
+            "murals/min",
+            "bare painter loop, 1 process",
+            round(bare_rate, 1),
+            round(rate / bare_rate, 2),
+            "ours/bare",
+            "all succeed; info",
+            len(ok) == len(results),
+        )
+    )
+    report.add(
+        Figure(
+            "queue wait (queued_at→started_at) p50",
+            round(median(waits), 2),
+            "s",
+            goal=f"info (p99 {pct(waits, 99):.2f} s)",
+        )
+    )
+    report.add(
+        Figure(
+            "submit→succeeded (client) p50", round(median(totals), 2), "s", goal=f"info (p99 {pct(totals, 99):.2f} s)"
+        )
+    )
+    report.add(
+        Figure(
+            "job on a worker (started_at→finished_at) p50",
+            round(median(jobs), 2),
+            "s",
+            "bare painter per mural",
+            round(statistics.median(per_mural), 3),
+            goal="info",
+        )
+    )
+    report.note(
+        f"tiny models, {args.steps} steps, {PHOTO_SIZE[0]}×{PHOTO_SIZE[1]} PNG, box region; all users "
+        f"start together, so queue waits grow with the line (≈ users / workers × per-job time)"
+    )
     report.write(args)
     return 0 if len(ok) == len(results) else 1
 

@@ -42,24 +42,51 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {args.concurrency} connections, {args.requests} requests per round, median of {args.rounds} rounds")
         cases = [(name, path, needs_auth, {}) for name, (path, needs_auth) in ENDPOINTS.items()]
         task_path = ENDPOINTS["task"][0].format(task_id=s.task_id)
-        cases.insert(1, ("task 304", ENDPOINTS["task"][0], True,
-                         {"If-None-Match": etag(s.app.url + task_path, s.auth)}))
+        cases.insert(
+            1, ("task 304", ENDPOINTS["task"][0], True, {"If-None-Match": etag(s.app.url + task_path, s.auth)})
+        )
         for name, path, needs_auth, extra in cases:
             headers = {**(s.auth if needs_auth else {}), **extra}
             real = request_bytes(path.format(task_id=s.task_id), headers or None)
             label = f"GET {path.replace('{task_id}', '{id}')}" + (" (If-None-Match → 304)" if extra else "")
             bare_name = name.split()[0]
-            c = compare(s.app.port, [real], s.bare.port, [request_bytes(f"/json/{bare_name}")], total=args.requests,
-                        concurrency=args.concurrency, rounds=args.rounds)
+            c = compare(
+                s.app.port,
+                [real],
+                s.bare.port,
+                [request_bytes(f"/json/{bare_name}")],
+                total=args.requests,
+                concurrency=args.concurrency,
+                rounds=args.rounds,
+            )
             show(label, c)
             errors += c.errors
             goal = GOALS[name]
-            report.add(Figure(f"{label} throughput", round(c.rps), "req/s", "bare Litestar, same JSON (200)",
-                              round(c.bare_rps), round(c.ratio, 2), "ours/bare", f"≥ {goal:.0%} of bare",
-                              c.ratio >= goal and c.errors == 0))
-            report.add(Figure(f"{label} p50 / p99 latency", round(c.p50 * 1000, 2), "ms", "bare Litestar p50",
-                              round(c.bare_p50 * 1000, 2), round(c.bare_p50 / c.p50, 2), "bare/ours",
-                              f"info (p99 ours {c.p99 * 1000:.1f} ms, bare {c.bare_p99 * 1000:.1f} ms)"))
+            report.add(
+                Figure(
+                    f"{label} throughput",
+                    round(c.rps),
+                    "req/s",
+                    "bare Litestar, same JSON (200)",
+                    round(c.bare_rps),
+                    round(c.ratio, 2),
+                    "ours/bare",
+                    f"≥ {goal:.0%} of bare",
+                    c.ratio >= goal and c.errors == 0,
+                )
+            )
+            report.add(
+                Figure(
+                    f"{label} p50 / p99 latency",
+                    round(c.p50 * 1000, 2),
+                    "ms",
+                    "bare Litestar p50",
+                    round(c.bare_p50 * 1000, 2),
+                    round(c.bare_p50 / c.p50, 2),
+                    "bare/ours",
+                    f"info (p99 ours {c.p99 * 1000:.1f} ms, bare {c.bare_p99 * 1000:.1f} ms)",
+                )
+            )
     if errors:
         raise SystemExit(f"answers other than 200/304: {errors}")
     db = "PostgreSQL" if args.postgres else "SQLite"

@@ -72,23 +72,39 @@ def build_mid_pipeline(tiny: Path, out: Path) -> Path:
     import torch
     from diffusers import AutoencoderKL, StableDiffusionInpaintPipeline, UNet2DConditionModel
 
-    base = StableDiffusionInpaintPipeline.from_pretrained(tiny / "inpaint", safety_checker=None,
-                                                          requires_safety_checker=False)
+    base = StableDiffusionInpaintPipeline.from_pretrained(
+        tiny / "inpaint", safety_checker=None, requires_safety_checker=False
+    )
     torch.manual_seed(0)
     unet = UNet2DConditionModel(
-        sample_size=32, in_channels=9, out_channels=4, layers_per_block=2, block_out_channels=(64, 128, 256, 256),
+        sample_size=32,
+        in_channels=9,
+        out_channels=4,
+        layers_per_block=2,
+        block_out_channels=(64, 128, 256, 256),
         down_block_types=("CrossAttnDownBlock2D",) * 3 + ("DownBlock2D",),
         up_block_types=("UpBlock2D",) + ("CrossAttnUpBlock2D",) * 3,
-        cross_attention_dim=base.text_encoder.config.hidden_size, attention_head_dim=8,
+        cross_attention_dim=base.text_encoder.config.hidden_size,
+        attention_head_dim=8,
     )
     torch.manual_seed(0)
     vae = AutoencoderKL(
-        latent_channels=4, sample_size=256, block_out_channels=(32, 64, 128, 128), layers_per_block=1,
-        down_block_types=("DownEncoderBlock2D",) * 4, up_block_types=("UpDecoderBlock2D",) * 4,
+        latent_channels=4,
+        sample_size=256,
+        block_out_channels=(32, 64, 128, 128),
+        layers_per_block=1,
+        down_block_types=("DownEncoderBlock2D",) * 4,
+        up_block_types=("UpDecoderBlock2D",) * 4,
     )
     pipe = StableDiffusionInpaintPipeline(
-        vae=vae, text_encoder=base.text_encoder, tokenizer=base.tokenizer, unet=unet, scheduler=base.scheduler,
-        safety_checker=None, feature_extractor=None, requires_safety_checker=False,
+        vae=vae,
+        text_encoder=base.text_encoder,
+        tokenizer=base.tokenizer,
+        unet=unet,
+        scheduler=base.scheduler,
+        safety_checker=None,
+        feature_extractor=None,
+        requires_safety_checker=False,
     )
     pipe.save_pretrained(out)
     return out
@@ -104,33 +120,54 @@ async def job_vs_bare(config_dir: Path, inpaint: Path | None, runs: int, steps: 
 
     config = tiny_config(config_dir)
     if inpaint is not None:
-        config = type(config)(**{**{f: getattr(config, f) for f in config.__struct_fields__},
-                                 "inpaint_model": str(inpaint)})
+        config = type(config)(
+            **{**{f: getattr(config, f) for f in config.__struct_fields__}, "inpaint_model": str(inpaint)}
+        )
     painter = Painter(config)
     await painter.load()
     models = painter._models  # noqa: SLF001 - the very same pipeline object for the bare call
-    theme = ThemeStyle(slug="ocean", prompt_template="sdmural ocean mural, {wish}, waves",
-                       negative_prompt="blurry, text", default_steps=steps)
+    theme = ThemeStyle(
+        slug="ocean",
+        prompt_template="sdmural ocean mural, {wish}, waves",
+        negative_prompt="blurry, text",
+        default_steps=steps,
+    )
     photo = photo_jpeg(*size)
     n = iter(range(10**6))
 
     def request() -> PaintRequest:
-        return PaintRequest(job_id=f"b{next(n)}", photo=photo, region=Region(mode="auto"), theme=theme,
-                            prompt="a blue whale", seed=1, steps=steps)
+        return PaintRequest(
+            job_id=f"b{next(n)}",
+            photo=photo,
+            region=Region(mode="auto"),
+            theme=theme,
+            prompt="a blue whale",
+            seed=1,
+            steps=steps,
+        )
 
     # the bare call gets exactly what the painter hands diffusers
     loaded = load_photo(photo, None, config.max_bytes, config.max_pixels)
-    prepared = prepare_region(loaded.image, find_wall(models.segmenter, models.seg_processor, loaded.image),
-                              models.native_size)
+    prepared = prepare_region(
+        loaded.image, find_wall(models.segmenter, models.seg_processor, loaded.image), models.native_size
+    )
     prompt = build_prompt(theme, "a blue whale", models.pipe.tokenizer, None)
     width, height = prepared.plan.model_size
 
     def bare() -> None:
         with torch.inference_mode():
-            models.pipe(prompt=prompt.text, negative_prompt=prompt.negative, image=prepared.image,
-                        mask_image=prepared.mask, height=height, width=width, num_inference_steps=steps,
-                        guidance_scale=config.guidance_scale, generator=[torch.Generator().manual_seed(1)],
-                        output_type="np")
+            models.pipe(
+                prompt=prompt.text,
+                negative_prompt=prompt.negative,
+                image=prepared.image,
+                mask_image=prepared.mask,
+                height=height,
+                width=width,
+                num_inference_steps=steps,
+                guidance_scale=config.guidance_scale,
+                generator=[torch.Generator().manual_seed(1)],
+                output_type="np",
+            )
 
     async def job() -> None:
         async def on_progress(_: object) -> None:
@@ -151,8 +188,10 @@ async def job_vs_bare(config_dir: Path, inpaint: Path | None, runs: int, steps: 
     await painter.close()
     j, b = statistics.median(job_s), statistics.median(bare_s)
     name = "tiny (128 px)" if inpaint is None else f"mid ({width}×{height})"
-    print(f"  {name:<16} photo {size[0]}×{size[1]} JPEG, {steps} steps: painter job {j * 1000:8.1f} ms | "
-          f"bare diffusers {b * 1000:8.1f} ms | ratio {j / b:.3f}")
+    print(
+        f"  {name:<16} photo {size[0]}×{size[1]} JPEG, {steps} steps: painter job {j * 1000:8.1f} ms | "
+        f"bare diffusers {b * 1000:8.1f} ms | ratio {j / b:.3f}"
+    )
 
 
 # ---------------------------------------------------------------- 2. 12-MP pre/post-processing
@@ -181,8 +220,9 @@ def prepost_12mp(runs: int) -> float:
         prepared = prepare_region(loaded.image, mask, 512)
         t3 = time.perf_counter()
         painted = prepared.image  # stands in for the model's output (same size)
-        composed = compose(loaded.image, mural_array(painted, prepared), prepared, blend="cover",
-                           in_place=True)  # as the last (only) variation
+        composed = compose(
+            loaded.image, mural_array(painted, prepared), prepared, blend="cover", in_place=True
+        )  # as the last (only) variation
         t4 = time.perf_counter()
         img.encode_result(composed, loaded)
         t5 = time.perf_counter()
@@ -190,14 +230,16 @@ def prepost_12mp(runs: int) -> float:
         t6, c6 = _clock()
         if i == 0:
             continue  # warm-up
-        for key, value in zip(stages, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5)):
+        for key, value in zip(stages, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5), strict=True):
             stages[key].append(value)
         totals.append(t6 - t0)
         cpus.append(c6 - c0)
     parts = ", ".join(f"{k} {statistics.median(v) * 1000:.0f}" for k, v in stages.items())
     total = statistics.median(totals)
-    print(f"  12 MP JPEG (4000×3000, box 3200×1860), one core: total {total * 1000:.0f} ms "
-          f"(CPU {statistics.median(cpus) * 1000:.0f}; goal ≤ 500) — ms: {parts}")
+    print(
+        f"  12 MP JPEG (4000×3000, box 3200×1860), one core: total {total * 1000:.0f} ms "
+        f"(CPU {statistics.median(cpus) * 1000:.0f}; goal ≤ 500) — ms: {parts}"
+    )
     return total
 
 
@@ -264,7 +306,7 @@ def wall_prepost_12mp(runs: int, baseline: float | None = None) -> dict[str, flo
             parts, cpu = once(mode)
             if i == 0:
                 continue  # warm-up
-            for key, value in zip(names, parts):
+            for key, value in zip(names, parts, strict=True):
                 stages[mode][key].append(value)
             totals[mode].append(sum(parts))
             cpus[mode].append(cpu)
@@ -273,10 +315,12 @@ def wall_prepost_12mp(runs: int, baseline: float | None = None) -> dict[str, flo
     for mode in WALL_MODES:
         parts = ", ".join(f"{k} {statistics.median(v) * 1000:.0f}" for k, v in stages[mode].items())
         total = medians[mode]
-        versus = (f" | cover pre/post {baseline * 1000:.0f} ms (×{total / baseline:.2f})" if baseline else "")
+        versus = f" | cover pre/post {baseline * 1000:.0f} ms (×{total / baseline:.2f})" if baseline else ""
         extra = " + rectify/unwarp" if mode == "quad" else ""
-        print(f"  12 MP JPEG, {what[mode]}, blend wall + keep-outs{extra}, one core: total {total * 1000:.0f} ms "
-              f"(CPU {statistics.median(cpus[mode]) * 1000:.0f}; goal ≤ 600){versus} — ms: {parts}")
+        print(
+            f"  12 MP JPEG, {what[mode]}, blend wall + keep-outs{extra}, one core: total {total * 1000:.0f} ms "
+            f"(CPU {statistics.median(cpus[mode]) * 1000:.0f}; goal ≤ 600){versus} — ms: {parts}"
+        )
     return medians
 
 
@@ -289,26 +333,49 @@ async def detail_and_guide(tiny: Path, mid: Path, runs: int, steps: int) -> None
 
     build_controlnets(mid, mid.parent / "mid-guides")  # random ControlNets shaped for the mid UNet
     fields = {f: getattr(tiny_config(tiny), f) for f in tiny_config(tiny).__struct_fields__}
-    painter = Painter(type(tiny_config(tiny))(**{
-        **fields, "inpaint_model": str(mid), "controlnet_lines": str(mid.parent / "mid-guides" / "controlnet-lines"),
-        "controlnet_depth": str(mid.parent / "mid-guides" / "controlnet-depth")}))
+    painter = Painter(
+        type(tiny_config(tiny))(
+            **{
+                **fields,
+                "inpaint_model": str(mid),
+                "controlnet_lines": str(mid.parent / "mid-guides" / "controlnet-lines"),
+                "controlnet_depth": str(mid.parent / "mid-guides" / "controlnet-depth"),
+            }
+        )
+    )
     await painter.load()
-    theme = ThemeStyle(slug="ocean", prompt_template="sdmural ocean mural, {wish}, waves",
-                       negative_prompt="blurry, text", default_steps=steps)
+    theme = ThemeStyle(
+        slug="ocean",
+        prompt_template="sdmural ocean mural, {wish}, waves",
+        negative_prompt="blurry, text",
+        default_steps=steps,
+    )
     photo = photo_jpeg(2048, 1536)
     n = iter(range(10**6))
 
     async def job(**options: object) -> float:
-        request = PaintRequest(job_id=f"d{next(n)}", photo=photo, region=Region(mode="box", box=[100, 80, 1800, 1300]),
-                               theme=theme, prompt="a blue whale", seed=1, steps=steps, **options)  # type: ignore[arg-type]
+        request = PaintRequest(
+            job_id=f"d{next(n)}",
+            photo=photo,
+            region=Region(mode="box", box=[100, 80, 1800, 1300]),
+            theme=theme,
+            prompt="a blue whale",
+            seed=1,
+            steps=steps,
+            **options,
+        )  # type: ignore[arg-type]
         start = time.perf_counter()
         result = await painter.paint(request)
         elapsed = time.perf_counter() - start
         job.steps = result.steps_done  # type: ignore[attr-defined]
         return elapsed
 
-    cases = {"standard": {"detail": "standard"}, "high": {"detail": "high"},
-             "lines": {"detail": "standard", "guide": "lines"}, "depth": {"detail": "standard", "guide": "depth"}}
+    cases = {
+        "standard": {"detail": "standard"},
+        "high": {"detail": "high"},
+        "lines": {"detail": "standard", "guide": "lines"},
+        "depth": {"detail": "standard", "guide": "depth"},
+    }
     times: dict[str, list[float]] = {k: [] for k in cases}
     counted: dict[str, int] = {}
     for name, options in cases.items():  # warm-up (ControlNets load here)
@@ -319,21 +386,31 @@ async def detail_and_guide(tiny: Path, mid: Path, runs: int, steps: int) -> None
             times[name].append(await job(**options))
     await painter.close()
     med = {k: statistics.median(v) for k, v in times.items()}
-    print(f"  mid model (256 px native), 2048×1536 photo, box 1700×1220, {steps} steps: standard "
-          f"{med['standard'] * 1000:.0f} ms ({counted['standard']} steps) | high {med['high'] * 1000:.0f} ms "
-          f"({counted['high']} steps, both passes) | ratio {med['high'] / med['standard']:.2f} (goal ≤ 2.5)")
-    print(f"  ControlNet vs plain, same steps: lines {med['lines'] * 1000:.0f} ms (×{med['lines'] / med['standard']:.2f})"
-          f" | depth {med['depth'] * 1000:.0f} ms (×{med['depth'] / med['standard']:.2f}, with the tiny depth model) — "
-          f"ControlNets shaped like the mid UNet (info)")
+    print(
+        f"  mid model (256 px native), 2048×1536 photo, box 1700×1220, {steps} steps: standard "
+        f"{med['standard'] * 1000:.0f} ms ({counted['standard']} steps) | high {med['high'] * 1000:.0f} ms "
+        f"({counted['high']} steps, both passes) | ratio {med['high'] / med['standard']:.2f} (goal ≤ 2.5)"
+    )
+    print(
+        f"  ControlNet vs plain, same steps: lines {med['lines'] * 1000:.0f} ms (×{med['lines'] / med['standard']:.2f})"
+        f" | depth {med['depth'] * 1000:.0f} ms (×{med['depth'] / med['standard']:.2f}, with the tiny depth model) — "
+        f"ControlNets shaped like the mid UNet (info)"
+    )
 
 
 # ---------------------------------------------------------------- 3. CUDA it/s
 
 
 SD15_INPAINT_UNET = dict(
-    sample_size=64, in_channels=9, out_channels=4, layers_per_block=2, block_out_channels=(320, 640, 1280, 1280),
+    sample_size=64,
+    in_channels=9,
+    out_channels=4,
+    layers_per_block=2,
+    block_out_channels=(320, 640, 1280, 1280),
     down_block_types=("CrossAttnDownBlock2D",) * 3 + ("DownBlock2D",),
-    up_block_types=("UpBlock2D",) + ("CrossAttnUpBlock2D",) * 3, cross_attention_dim=768, attention_head_dim=8,
+    up_block_types=("UpBlock2D",) + ("CrossAttnUpBlock2D",) * 3,
+    cross_attention_dim=768,
+    attention_head_dim=8,
 )
 
 
@@ -386,10 +463,12 @@ def gpu_its(steps: int, compile_unet: bool) -> None:
     optimise_for_cuda(ours, fuse_qkv=True, compile_unet=compile_unet)
     optimised = its(ours.unet, channels_last=True)
     name = torch.cuda.get_device_name()
-    print(f"  {name}: SD 1.5 inpainting UNet, 512×512, CFG batch 2, fp16 — plain (classic attention) "
-          f"{plain_classic:.2f} it/s | diffusers default (SDPA) {plain_sdpa:.2f} it/s | ours (SDPA + channels_last "
-          f"+ fused QKV{' + torch.compile' if compile_unet else ''}) {optimised:.2f} it/s "
-          f"(×{optimised / plain_sdpa:.2f} vs default)")
+    print(
+        f"  {name}: SD 1.5 inpainting UNet, 512×512, CFG batch 2, fp16 — plain (classic attention) "
+        f"{plain_classic:.2f} it/s | diffusers default (SDPA) {plain_sdpa:.2f} it/s | ours (SDPA + channels_last "
+        f"+ fused QKV{' + torch.compile' if compile_unet else ''}) {optimised:.2f} it/s "
+        f"(×{optimised / plain_sdpa:.2f} vs default)"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -439,8 +518,10 @@ def main(argv: list[str] | None = None) -> int:
         gpu_its(max(args.steps, 20), args.compile)
     else:
         # no figures are made up: run_all records the section as skipped, and why
-        print(f"  CUDA section skipped: no CUDA device here (torch {torch.__version__}, "
-              f"torch.cuda.is_available() is False); no GPU figures in this run")
+        print(
+            f"  CUDA section skipped: no CUDA device here (torch {torch.__version__}, "
+            f"torch.cuda.is_available() is False); no GPU figures in this run"
+        )
     return 0
 
 

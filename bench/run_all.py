@@ -12,6 +12,7 @@ an error.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -53,8 +54,14 @@ def run_bench(name: str, args: list[str], timeout_s: float) -> tuple[int, str, f
     start = time.monotonic()
     lines: list[str] = []
     print(f"\n=== {name}: {' '.join(['bench/' + name + '.py', *args])}", flush=True)
-    proc = subprocess.Popen([PY, str(ROOT / "bench" / f"{name}.py"), *args], cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, bufsize=1)
+    proc = subprocess.Popen(
+        [PY, str(ROOT / "bench" / f"{name}.py"), *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        bufsize=1,
+    )
     assert proc.stdout is not None
     try:
         for line in proc.stdout:
@@ -77,37 +84,106 @@ def run_bench(name: str, args: list[str], timeout_s: float) -> tuple[int, str, f
 # ------------------------------------------------------------------------------------------- figures
 
 
-def figure(name: str, value: float | None, unit: str, baseline: str = "", baseline_value: float | None = None,
-           ratio: float | None = None, note: str = "", goal: str = "", met: bool | None = None) -> dict[str, Any]:
-    return {"figure": name, "value": value, "unit": unit, "baseline": baseline, "baseline_value": baseline_value,
-            "ratio": ratio, "ratio_note": note, "goal": goal, "met": met}
+def figure(
+    name: str,
+    value: float | None,
+    unit: str,
+    baseline: str = "",
+    baseline_value: float | None = None,
+    ratio: float | None = None,
+    note: str = "",
+    goal: str = "",
+    met: bool | None = None,
+) -> dict[str, Any]:
+    return {
+        "figure": name,
+        "value": value,
+        "unit": unit,
+        "baseline": baseline,
+        "baseline_value": baseline_value,
+        "ratio": ratio,
+        "ratio_note": note,
+        "goal": goal,
+        "met": met,
+    }
 
 
 def parse_painter(output: str) -> list[dict[str, Any]]:
     figures = []
-    for m in re.finditer(r"^\s+(.+?)\s+photo .*?painter job\s+([\d.]+) ms \| bare diffusers\s+([\d.]+) ms \| "
-                         r"ratio ([\d.]+)", output, re.M):
+    for m in re.finditer(
+        r"^\s+(.+?)\s+photo .*?painter job\s+([\d.]+) ms \| bare diffusers\s+([\d.]+) ms \| "
+        r"ratio ([\d.]+)",
+        output,
+        re.M,
+    ):
         ratio = float(m.group(4))
-        figures.append(figure(f"painter job, {m.group(1).strip()}", float(m.group(2)), "ms", "bare diffusers call",
-                              float(m.group(3)), ratio, "ours/bare (lower is better)", "ratio ≤ 1.05", ratio <= 1.05))
+        figures.append(
+            figure(
+                f"painter job, {m.group(1).strip()}",
+                float(m.group(2)),
+                "ms",
+                "bare diffusers call",
+                float(m.group(3)),
+                ratio,
+                "ours/bare (lower is better)",
+                "ratio ≤ 1.05",
+                ratio <= 1.05,
+            )
+        )
     m = re.search(r"12 MP JPEG.*?total (\d+) ms", output)
     if m:
-        figures.append(figure("12 MP pre/post-processing, one core", float(m.group(1)), "ms", goal="≤ 500 ms",
-                              met=float(m.group(1)) <= 500))
-    for m in re.finditer(r"12 MP JPEG, (box|auto|quad)\b.*?total (\d+) ms .*?\| cover pre/post (\d+) ms \(×([\d.]+)\)",
-                         output):
+        figures.append(
+            figure(
+                "12 MP pre/post-processing, one core",
+                float(m.group(1)),
+                "ms",
+                goal="≤ 500 ms",
+                met=float(m.group(1)) <= 500,
+            )
+        )
+    for m in re.finditer(
+        r"12 MP JPEG, (box|auto|quad)\b.*?total (\d+) ms .*?\| cover pre/post (\d+) ms \(×([\d.]+)\)", output
+    ):
         value = float(m.group(2))
-        figures.append(figure(f"12 MP pre/post, {m.group(1)}, blend wall + keep-outs, one core", value, "ms",
-                              "blend cover pre/post", float(m.group(3)), float(m.group(4)),
-                              "ours/cover (lower is better)", "≤ 600 ms", value <= 600))
-    for m in re.finditer(r"^\s+(.+?): SD 1.5 .*?diffusers default \(SDPA\) ([\d.]+) it/s \| ours .*? ([\d.]+) it/s",
-                         output, re.M):
+        figures.append(
+            figure(
+                f"12 MP pre/post, {m.group(1)}, blend wall + keep-outs, one core",
+                value,
+                "ms",
+                "blend cover pre/post",
+                float(m.group(3)),
+                float(m.group(4)),
+                "ours/cover (lower is better)",
+                "≤ 600 ms",
+                value <= 600,
+            )
+        )
+    for m in re.finditer(
+        r"^\s+(.+?): SD 1.5 .*?diffusers default \(SDPA\) ([\d.]+) it/s \| ours .*? ([\d.]+) it/s", output, re.M
+    ):
         ours, base = float(m.group(3)), float(m.group(2))
-        figures.append(figure(f"SD 1.5 UNet it/s on {m.group(1).strip()}", ours, "it/s", "diffusers default",
-                              base, round(ours / base, 2), "ours/default", "≥ 1.5×", ours / base >= 1.5))
+        figures.append(
+            figure(
+                f"SD 1.5 UNet it/s on {m.group(1).strip()}",
+                ours,
+                "it/s",
+                "diffusers default",
+                base,
+                round(ours / base, 2),
+                "ours/default",
+                "≥ 1.5×",
+                ours / base >= 1.5,
+            )
+        )
     if re.search(r"^\s+CUDA section skipped", output, re.M):
-        figures.append(figure("SD 1.5 UNet it/s on CUDA: skipped, no CUDA device on this machine", None, "it/s",
-                              goal="≥ 1.5× (not measured)"))
+        figures.append(
+            figure(
+                "SD 1.5 UNet it/s on CUDA: skipped, no CUDA device on this machine",
+                None,
+                "it/s",
+                goal="≥ 1.5× (not measured)",
+            )
+        )
     return figures
 
 
@@ -126,9 +202,18 @@ def parse_train(output: str) -> list[dict[str, Any]]:
             reference = float(m.group(2))
         elif reference:
             value = float(m.group(2))
-            figures.append(figure(f"LoRA training, {label}, {m.group(1)}", value, "samples/s",
-                                  "diffusers-example-style loop", reference, round(value / reference, 2),
-                                  "ours/reference", "info"))
+            figures.append(
+                figure(
+                    f"LoRA training, {label}, {m.group(1)}",
+                    value,
+                    "samples/s",
+                    "diffusers-example-style loop",
+                    reference,
+                    round(value / reference, 2),
+                    "ours/reference",
+                    "info",
+                )
+            )
     return figures
 
 
@@ -166,22 +251,25 @@ def table(records: list[dict[str, Any]]) -> list[str]:
         if not r["ok"]:
             rows.append(f"| {r['bench']} | **FAILED** | — | — | — | — | ✗ ({r.get('error', '')}) |")
         for f in r["figures"]:
-            baseline = "—" if f.get("baseline_value") is None else \
-                f"{fmt(f['baseline_value'])} {f['unit']} ({f.get('baseline', '')})"
+            baseline = (
+                "—"
+                if f.get("baseline_value") is None
+                else f"{fmt(f['baseline_value'])} {f['unit']} ({f.get('baseline', '')})"
+            )
             ratio = "—" if f.get("ratio") is None else f"{fmt(f['ratio'])}× {f.get('ratio_note', '')}".strip()
             met = {True: "✓", False: "✗", None: "—"}[f.get("met")]
-            rows.append(f"| {r['bench']} | {f['figure']} | {fmt(f['value'])} {f['unit']} | {baseline} | {ratio} | "
-                        f"{f.get('goal') or '—'} | {met} |")
+            rows.append(
+                f"| {r['bench']} | {f['figure']} | {fmt(f['value'])} {f['unit']} | {baseline} | {ratio} | "
+                f"{f.get('goal') or '—'} | {met} |"
+            )
     return rows
 
 
 def versions() -> str:
     parts = []
     for package in ("torch", "litestar", "uvicorn", "arq", "redis", "piccolo"):
-        try:
+        with contextlib.suppress(metadata.PackageNotFoundError):
             parts.append(f"{package} {metadata.version(package)}")
-        except metadata.PackageNotFoundError:
-            pass
     return ", ".join(parts)
 
 

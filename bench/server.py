@@ -22,7 +22,18 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench._common import (  # noqa: E402
-    PY, Figure, Report, ServerProcess, app_env, free_port, header, median, request_bytes, run, run_load, use_env,
+    PY,
+    Figure,
+    Report,
+    ServerProcess,
+    app_env,
+    free_port,
+    header,
+    median,
+    request_bytes,
+    run,
+    run_load,
+    use_env,
     uvicorn_args,
 )
 
@@ -30,9 +41,24 @@ PATHS = ("/healthz", "/api/posts")
 
 
 def granian_args(port: int) -> list[str]:
-    return [str(Path(PY).parent / "granian"), "--interface", "asgi", "--factory", "--host", "127.0.0.1", "--port",
-            str(port), "--loop", "uvloop", "--log-level", "warning", "--no-access-log", "--backlog", "4096",
-            "app.asgi:create_app"]
+    return [
+        str(Path(PY).parent / "granian"),
+        "--interface",
+        "asgi",
+        "--factory",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--loop",
+        "uvloop",
+        "--log-level",
+        "warning",
+        "--no-access-log",
+        "--backlog",
+        "4096",
+        "app.asgi:create_app",
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -59,9 +85,12 @@ def main(argv: list[str] | None = None) -> int:
         with contextlib.redirect_stdout(io.StringIO()):
             run(run_migrations())
         uv_port, gr_port = free_port(), free_port()
-        with ServerProcess(uvicorn_args("app.asgi:create_app", uv_port, factory=True), env, port=uv_port,
-                           name="uvicorn").wait_ready(), \
-                ServerProcess(granian_args(gr_port), env, port=gr_port, name="granian").wait_ready():
+        with (
+            ServerProcess(
+                uvicorn_args("app.asgi:create_app", uv_port, factory=True), env, port=uv_port, name="uvicorn"
+            ).wait_ready(),
+            ServerProcess(granian_args(gr_port), env, port=gr_port, name="granian").wait_ready(),
+        ):
             for path in PATHS:
                 request = [request_bytes(path)]
                 uv, gr, errors = [], [], 0
@@ -73,11 +102,23 @@ def main(argv: list[str] | None = None) -> int:
                         uv.append(a.rps)
                         gr.append(b.rps)
                 ratio = median(gr) / median(uv)
-                print(f"  GET {path:<12} uvicorn {median(uv):7.0f} req/s | Granian {median(gr):7.0f} req/s | "
-                      f"Granian/uvicorn {ratio:.2f}" + (f" | ERRORS {errors}" if errors else ""))
-                report.add(Figure(f"GET {path} under Granian", round(median(gr)), "req/s", "same app under uvicorn",
-                                  round(median(uv)), round(ratio, 2), "Granian/uvicorn", "info (default: uvicorn)",
-                                  None if not errors else False))
+                print(
+                    f"  GET {path:<12} uvicorn {median(uv):7.0f} req/s | Granian {median(gr):7.0f} req/s | "
+                    f"Granian/uvicorn {ratio:.2f}" + (f" | ERRORS {errors}" if errors else "")
+                )
+                report.add(
+                    Figure(
+                        f"GET {path} under Granian",
+                        round(median(gr)),
+                        "req/s",
+                        "same app under uvicorn",
+                        round(median(uv)),
+                        round(ratio, 2),
+                        "Granian/uvicorn",
+                        "info (default: uvicorn)",
+                        None if not errors else False,
+                    )
+                )
     report.note(f"one process each, {args.concurrency} connections, median of {args.rounds} rounds")
     report.write(args)
     return 0

@@ -11,7 +11,8 @@ Baseline, same N, same client, same trigger (a Redis PUBLISH): a bare Litestar S
 Redis subscription and an ``asyncio.Queue`` per client (bench/_bare.py: sse_app).
 
 Clients live in a separate process (raw asyncio sockets on uvloop, a few KiB each), so client CPU does not
-run inside the server; they send ``Accept-Encoding: gzip, deflate, br`` as browsers' EventSource does. A stream counts as connected once its first frame arrived (subscribed: the task
+run inside the server; they send ``Accept-Encoding: gzip, deflate, br`` as browsers' EventSource does. A stream
+counts as connected once its first frame arrived (subscribed: the task
 snapshot for ours, a ``: ready`` comment for the baseline).
 Per publish: time until the first and the last of the N clients has the event (one host clock,
 ``time.monotonic()``); p50/p99 over ``--publishes``. Memory: the server's RSS after the N streams are up
@@ -41,8 +42,20 @@ import msgspec
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench._common import (  # noqa: E402
-    PY, Figure, Report, ServerProcess, app_env, free_port, header, median, new_loop, pct, raise_nofile, run,
-    uvicorn_args, use_env,
+    PY,
+    Figure,
+    Report,
+    ServerProcess,
+    app_env,
+    free_port,
+    header,
+    median,
+    new_loop,
+    pct,
+    raise_nofile,
+    run,
+    use_env,
+    uvicorn_args,
 )
 
 LATENCY_GOAL_S, MEMORY_GOAL_KIB, STREAMS_GOAL = 1.0, 40.0, 10_000
@@ -77,9 +90,9 @@ class StreamClient(asyncio.Protocol):
                 buf = buf[-16:]
                 break
             end = start = at + 6
-            while end < len(buf) and buf[end:end + 1] == b" ":
+            while end < len(buf) and buf[end : end + 1] == b" ":
                 end = start = end + 1
-            while end < len(buf) and buf[end:end + 1].isdigit():
+            while end < len(buf) and buf[end : end + 1].isdigit():
                 end += 1
             if end == len(buf):
                 buf = buf[at:]
@@ -130,7 +143,10 @@ async def client_main(port: int, target: Target, size: int) -> None:
     loop = asyncio.get_running_loop()
     fleet = Fleet(size)
     extra = "".join(f"{k}: {v}\r\n" for k, v in target.headers.items())
-    request = f"GET {target.path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\nAccept-Encoding: gzip, deflate, br\r\n{extra}\r\n".encode()
+    request = (
+        f"GET {target.path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n"
+        f"Accept-Encoding: gzip, deflate, br\r\n{extra}\r\n"
+    ).encode()
     marker = target.marker.encode()
     clients = []
     for _ in range(size):
@@ -146,10 +162,20 @@ async def client_main(port: int, target: Target, size: int) -> None:
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
     while line := (await reader.readline()).decode().strip():
         seq = int(line.split()[1])
-        await fleet.wait(lambda: len(fleet.arrivals.get(seq, ())) >= fleet.ready, 30)
+        await fleet.wait(lambda seq=seq: len(fleet.arrivals.get(seq, ())) >= fleet.ready, 30)
         times = sorted(fleet.arrivals.get(seq, []))
-        print("GOT " + json.dumps({"seq": seq, "count": len(times), "first": times[0] if times else None,
-                                   "last": times[-1] if times else None}), flush=True)
+        print(
+            "GOT "
+            + json.dumps(
+                {
+                    "seq": seq,
+                    "count": len(times),
+                    "first": times[0] if times else None,
+                    "last": times[-1] if times else None,
+                }
+            ),
+            flush=True,
+        )
     for proto in clients:
         if proto.transport is not None:
             proto.transport.close()
@@ -169,10 +195,14 @@ class Target(msgspec.Struct):
 
 class ClientProcess:
     def __init__(self, port: int, target: Target, size: int) -> None:
-        self.proc = subprocess.Popen([PY, str(Path(__file__)), "--client", str(port),
-                                      msgspec.json.encode(target).decode(), str(size)],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1,
-                                     preexec_fn=lambda: raise_nofile())
+        self.proc = subprocess.Popen(
+            [PY, str(Path(__file__)), "--client", str(port), msgspec.json.encode(target).decode(), str(size)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            bufsize=1,
+            preexec_fn=lambda: raise_nofile(),
+        )
 
     def line(self, prefix: str) -> str:
         assert self.proc.stdout is not None
@@ -181,7 +211,7 @@ class ClientProcess:
             if not text:
                 raise RuntimeError(f"client process ended (rc={self.proc.poll()})")
             if text.startswith(prefix):
-                return text[len(prefix):].strip()
+                return text[len(prefix) :].strip()
 
     def expect(self, seq: int) -> None:
         assert self.proc.stdin is not None
@@ -223,7 +253,9 @@ class Publisher:
 
             self.redis = self.redis or Redis.from_url(self.redis_url)
             t0 = time.monotonic()
-            await self.redis.publish(self.channel, json.dumps({"id": "bench", "seq": seq, "t": t0}, separators=(",", ":")))
+            await self.redis.publish(
+                self.channel, json.dumps({"id": "bench", "seq": seq, "t": t0}, separators=(",", ":"))
+            )
         return t0
 
     def close(self) -> None:
@@ -240,11 +272,15 @@ class Publisher:
 def start_server(kind: str, redis_url: str, env: dict[str, str]) -> ServerProcess:
     port = free_port()
     if kind == "ours":
-        return ServerProcess(uvicorn_args("app.asgi:create_app", port, factory=True), env, port=port,
-                             name="app").wait_ready()
-    return ServerProcess(uvicorn_args("bench._bare:sse_app", port, factory=True),
-                         {"BENCH_REDIS_URL": redis_url, "BENCH_CHANNEL": BARE_CHANNEL}, port=port,
-                         name="bare-sse").wait_ready()
+        return ServerProcess(
+            uvicorn_args("app.asgi:create_app", port, factory=True), env, port=port, name="app"
+        ).wait_ready()
+    return ServerProcess(
+        uvicorn_args("bench._bare:sse_app", port, factory=True),
+        {"BENCH_REDIS_URL": redis_url, "BENCH_CHANNEL": BARE_CHANNEL},
+        port=port,
+        name="bare-sse",
+    ).wait_ready()
 
 
 def task_target(url: str) -> Target:
@@ -256,20 +292,26 @@ def task_target(url: str) -> Target:
     async def make() -> Target:
         async with httpx.AsyncClient(base_url=url, timeout=60) as http:
             user = await new_user(http, "streamer")
-            r = await http.post("/api/tasks", json={"content_type": "image/png", "size_bytes": 1000},
-                                headers=user.headers)
+            r = await http.post(
+                "/api/tasks", json={"content_type": "image/png", "size_bytes": 1000}, headers=user.headers
+            )
             assert r.status_code == 201, r.text
             task_id = r.json()["task"]["id"]
-        return Target(path=f"/api/tasks/{task_id}/events", channel=f"task:{task_id}", marker="event: task",
-                      headers={"Authorization": user.headers["authorization"]})
+        return Target(
+            path=f"/api/tasks/{task_id}/events",
+            channel=f"task:{task_id}",
+            marker="event: task",
+            headers={"Authorization": user.headers["authorization"]},
+        )
 
     return run(make())
 
 
 def measure(kind: str, size: int, publishes: int, redis_url: str, env: dict[str, str]) -> dict[str, Any]:
     with start_server(kind, redis_url, env) as server:
-        target = task_target(server.url) if kind == "ours" else Target(path="/sse", channel=BARE_CHANNEL,
-                                                                     marker=": ready")
+        target = (
+            task_target(server.url) if kind == "ours" else Target(path="/sse", channel=BARE_CHANNEL, marker=": ready")
+        )
         publisher = Publisher(kind, redis_url, target.channel)
         warm = ClientProcess(server.port, target, 1)  # first stream: imports and lazy starts, not per-stream memory
         warm.line("READY")
@@ -299,41 +341,97 @@ def measure(kind: str, size: int, publishes: int, redis_url: str, env: dict[str,
         client.close()
         warm.close()
     publisher.close()
-    result = {"kind": kind, "size": size, "ready": ready, "failed": failed, "connect_s": connect_s,
-              "kib_per_stream": (after - before) / max(1, ready) / 1024, "rss_before_mib": before / 2**20,
-              "rss_after_mib": after / 2**20, "last_p50": median(lasts), "last_p99": pct(lasts, 99),
-              "first_p50": median(firsts), "missing": missing,
-              "cpu_us_per_delivery": cpu_s / max(1, publishes * ready) * 1e6}
-    print(f"  {kind:<5} N={size:<6} connected {ready} (failed {failed}) in {connect_s:5.1f} s | RSS "
-          f"{result['rss_before_mib']:.0f} → {result['rss_after_mib']:.0f} MiB = "
-          f"{result['kib_per_stream']:.1f} KiB/stream | publish→first p50 {result['first_p50'] * 1000:.1f} ms, "
-          f"→last p50 {result['last_p50'] * 1000:.1f} ms p99 {result['last_p99'] * 1000:.1f} ms | server CPU "
-          f"{result['cpu_us_per_delivery']:.1f} µs per event per stream"
-          + (f" | MISSED {missing}" if missing else ""))
+    result = {
+        "kind": kind,
+        "size": size,
+        "ready": ready,
+        "failed": failed,
+        "connect_s": connect_s,
+        "kib_per_stream": (after - before) / max(1, ready) / 1024,
+        "rss_before_mib": before / 2**20,
+        "rss_after_mib": after / 2**20,
+        "last_p50": median(lasts),
+        "last_p99": pct(lasts, 99),
+        "first_p50": median(firsts),
+        "missing": missing,
+        "cpu_us_per_delivery": cpu_s / max(1, publishes * ready) * 1e6,
+    }
+    print(
+        f"  {kind:<5} N={size:<6} connected {ready} (failed {failed}) in {connect_s:5.1f} s | RSS "
+        f"{result['rss_before_mib']:.0f} → {result['rss_after_mib']:.0f} MiB = "
+        f"{result['kib_per_stream']:.1f} KiB/stream | publish→first p50 {result['first_p50'] * 1000:.1f} ms, "
+        f"→last p50 {result['last_p50'] * 1000:.1f} ms p99 {result['last_p99'] * 1000:.1f} ms | server CPU "
+        f"{result['cpu_us_per_delivery']:.1f} µs per event per stream" + (f" | MISSED {missing}" if missing else "")
+    )
     return result
 
 
 def report_size(report: Report, ours: dict[str, Any], bare: dict[str, Any]) -> None:
     n = ours["size"]
     all_there = ours["ready"] == n and ours["missing"] == 0
-    report.add(Figure(f"N={n}: streams connected", ours["ready"], "streams", "bare Litestar SSE", bare["ready"],
-                      round(ours["ready"] / max(1, bare["ready"]), 2), "ours/bare",
-                      f"all {n}, none missed an event", all_there))
-    report.add(Figure(f"N={n}: publish→last client p50", round(ours["last_p50"] * 1000, 1), "ms",
-                      "bare Litestar SSE + asyncio.Queue", round(bare["last_p50"] * 1000, 1),
-                      round(bare["last_p50"] / ours["last_p50"], 2), "bare/ours", "info"))
-    report.add(Figure(f"N={n}: publish→last client p99", round(ours["last_p99"] * 1000, 1), "ms",
-                      "bare Litestar SSE + asyncio.Queue", round(bare["last_p99"] * 1000, 1),
-                      round(bare["last_p99"] / ours["last_p99"], 2), "bare/ours",
-                      f"≤ {LATENCY_GOAL_S * 1000:.0f} ms", ours["last_p99"] <= LATENCY_GOAL_S and all_there))
-    report.add(Figure(f"N={n}: server CPU per event per stream", round(ours["cpu_us_per_delivery"], 1), "µs",
-                      "bare Litestar SSE + asyncio.Queue", round(bare["cpu_us_per_delivery"], 1),
-                      round(bare["cpu_us_per_delivery"] / ours["cpu_us_per_delivery"], 2), "bare/ours",
-                      "info (unlike latency, not moved by other load on the host)"))
-    report.add(Figure(f"N={n}: memory per stream", round(ours["kib_per_stream"], 1), "KiB",
-                      "bare Litestar SSE + asyncio.Queue", round(bare["kib_per_stream"], 1),
-                      round(bare["kib_per_stream"] / ours["kib_per_stream"], 2), "bare/ours",
-                      f"≤ {MEMORY_GOAL_KIB:.0f} KiB", ours["kib_per_stream"] <= MEMORY_GOAL_KIB))
+    report.add(
+        Figure(
+            f"N={n}: streams connected",
+            ours["ready"],
+            "streams",
+            "bare Litestar SSE",
+            bare["ready"],
+            round(ours["ready"] / max(1, bare["ready"]), 2),
+            "ours/bare",
+            f"all {n}, none missed an event",
+            all_there,
+        )
+    )
+    report.add(
+        Figure(
+            f"N={n}: publish→last client p50",
+            round(ours["last_p50"] * 1000, 1),
+            "ms",
+            "bare Litestar SSE + asyncio.Queue",
+            round(bare["last_p50"] * 1000, 1),
+            round(bare["last_p50"] / ours["last_p50"], 2),
+            "bare/ours",
+            "info",
+        )
+    )
+    report.add(
+        Figure(
+            f"N={n}: publish→last client p99",
+            round(ours["last_p99"] * 1000, 1),
+            "ms",
+            "bare Litestar SSE + asyncio.Queue",
+            round(bare["last_p99"] * 1000, 1),
+            round(bare["last_p99"] / ours["last_p99"], 2),
+            "bare/ours",
+            f"≤ {LATENCY_GOAL_S * 1000:.0f} ms",
+            ours["last_p99"] <= LATENCY_GOAL_S and all_there,
+        )
+    )
+    report.add(
+        Figure(
+            f"N={n}: server CPU per event per stream",
+            round(ours["cpu_us_per_delivery"], 1),
+            "µs",
+            "bare Litestar SSE + asyncio.Queue",
+            round(bare["cpu_us_per_delivery"], 1),
+            round(bare["cpu_us_per_delivery"] / ours["cpu_us_per_delivery"], 2),
+            "bare/ours",
+            "info (unlike latency, not moved by other load on the host)",
+        )
+    )
+    report.add(
+        Figure(
+            f"N={n}: memory per stream",
+            round(ours["kib_per_stream"], 1),
+            "KiB",
+            "bare Litestar SSE + asyncio.Queue",
+            round(bare["kib_per_stream"], 1),
+            round(bare["kib_per_stream"] / ours["kib_per_stream"], 2),
+            "bare/ours",
+            f"≤ {MEMORY_GOAL_KIB:.0f} KiB",
+            ours["kib_per_stream"] <= MEMORY_GOAL_KIB,
+        )
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -18,7 +18,6 @@ S3 or events at all.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import re
@@ -44,19 +43,25 @@ async def paint_one(http: Any, user: Any, photo: bytes, steps: int) -> dict[str,
 
     task = await create_and_upload(http, user.headers, photo)
     submitted = time.monotonic()
-    r = await http.post(f"/api/tasks/{task['id']}/submit", headers=user.headers,
-                        json={"theme": "space", "prompt": "stars", "region": {"mode": "box", "box": BOX},
-                              "steps": steps})
+    r = await http.post(
+        f"/api/tasks/{task['id']}/submit",
+        headers=user.headers,
+        json={"theme": "space", "prompt": "stars", "region": {"mode": "box", "box": BOX}, "steps": steps},
+    )
     assert r.status_code == 202, r.text
     events = await read_sse(http, f"/api/tasks/{task['id']}/events", user.headers, timeout=120)
     done = time.monotonic()
     final = (await http.get(f"/api/tasks/{task['id']}", headers=user.headers)).json()
     started, finished, queued = _at(final["started_at"]), _at(final["finished_at"]), _at(final["queued_at"])
-    return {"id": task["id"], "status": final["status"], "client_s": done - submitted,
-            "progress_events": sum(1 for e in events if e["event"] == "progress"),
-            "previews": sum(1 for e in events if e["event"] == "progress" and (e["data"] or {}).get("preview_url")),
-            "job_s": (finished - started).total_seconds() if started and finished else float("nan"),
-            "wait_s": (started - queued).total_seconds() if started and queued else float("nan")}
+    return {
+        "id": task["id"],
+        "status": final["status"],
+        "client_s": done - submitted,
+        "progress_events": sum(1 for e in events if e["event"] == "progress"),
+        "previews": sum(1 for e in events if e["event"] == "progress" and (e["data"] or {}).get("preview_url")),
+        "job_s": (finished - started).total_seconds() if started and finished else float("nan"),
+        "wait_s": (started - queued).total_seconds() if started and queued else float("nan"),
+    }
 
 
 async def drive(url: str, jobs: int, steps: int) -> list[dict[str, Any]]:
@@ -122,30 +127,64 @@ def main(argv: list[str] | None = None) -> int:
     painter_ms = [r["painter_s"] * 1000 for r in ok]
     bare_ms = statistics.median(bare) * 1000
     print(f"  baseline: bare painter, one process, no listener: {bare_ms:.0f} ms per mural (median of {len(bare)})")
-    print(f"  {len(ok)}/{len(results)} jobs succeeded, one at a time on one worker: job (started_at→finished_at) "
-          f"p50 {median(jobs_ms):.0f} ms | painter's own p50 {median(painter_ms):.0f} ms | overhead p50 "
-          f"{median(over):.0f} ms p99 {pct(over, 99):.0f} ms")
-    print(f"  client submit→last event p50 {median([r['client_s'] for r in ok]) * 1000:.0f} ms | queue wait p50 "
-          f"{median([r['wait_s'] for r in ok]) * 1000:.0f} ms | progress events per job "
-          f"{median([r['progress_events'] for r in ok]):.0f}, previews {median([r['previews'] for r in ok]):.0f}")
+    print(
+        f"  {len(ok)}/{len(results)} jobs succeeded, one at a time on one worker: job (started_at→finished_at) "
+        f"p50 {median(jobs_ms):.0f} ms | painter's own p50 {median(painter_ms):.0f} ms | overhead p50 "
+        f"{median(over):.0f} ms p99 {pct(over, 99):.0f} ms"
+    )
+    print(
+        f"  client submit→last event p50 {median([r['client_s'] for r in ok]) * 1000:.0f} ms | queue wait p50 "
+        f"{median([r['wait_s'] for r in ok]) * 1000:.0f} ms | progress events per job "
+        f"{median([r['progress_events'] for r in ok]):.0f}, previews {median([r['previews'] for r in ok]):.0f}"
+    )
     phases = sorted({p for r in ok for p in timings[r["id"]]["phases_ms"]})
-    print("  where a job's time goes on the worker (median ms per job; paint_call = painter + hand-off + "
-          "waiting for the progress listener; progress_* and preview_upload run beside the painter):")
+    print(
+        "  where a job's time goes on the worker (median ms per job; paint_call = painter + hand-off + "
+        "waiting for the progress listener; progress_* and preview_upload run beside the painter):"
+    )
     for phase in phases:
         values = [timings[r["id"]]["phases_ms"].get(phase, 0.0) for r in ok]
         counts = [timings[r["id"]]["counts"].get(phase, 0) for r in ok]
-        print(f"    {phase:<17} {median(values):7.1f} ms  (×{median(counts):.0f} per job, p99 {pct(values, 99):.1f} ms)")
+        print(
+            f"    {phase:<17} {median(values):7.1f} ms  (×{median(counts):.0f} per job, p99 {pct(values, 99):.1f} ms)"
+        )
     report = Report("worker")
-    report.add(Figure("job overhead (job time − painter's own) p50", round(median(over), 1), "ms",
-                      "bare painter per mural", round(bare_ms, 1), goal=f"≤ {OVERHEAD_P50_MS:.0f} ms",
-                      met=median(over) <= OVERHEAD_P50_MS and len(ok) == len(results)))
-    report.add(Figure("job overhead (job time − painter's own) p99", round(pct(over, 99), 1), "ms",
-                      goal=f"≤ {OVERHEAD_P99_MS:.0f} ms", met=pct(over, 99) <= OVERHEAD_P99_MS))
-    report.add(Figure("job on the worker (started_at→finished_at) p50", round(median(jobs_ms), 1), "ms",
-                      "bare painter per mural", round(bare_ms, 1), round(median(jobs_ms) / bare_ms, 2),
-                      "ours/bare (lower is better)", "info"))
-    report.note(f"tiny models, {args.steps} steps, {PHOTO_SIZE[0]}×{PHOTO_SIZE[1]} PNG, box region; one worker, "
-                f"one job at a time, {len(ok)} jobs after {WARMUP} warm-up jobs; PostgreSQL, Redis, moto S3 on loopback")
+    report.add(
+        Figure(
+            "job overhead (job time − painter's own) p50",
+            round(median(over), 1),
+            "ms",
+            "bare painter per mural",
+            round(bare_ms, 1),
+            goal=f"≤ {OVERHEAD_P50_MS:.0f} ms",
+            met=median(over) <= OVERHEAD_P50_MS and len(ok) == len(results),
+        )
+    )
+    report.add(
+        Figure(
+            "job overhead (job time − painter's own) p99",
+            round(pct(over, 99), 1),
+            "ms",
+            goal=f"≤ {OVERHEAD_P99_MS:.0f} ms",
+            met=pct(over, 99) <= OVERHEAD_P99_MS,
+        )
+    )
+    report.add(
+        Figure(
+            "job on the worker (started_at→finished_at) p50",
+            round(median(jobs_ms), 1),
+            "ms",
+            "bare painter per mural",
+            round(bare_ms, 1),
+            round(median(jobs_ms) / bare_ms, 2),
+            "ours/bare (lower is better)",
+            "info",
+        )
+    )
+    report.note(
+        f"tiny models, {args.steps} steps, {PHOTO_SIZE[0]}×{PHOTO_SIZE[1]} PNG, box region; one worker, "
+        f"one job at a time, {len(ok)} jobs after {WARMUP} warm-up jobs; PostgreSQL, Redis, moto S3 on loopback"
+    )
     report.write(args)
     return 0 if len(ok) == len(results) else 1
 

@@ -377,7 +377,6 @@ class MuralDataset:
         }
 
 
-
 class BucketBatchSampler:
     """Batches of same-size photos in an order fixed by ``(seed, epoch)``.
 

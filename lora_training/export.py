@@ -43,7 +43,8 @@ def find_lora_file(source: Path) -> Path:
 def read_lora(path: Path) -> tuple[dict[str, torch.Tensor], dict[str, str]]:
     try:
         with safe_open(str(path), framework="pt") as f:
-            return {k: f.get_tensor(k) for k in f.keys()}, dict(f.metadata() or {})
+            # safe_open is no dict (no __iter__): keys() is its API
+            return {k: f.get_tensor(k) for k in f.keys()}, dict(f.metadata() or {})  # noqa: SIM118
     except Exception as exc:  # safetensors raises its own SafetensorError for any bad header
         raise ExportError(f"{path} is not a readable safetensors file: {exc}") from None
 

@@ -40,4 +40,4 @@ if os.environ.get("SAEKDAM_TEST_DATABASE") == "postgres":
 
     os.environ["SAEKDAM_DATABASE_URL"] = create_database()
 
-pytest_plugins = ["tests.support.server", "tests.support.fixtures", "tests.support.accounts"]
+pytest_plugins = ["tests.support.server", "tests.support.fixtures", "tests.support.accounts", "tests.support.browser"]

@@ -18,8 +18,11 @@ pytestmark = pytest.mark.db
 
 async def _admin_login(http: httpx.AsyncClient, username: str, password: str) -> httpx.Response:
     await http.get("/admin/public/login/")  # sets the admin's own csrftoken cookie
-    return await http.post("/admin/public/login/", json={"username": username, "password": password},
-                           headers={"x-csrftoken": http.cookies.get("csrftoken", "")})
+    return await http.post(
+        "/admin/public/login/",
+        json={"username": username, "password": password},
+        headers={"x-csrftoken": http.cookies.get("csrftoken", "")},
+    )
 
 
 async def test_non_admin_is_refused(server: Server) -> None:
@@ -37,8 +40,24 @@ async def test_non_admin_is_refused(server: Server) -> None:
 
 async def test_superuser_from_cli_sees_users(server: Server) -> None:
     email, password = f"admin{uuid.uuid4().hex[:8]}@example.com", "admin-pass-123"
-    done = subprocess.run([sys.executable, "-m", "app", "createsuperuser", "--email", email, "--nickname", "관리자",
-                           "--password", password], cwd=ROOT, env=dict(os.environ), capture_output=True, text=True)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "app",
+            "createsuperuser",
+            "--email",
+            email,
+            "--nickname",
+            "관리자",
+            "--password",
+            password,
+        ],
+        cwd=ROOT,
+        env=dict(os.environ),
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr
     async with httpx.AsyncClient(base_url=server.url) as http:
         r = await _admin_login(http, email, password)
@@ -54,8 +73,13 @@ async def test_superuser_from_cli_sees_users(server: Server) -> None:
 
 
 def test_createsuperuser_rejects_bad_input() -> None:
-    done = subprocess.run([sys.executable, "-m", "app", "createsuperuser", "--email", "bad", "--nickname", "x",
-                           "--password", "short"], cwd=ROOT, env=dict(os.environ), capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "app", "createsuperuser", "--email", "bad", "--nickname", "x", "--password", "short"],
+        cwd=ROOT,
+        env=dict(os.environ),
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode != 0 and "email" in done.stderr
 
 
@@ -107,13 +131,25 @@ async def test_changing_the_password_in_the_admin_revokes_every_app_session(serv
     async with httpx.AsyncClient(base_url=server.url) as http:
         admin = await new_admin(http)
         assert (await _admin_login(http, admin.email, admin.password)).status_code == 200
-        wrong = await http.post("/admin/api/change-password/", headers={"x-csrftoken": http.cookies["csrftoken"]},
-                                json={"current_password": "nope nope", "new_password": "admin-pass-456",
-                                      "confirm_new_password": "admin-pass-456"})
+        wrong = await http.post(
+            "/admin/api/change-password/",
+            headers={"x-csrftoken": http.cookies["csrftoken"]},
+            json={
+                "current_password": "nope nope",
+                "new_password": "admin-pass-456",
+                "confirm_new_password": "admin-pass-456",
+            },
+        )
         assert wrong.status_code == 422 and (await http.get("/api/me", headers=admin.headers)).status_code == 200
-        r = await http.post("/admin/api/change-password/", headers={"x-csrftoken": http.cookies["csrftoken"]},
-                            json={"current_password": admin.password, "new_password": "admin-pass-456",
-                                  "confirm_new_password": "admin-pass-456"})
+        r = await http.post(
+            "/admin/api/change-password/",
+            headers={"x-csrftoken": http.cookies["csrftoken"]},
+            json={
+                "current_password": admin.password,
+                "new_password": "admin-pass-456",
+                "confirm_new_password": "admin-pass-456",
+            },
+        )
         assert r.status_code == 303, r.text
         assert (await http.get("/api/me", headers=admin.headers)).status_code == 401
         assert (await http.get("/admin/api/tables/")).status_code == 401
@@ -125,8 +161,24 @@ async def test_admin_edits_a_themes_default_guide(server: Server) -> None:
     from tests.support.flow import create_and_upload, wait_terminal, wall_png
 
     email, password = f"admin{uuid.uuid4().hex[:8]}@example.com", "admin-pass-123"
-    done = subprocess.run([sys.executable, "-m", "app", "createsuperuser", "--email", email, "--nickname", "관리자",
-                           "--password", password], cwd=ROOT, env=dict(os.environ), capture_output=True, text=True)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "app",
+            "createsuperuser",
+            "--email",
+            email,
+            "--nickname",
+            "관리자",
+            "--password",
+            password,
+        ],
+        cwd=ROOT,
+        env=dict(os.environ),
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr
     async with httpx.AsyncClient(base_url=server.url) as http:
         assert (await _admin_login(http, email, password)).status_code == 200
@@ -141,9 +193,16 @@ async def test_admin_edits_a_themes_default_guide(server: Server) -> None:
         try:
             user = await new_user(http)
             task = await create_and_upload(http, user.headers, wall_png())
-            sub = await http.post(f"/api/tasks/{task['id']}/submit", headers=user.headers, json={
-                "theme": "animals", "prompt": "고양이", "region": {"mode": "box", "box": [20, 12, 120, 70]},
-                "steps": 2})
+            sub = await http.post(
+                f"/api/tasks/{task['id']}/submit",
+                headers=user.headers,
+                json={
+                    "theme": "animals",
+                    "prompt": "고양이",
+                    "region": {"mode": "box", "box": [20, 12, 120, 70]},
+                    "steps": 2,
+                },
+            )
             assert sub.status_code == 202 and sub.json()["guide"] == "lines", sub.text
             final = await wait_terminal(http, user.headers, task["id"])
             assert final["status"] == "succeeded" and final["guide"] == "lines", final

@@ -12,8 +12,9 @@ from tests.support.server import ROOT
 
 @pytest.mark.parametrize("command", ["serve", "worker", "migrate", "createsuperuser", "paint", "models", "train"])
 def test_each_command_has_help(command: str) -> None:
-    done = subprocess.run([sys.executable, "-m", "app", command, "--help"], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "app", command, "--help"], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     assert "usage:" in done.stdout
 

@@ -23,8 +23,13 @@ from app.core.i18n import translate
 from app.web.request import client_ip, language
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
-NOTICES = {"nickname": "account_done_nickname", "password": "account_done_password", "reset": "account_done_reset",
-           "linked": "account_done_linked", "unlinked": "account_done_unlinked"}
+NOTICES = {
+    "nickname": "account_done_nickname",
+    "password": "account_done_password",
+    "reset": "account_done_reset",
+    "linked": "account_done_linked",
+    "unlinked": "account_done_unlinked",
+}
 SECTIONS = ("profile", "password", "delete")
 
 
@@ -33,9 +38,16 @@ class AccountSettingsPagesController(Controller):
     guards = [requires_user]
     dependencies = {"accounts": Provide(provide_account_service, sync_to_thread=False)}
 
-    async def _page(self, request: Request[User, Auth, Any], *, status: int = 200, section: str | None = None,
-                    error: AppError | None = None, notice: str | None = None,
-                    form: dict[str, str] | None = None) -> Template:
+    async def _page(
+        self,
+        request: Request[User, Auth, Any],
+        *,
+        status: int = 200,
+        section: str | None = None,
+        error: AppError | None = None,
+        notice: str | None = None,
+        form: dict[str, str] | None = None,
+    ) -> Template:
         lang = language(request)
         services = request.app.state.services
         user = request.user
@@ -44,13 +56,22 @@ class AccountSettingsPagesController(Controller):
         provider = request.query_params.get("provider", "")
         errors = {e.field: e.message for e in error.errors} if error else {}
         message = translate(lang, error.code, **error.params) if error and not errors else None
-        return Template("accounts/account.html", status_code=status, headers=error.headers if error else None, context={
-            "user": user, "email": user.email if has_real_email(user) else None,
-            "providers": [(name, label, linked.get(name)) for name, label in labels.items()],
-            "notice": translate(lang, notice, provider=labels.get(provider, provider)) if notice else None,
-            "section": section, "errors": errors, "error": message, "form": form or {},
-            "recent_login_minutes": request.app.state.settings.recent_login_s // 60,
-        })
+        return Template(
+            "accounts/account.html",
+            status_code=status,
+            headers=error.headers if error else None,
+            context={
+                "user": user,
+                "email": user.email if has_real_email(user) else None,
+                "providers": [(name, label, linked.get(name)) for name, label in labels.items()],
+                "notice": translate(lang, notice, provider=labels.get(provider, provider)) if notice else None,
+                "section": section,
+                "errors": errors,
+                "error": message,
+                "form": form or {},
+                "recent_login_minutes": request.app.state.settings.recent_login_s // 60,
+            },
+        )
 
     @get("/account")
     async def account(self, request: Request[User, Auth, Any], done: str | None = None) -> Template:
@@ -71,9 +92,14 @@ class AccountSettingsPagesController(Controller):
     @post("/account/password")
     async def password(self, request: Request[User, Auth, Any], data: Form, accounts: AccountService) -> Response[Any]:
         try:
-            await accounts.change_password(request.user, data.get("current_password") or None,
-                                           data.get("new_password", ""), request.auth.token, client_ip(request),
-                                           language(request))
+            await accounts.change_password(
+                request.user,
+                data.get("current_password") or None,
+                data.get("new_password", ""),
+                request.auth.token,
+                client_ip(request),
+                language(request),
+            )
         except AppError as exc:
             return await self._page(request, status=exc.status, section="password", error=exc)
         return Redirect("/account?done=password")
@@ -99,12 +125,14 @@ class AccountSettingsPagesController(Controller):
         try:
             if posts not in ("delete", "anonymize") or data.get("confirm") != "yes":
                 field = "posts" if posts not in ("delete", "anonymize") else "confirm"
-                raise InvalidInput(errors=[FieldError(field=field, message=translate(lang, "account_delete_confirm_required"))])
+                raise InvalidInput(
+                    errors=[FieldError(field=field, message=translate(lang, "account_delete_confirm_required"))]
+                )
             await request.app.state.services.privacy.delete_account(
-                request.user, data.get("password") or None, posts, request.auth.token, client_ip(request), lang)  # type: ignore[arg-type]
+                request.user, data.get("password") or None, posts, request.auth.token, client_ip(request), lang
+            )
         except AppError as exc:
-            return await self._page(request, status=exc.status, section="delete", error=exc,
-                                    form={"posts": posts})
+            return await self._page(request, status=exc.status, section="delete", error=exc, form={"posts": posts})
         await end_admin_session(request.cookies)
         request.scope["user"] = None  # the page below is for a visitor now
         return without_session(Template("accounts/deleted.html"))

@@ -36,8 +36,13 @@ ADMIN_COOKIE = "id"  # piccolo_api's session cookie
 SESSION_EXPIRY = timedelta(hours=1)
 MAX_SESSION_EXPIRY = timedelta(days=7)
 # the login form asks for an email (our usernames are emails)
-TRANSLATIONS = [Translation(language_name=ENGLISH.language_name, language_code=ENGLISH.language_code,
-                            translations={**ENGLISH.translations, "Username": "Email"})]
+TRANSLATIONS = [
+    Translation(
+        language_name=ENGLISH.language_name,
+        language_code=ENGLISH.language_code,
+        translations={**ENGLISH.translations, "Username": "Email"},
+    )
+]
 
 
 def _cookies(scope: Scope) -> dict[str, str]:
@@ -60,8 +65,9 @@ async def end_admin_session(cookies: Mapping[str, str]) -> None:
 
 async def _new_admin_session(user_id: int) -> str:
     now = datetime.now()
-    session = await SessionsBase.create_session(user_id=user_id, expiry_date=now + SESSION_EXPIRY,
-                                                max_expiry_date=now + MAX_SESSION_EXPIRY)
+    session = await SessionsBase.create_session(
+        user_id=user_id, expiry_date=now + SESSION_EXPIRY, max_expiry_date=now + MAX_SESSION_EXPIRY
+    )
     return str(session.token)
 
 
@@ -75,7 +81,7 @@ class AdminGate:
 
     @property
     def accounts(self) -> AccountService:
-        return self.services.accounts  # type: ignore[no-any-return]
+        return self.services.accounts
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "POST":
@@ -119,8 +125,15 @@ class AdminGate:
         return next(v for k, v in response.raw_headers if k == b"set-cookie")
 
     def _set_cookie(self, response: Response, token: str) -> None:
-        response.set_cookie(ADMIN_COOKIE, token, httponly=True, secure=self.production, samesite="lax",
-                            max_age=int(MAX_SESSION_EXPIRY.total_seconds()), path="/")
+        response.set_cookie(
+            ADMIN_COOKIE,
+            token,
+            httponly=True,
+            secure=self.production,
+            samesite="lax",
+            max_age=int(MAX_SESSION_EXPIRY.total_seconds()),
+            path="/",
+        )
 
     @staticmethod
     async def _body(request: StarletteRequest) -> dict[str, Any]:
@@ -151,8 +164,9 @@ class AdminGate:
             detail = translate(lang, exc.code, **exc.params)
             return await JSONResponse({"detail": detail}, status_code=429, headers=exc.headers)(scope, receive, send)
         except AppError:
-            return await JSONResponse({"detail": translate(lang, "invalid_credentials")},
-                                      status_code=401)(scope, receive, send)
+            return await JSONResponse({"detail": translate(lang, "invalid_credentials")}, status_code=401)(
+                scope, receive, send
+            )
         if not user.admin:
             log.info("admin login refused for non-admin %s", user.public_id)
             return await JSONResponse({"detail": translate(lang, "admins_only")}, status_code=403)(scope, receive, send)
@@ -168,12 +182,15 @@ class AdminGate:
         user_id = await SessionsBase.get_user_id(token) if token else None
         user = await User.objects().where(User.id == user_id).first() if user_id is not None else None
         if user is None or not user.admin:
-            return await JSONResponse({"detail": translate(lang, "not_authenticated")},
-                                      status_code=401)(scope, receive, send)
+            return await JSONResponse({"detail": translate(lang, "not_authenticated")}, status_code=401)(
+                scope, receive, send
+            )
         body = await self._body(request)
         new = str(body.get("new_password") or "")
         if new != str(body.get("confirm_new_password") or ""):
-            return await JSONResponse({"detail": translate(lang, "passwords_differ")}, status_code=422)(scope, receive, send)
+            return await JSONResponse({"detail": translate(lang, "passwords_differ")}, status_code=422)(
+                scope, receive, send
+            )
         client = request.client.host if request.client else "unknown"
         try:
             await self.accounts.change_password(user, str(body.get("current_password") or ""), new, None, client, lang)

@@ -119,4 +119,3 @@ def is_stream(connection: ASGIConnection[Any, Any, Any, Any]) -> bool:
     if connection.scope["type"] == "websocket":
         return True
     return "text/event-stream" in connection.headers.get("accept", "")
-

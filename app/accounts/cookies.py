@@ -35,9 +35,15 @@ def with_new_csrf_token(request: Request[Any, Any, Any], response: Response[Any]
     config = request.app.csrf_config
     if config is None:
         return response
-    response.set_cookie(config.cookie_name, generate_csrf_token(config.secret), path=config.cookie_path,
-                        secure=config.cookie_secure, httponly=config.cookie_httponly, samesite=config.cookie_samesite,
-                        domain=config.cookie_domain)
+    response.set_cookie(
+        config.cookie_name,
+        generate_csrf_token(config.secret),
+        path=config.cookie_path,
+        secure=config.cookie_secure,
+        httponly=config.cookie_httponly,
+        samesite=config.cookie_samesite,
+        domain=config.cookie_domain,
+    )
     return response
 
 

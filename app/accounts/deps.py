@@ -10,7 +10,7 @@ from app.accounts.service import AccountService
 
 
 def provide_account_service(state: State) -> AccountService:
-    return state.accounts  # type: ignore[no-any-return]
+    return state.accounts
 
 
 def provide_resets(state: State) -> Any:

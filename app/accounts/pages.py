@@ -32,7 +32,7 @@ LOGIN_NOTICES = {"logged_out_everywhere": "logged_out_everywhere", "oidc_cancele
 
 def providers(request: Request[Any, Any, Any]) -> list[tuple[str, str]]:
     """(name, button text) of the sign-in providers the settings configure."""
-    return request.app.state.services.oidc.labels(language(request))  # type: ignore[no-any-return]
+    return request.app.state.services.oidc.labels(language(request))
 
 
 def _login_context(request: Request[Any, Any, Any], target: str, **extra: Any) -> dict[str, Any]:
@@ -44,11 +44,16 @@ class AccountPagesController(Controller):
     dependencies = {"accounts": Provide(provide_account_service, sync_to_thread=False)}
 
     @get("/login")
-    async def login_page(self, request: Request[Any, Any, Any], next: str | None = None,
-                         done: str | None = None) -> Template:
+    async def login_page(
+        self, request: Request[Any, Any, Any], next: str | None = None, done: str | None = None
+    ) -> Template:
         notice = LOGIN_NOTICES.get(done or "")
-        return Template("accounts/login.html", context=_login_context(
-            request, safe_next(next), notice=translate(language(request), notice) if notice else None))
+        return Template(
+            "accounts/login.html",
+            context=_login_context(
+                request, safe_next(next), notice=translate(language(request), notice) if notice else None
+            ),
+        )
 
     @post("/login")
     async def login(self, request: Request[Any, Any, Any], data: Form, accounts: AccountService) -> Response[Any]:
@@ -56,8 +61,12 @@ class AccountPagesController(Controller):
         try:
             user = await accounts.authenticate(data.get("email", ""), data.get("password", ""), client_ip(request))
         except AppError as exc:
-            context = _login_context(request, target, form={"email": data.get("email", "")},
-                                     error=exc.detail or translate(language(request), exc.code, **exc.params))
+            context = _login_context(
+                request,
+                target,
+                form={"email": data.get("email", "")},
+                error=exc.detail or translate(language(request), exc.code, **exc.params),
+            )
             return Template("accounts/login.html", context=context, status_code=exc.status, headers=exc.headers)
         return await log_in(request, accounts, user, target)
 
@@ -80,9 +89,18 @@ class AccountPagesController(Controller):
             field_errors = {e.field: e.message for e in exc.errors}
             message = None if field_errors else translate(lang, exc.code, **exc.params)
             form.pop("password")
-            return Template("accounts/signup.html", status_code=exc.status, headers=exc.headers,
-                            context={"form": form, "errors": field_errors, "error": message,
-                                     "providers": providers(request), "terms_checked": data.get("terms") == "accepted"})
+            return Template(
+                "accounts/signup.html",
+                status_code=exc.status,
+                headers=exc.headers,
+                context={
+                    "form": form,
+                    "errors": field_errors,
+                    "error": message,
+                    "providers": providers(request),
+                    "terms_checked": data.get("terms") == "accepted",
+                },
+            )
         return await log_in(request, accounts, user, "/create")
 
     @post("/logout")

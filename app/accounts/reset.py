@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from app.accounts import mails
 from app.accounts.service import AccountService, check_new_password, has_real_email, normalize_email
@@ -42,8 +42,10 @@ class PasswordResets:
         """Send a reset link to ``email`` if it has an account; 429 past the limits (for any address)."""
         email = normalize_email(email)
         s = self.settings
-        for key, limit in ((f"reset:email:{email}", s.password_reset_per_email_per_hour),
-                           (f"reset:ip:{client_ip}", s.password_reset_per_address_per_hour)):
+        for key, limit in (
+            (f"reset:email:{email}", s.password_reset_per_email_per_hour),
+            (f"reset:ip:{client_ip}", s.password_reset_per_address_per_hour),
+        ):
             wait = await self.limiter.acquire(key, limit, HOUR)
             if wait is not None:
                 raise RateLimited(retry_after=int(wait) + 1)
@@ -54,11 +56,18 @@ class PasswordResets:
         if user is None or not user.active or not has_real_email(user):
             return None
         token = secrets.token_urlsafe(32)
-        now = datetime.now(timezone.utc)
-        await PasswordReset.insert(PasswordReset(token_hash=_hash(token), user=user.id, created_at=now,
-                                                 expires_at=now + timedelta(seconds=self.settings.password_reset_ttl_s)))
-        return mails.password_reset(user.email, user.nickname, self.link(token),
-                                    self.settings.password_reset_ttl_s // 60, lang)
+        now = datetime.now(UTC)
+        await PasswordReset.insert(
+            PasswordReset(
+                token_hash=_hash(token),
+                user=user.id,
+                created_at=now,
+                expires_at=now + timedelta(seconds=self.settings.password_reset_ttl_s),
+            )
+        )
+        return mails.password_reset(
+            user.email, user.nickname, self.link(token), self.settings.password_reset_ttl_s // 60, lang
+        )
 
     async def confirm(self, token: str, new_password: str, client_ip: str, lang: str) -> User:
         """Use a link once: set the password, revoke every token and session; 400 ``invalid_token`` else."""
@@ -69,10 +78,16 @@ class PasswordResets:
         wait = await self.limiter.check(failures, CONFIRM_FAILURES_PER_HOUR, HOUR)
         if wait is not None:
             raise RateLimited(retry_after=int(wait) + 1)
-        now = datetime.now(timezone.utc)
-        used = await PasswordReset.update({PasswordReset.used_at: now}).where(
-            (PasswordReset.token_hash == _hash(token)) & PasswordReset.used_at.is_null()
-            & (PasswordReset.expires_at > now)).returning(PasswordReset.user)
+        now = datetime.now(UTC)
+        used = (
+            await PasswordReset.update({PasswordReset.used_at: now})
+            .where(
+                (PasswordReset.token_hash == _hash(token))
+                & PasswordReset.used_at.is_null()
+                & (PasswordReset.expires_at > now)
+            )
+            .returning(PasswordReset.user)
+        )
         user = await User.objects().where(User.id == used[0]["user"]).first() if used else None
         if user is None or not user.active:
             await self.limiter.record(failures, HOUR)
@@ -80,13 +95,14 @@ class PasswordResets:
             raise InvalidInput("invalid_token", detail=message, errors=[FieldError(field="token", message=message)])
         # every other link of this user dies with this one
         await PasswordReset.update({PasswordReset.used_at: now}).where(
-            (PasswordReset.user == user.id) & PasswordReset.used_at.is_null())
+            (PasswordReset.user == user.id) & PasswordReset.used_at.is_null()
+        )
         await self.accounts.set_password(user.id, new_password)
         await self.accounts.revoke_user_tokens(user.id)
         user.has_password = True
         return user
 
     async def purge_expired(self) -> int:
-        cutoff = datetime.now(timezone.utc) - timedelta(days=1)
+        cutoff = datetime.now(UTC) - timedelta(days=1)
         rows = await PasswordReset.delete().where(PasswordReset.expires_at < cutoff).returning(PasswordReset.id)
         return len(rows)

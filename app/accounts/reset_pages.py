@@ -32,8 +32,10 @@ def _error_context(exc: AppError, lang: str) -> dict[str, Any]:
 
 class ResetPagesController(Controller):
     include_in_schema = False
-    dependencies = {"accounts": Provide(provide_account_service, sync_to_thread=False),
-                    "resets": Provide(provide_resets, sync_to_thread=False)}
+    dependencies = {
+        "accounts": Provide(provide_account_service, sync_to_thread=False),
+        "resets": Provide(provide_resets, sync_to_thread=False),
+    }
 
     def _minutes(self, request: Request[Any, Any, Any]) -> int:
         return int(request.app.state.settings.password_reset_ttl_s // 60)
@@ -52,8 +54,12 @@ class ResetPagesController(Controller):
                 raise InvalidInput(errors=errors)
             await resets.request(form["email"], client_ip(request), lang)
         except AppError as exc:
-            return Template("accounts/forgot.html", status_code=exc.status, headers=exc.headers,
-                            context={"form": form, "minutes": self._minutes(request), **_error_context(exc, lang)})
+            return Template(
+                "accounts/forgot.html",
+                status_code=exc.status,
+                headers=exc.headers,
+                context={"form": form, "minutes": self._minutes(request), **_error_context(exc, lang)},
+            )
         return Template("accounts/forgot_sent.html", context={"minutes": self._minutes(request)})
 
     @get("/reset")
@@ -61,14 +67,16 @@ class ResetPagesController(Controller):
         return Template("accounts/reset.html", headers=NO_REFERRER, context={"token": token, "errors": {}})
 
     @post("/reset")
-    async def reset(self, request: Request[Any, Any, Any], data: Form, accounts: AccountService,
-                    resets: PasswordResets) -> Response[Any]:
+    async def reset(
+        self, request: Request[Any, Any, Any], data: Form, accounts: AccountService, resets: PasswordResets
+    ) -> Response[Any]:
         lang = language(request)
         token = data.get("token", "")
         try:
             user = await resets.confirm(token, data.get("new_password", ""), client_ip(request), lang)
         except AppError as exc:
             context = {"token": token, **_error_context(exc, lang), "invalid_link": exc.code == "invalid_token"}
-            return Template("accounts/reset.html", status_code=exc.status, headers={**NO_REFERRER, **exc.headers},
-                            context=context)
+            return Template(
+                "accounts/reset.html", status_code=exc.status, headers={**NO_REFERRER, **exc.headers}, context=context
+            )
         return await log_in(request, accounts, user, "/account?done=reset")

@@ -7,7 +7,6 @@ from typing import Annotated, Literal
 
 import msgspec
 
-
 # the version of /terms and /privacy; sign-up records it. Change it whenever their text changes in substance.
 TERMS_VERSION = "2026-12-01"
 

@@ -4,12 +4,13 @@ password changes, and revoking every credential of a user at once."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 import re
 import secrets
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, cast
 
 from piccolo_api.session_auth.tables import SessionsBase
@@ -69,10 +70,10 @@ def check_new_password(password: str, lang: str, field: str) -> list[FieldError]
     return []
 
 
-
 _TOKEN_USER_SQL = (
     f"SELECT u.*, t.expires_at AS token_expires_at, t.revoked AS token_revoked "
-    f"FROM {AuthToken._meta.tablename} t JOIN {User._meta.tablename} u ON u.id = t.\"{AuthToken.user._meta.db_column_name}\" "
+    f"FROM {AuthToken._meta.tablename} t JOIN {User._meta.tablename} u "
+    f'ON u.id = t."{AuthToken.user._meta.db_column_name}" '
     f"WHERE t.token_hash = {{}} AND t.kind = {{}}"
 )
 
@@ -81,14 +82,15 @@ def _aware(value: datetime | str) -> datetime:
     """A timestamp from a raw row (SQLite may hand back text) as an aware datetime."""
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 class AccountService:
     """Takes its collaborators in ``__init__`` so HTTP handlers, the CLI and tests share one path."""
 
-    def __init__(self, settings: Settings, limiter: RateLimiter, bus: Any = None,
-                 token_cache_ttl_s: float = 30.0) -> None:
+    def __init__(
+        self, settings: Settings, limiter: RateLimiter, bus: Any = None, token_cache_ttl_s: float = 30.0
+    ) -> None:
         self.settings = settings
         self.limiter = limiter
         self.bus = bus  # carries revocations to the other processes' token caches (None: this process only)
@@ -102,8 +104,10 @@ class AccountService:
         Accounts are free, so without this every per-user limit (tasks, board, logins) is void.
         """
         s = self.settings
-        for key, limit in ((f"signup:ip:{client_ip}", s.signup_per_address_per_hour),
-                           ("signup:all", s.signup_per_hour)):
+        for key, limit in (
+            (f"signup:ip:{client_ip}", s.signup_per_address_per_hour),
+            ("signup:all", s.signup_per_hour),
+        ):
             wait = await self.limiter.acquire(key, limit, SIGNUP_WINDOW_S)
             if wait is not None:
                 raise RateLimited(retry_after=int(wait) + 1)
@@ -123,10 +127,18 @@ class AccountService:
         if await User.exists().where(User.username == email):
             raise Conflict("email_taken")
         try:
-            user = cast(User, await User.create_user(
-                username=email, password=data.password, email=email, nickname=nickname, active=True,
-                terms_version=TERMS_VERSION, terms_accepted_at=datetime.now(timezone.utc),
-            ))  # create_user returns an instance of the class it is called on
+            user = cast(
+                User,
+                await User.create_user(
+                    username=email,
+                    password=data.password,
+                    email=email,
+                    nickname=nickname,
+                    active=True,
+                    terms_version=TERMS_VERSION,
+                    terms_accepted_at=datetime.now(UTC),
+                ),
+            )  # create_user returns an instance of the class it is called on
         except Exception as exc:  # a concurrent sign-up with the same email hits the unique index
             if await User.exists().where(User.username == email):
                 raise Conflict("email_taken") from exc
@@ -150,7 +162,9 @@ class AccountService:
         ):
             wait = await self.limiter.check(key, limit, window)
             if wait is not None:
-                raise RateLimited("too_many_login_failures", retry_after=int(wait) + 1, params={"retry_after": int(wait) + 1})
+                raise RateLimited(
+                    "too_many_login_failures", retry_after=int(wait) + 1, params={"retry_after": int(wait) + 1}
+                )
         user_id = await User.login(username=email, password=password) if len(email) <= 100 else None
         user = await User.objects().where(User.id == user_id).first() if user_id is not None else None
         if user is None or not user.active:
@@ -168,7 +182,7 @@ class AccountService:
                 token_hash=hash_token(token),
                 user=user.id,
                 kind=kind,
-                expires_at=datetime.now(timezone.utc) + timedelta(seconds=ttl),
+                expires_at=datetime.now(UTC) + timedelta(seconds=ttl),
             )
         )
         return token, ttl
@@ -179,7 +193,7 @@ class AccountService:
         cache_key = kind[0] + token_hash
         cached = self.tokens.get(cache_key)
         if cached is not None:
-            return cached  # type: ignore[no-any-return]
+            return cached
         generation = self.tokens.generation  # read before the query: a revocation meanwhile wins
         # one hand-written join (building Piccolo's prefetch query cost more than running it)
         rows = await point_read(User, _TOKEN_USER_SQL, token_hash, kind)
@@ -187,15 +201,18 @@ class AccountService:
             return None
         row = rows[0]
         expires_at, revoked = _aware(row.pop("token_expires_at")), row.pop("token_revoked")
-        if revoked or expires_at <= datetime.now(timezone.utc) or not row["active"]:
+        if revoked or expires_at <= datetime.now(UTC) or not row["active"]:
             return None
         user = User(**row, _exists_in_db=True)
         self.tokens.put(cache_key, generation, int(user.id), user, expires_at.timestamp())
         return user
 
     async def revoke_token(self, token: str) -> None:
-        rows = await AuthToken.update({AuthToken.revoked: True}).where(
-            AuthToken.token_hash == hash_token(token)).returning(AuthToken.user)
+        rows = (
+            await AuthToken.update({AuthToken.revoked: True})
+            .where(AuthToken.token_hash == hash_token(token))
+            .returning(AuthToken.user)
+        )
         for user_id in {int(r["user"]) for r in rows}:
             await self.user_changed(user_id)
 
@@ -205,7 +222,7 @@ class AccountService:
         how many. Every process's token cache forgets the user (``user_changed``); open streams notice
         within ``stream_auth_recheck_s``.
         """
-        where = (AuthToken.user == user_id) & (AuthToken.revoked == False)  # noqa: E712
+        where = (AuthToken.user == user_id) & AuthToken.revoked.eq(False)
         if keep_token is not None:
             where &= AuthToken.token_hash != hash_token(keep_token)
         revoked = await AuthToken.update({AuthToken.revoked: True}).where(where).returning(AuthToken.id)
@@ -257,11 +274,12 @@ class AccountService:
 
     async def token_age_s(self, token: str) -> float | None:
         row = await AuthToken.select(AuthToken.created_at).where(AuthToken.token_hash == hash_token(token)).first()
-        return None if row is None else (datetime.now(timezone.utc) - _aware(row["created_at"])).total_seconds()
+        return None if row is None else (datetime.now(UTC) - _aware(row["created_at"])).total_seconds()
 
     # ------------------------------------------------------------------ changes by the user
-    async def confirm_identity(self, user: User, password: str | None, token: str | None, client_ip: str,
-                               lang: str, field: str) -> None:
+    async def confirm_identity(
+        self, user: User, password: str | None, token: str | None, client_ip: str, lang: str, field: str
+    ) -> None:
         """The caller is this user now: the password (failures count like failed logins), or for an account
         without one a login within ``recent_login_s``. Wrong password: 400 naming ``field``."""
         if not user.has_password:
@@ -274,8 +292,9 @@ class AccountService:
         try:
             await self.authenticate(user.username, password, client_ip)
         except NotAuthenticated:
-            raise InvalidInput("wrong_password", errors=[
-                FieldError(field=field, message=translate(lang, "wrong_password"))]) from None
+            raise InvalidInput(
+                "wrong_password", errors=[FieldError(field=field, message=translate(lang, "wrong_password"))]
+            ) from None
 
     async def update_profile(self, user: User, nickname: str | None, lang: str) -> User:
         if nickname is None:
@@ -293,8 +312,9 @@ class AccountService:
         await User.update_password(user_id, password)
         await User.update({User.has_password: True}).where(User.id == user_id)
 
-    async def change_password(self, user: User, current: str | None, new: str, token: str | None,
-                              client_ip: str, lang: str) -> int:
+    async def change_password(
+        self, user: User, current: str | None, new: str, token: str | None, client_ip: str, lang: str
+    ) -> int:
         """Set a new password and revoke every other token and session (``token`` stays valid)."""
         errors = check_new_password(new, lang, "new_password")
         if errors:
@@ -307,11 +327,15 @@ class AccountService:
         """The id of the account that holds the anonymized posts of deleted accounts (made once)."""
         row = await User.select(User.id).where(User.username == GHOST_EMAIL).first()
         if row is None:
-            try:
-                await User.create_user(username=GHOST_EMAIL, email=GHOST_EMAIL, password=secrets.token_urlsafe(48),
-                                       nickname="-", active=False, has_password=False)
-            except Exception:  # made meanwhile by another process
-                pass
+            with contextlib.suppress(Exception):  # made meanwhile by another process
+                await User.create_user(
+                    username=GHOST_EMAIL,
+                    email=GHOST_EMAIL,
+                    password=secrets.token_urlsafe(48),
+                    nickname="-",
+                    active=False,
+                    has_password=False,
+                )
             row = await User.select(User.id).where(User.username == GHOST_EMAIL).first()
         if row is None:
             raise AppError("internal_error", status=500)
@@ -351,6 +375,6 @@ class AccountService:
         return found
 
     async def purge_expired_tokens(self) -> int:
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         rows = await AuthToken.delete().where(AuthToken.expires_at < now - timedelta(days=1)).returning(AuthToken.id)
         return len(rows)

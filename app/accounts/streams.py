@@ -27,7 +27,7 @@ async def _token_is_live(accounts: AccountService, token: str, kind: str) -> boo
     key = (token, kind)
     check = _inflight.get(key)
     if check is None or check.get_loop() is not asyncio.get_running_loop():
-        check = asyncio.ensure_future(accounts.token_is_live(token, kind))  # type: ignore[arg-type]
+        check = asyncio.ensure_future(accounts.token_is_live(token, kind))  # type: ignore[arg-type]  # the kind comes from a validated Auth
         _inflight[key] = check
         check.add_done_callback(lambda done: _inflight.pop(key, None) if _inflight.get(key) is done else None)
     return await asyncio.shield(check)  # one stream going away does not cancel the others' answer
@@ -66,9 +66,9 @@ class CredentialWatch:
         The check runs right after an item went out, not before it: an event that reaches every stream
         at once is not held back behind thousands of credential lookups.
         """
-        async with contextlib.aclosing(items) as source:  # type: ignore[type-var]
+        async with contextlib.aclosing(items) as source:  # type: ignore[type-var]  # async generators have aclose(); AsyncIterator does not declare it
             async for item in source:
                 yield item
-                if self.auth is not None and time.monotonic() - self._checked >= self.every_s:
-                    if not await self.still_valid():
-                        return
+                due = self.auth is not None and time.monotonic() - self._checked >= self.every_s
+                if due and not await self.still_valid():
+                    return

@@ -24,7 +24,7 @@ MENU = "Board"
 
 def _board(request: Request) -> BoardService:
     """The BoardService of the Litestar app this admin is mounted in."""
-    return request.scope["litestar_app"].state.services.board  # type: ignore[no-any-return]
+    return request.scope["litestar_app"].state.services.board
 
 
 async def _post_patched(row_id: Any, values: dict[str, Any], request: Request) -> dict[str, Any]:
@@ -52,8 +52,17 @@ async def _comment_deleted(row_id: Any, request: Request) -> None:
 # unless it is the link column, so the post list stayed blank.
 POSTS = TableConfig(
     Post,
-    visible_columns=[Post.title, Post.author, Post.anonymous, Post.theme, Post.hidden, Post.like_count,
-                     Post.comment_count, Post.view_count, Post.created_at],
+    visible_columns=[
+        Post.title,
+        Post.author,
+        Post.anonymous,
+        Post.theme,
+        Post.hidden,
+        Post.like_count,
+        Post.comment_count,
+        Post.view_count,
+        Post.created_at,
+    ],
     visible_filters=[Post.hidden, Post.anonymous, Post.theme, Post.author, Post.title],
     menu_group=MENU,
     link_column=Post.title,
@@ -72,8 +81,16 @@ COMMENTS = TableConfig(
 
 REPORTS = TableConfig(
     Report,
-    visible_columns=[Report.id, Report.status, Report.post, Report.comment, Report.reporter, Report.reason,
-                     Report.created_at, Report.resolved_at],
+    visible_columns=[
+        Report.id,
+        Report.status,
+        Report.post,
+        Report.comment,
+        Report.reporter,
+        Report.reason,
+        Report.created_at,
+        Report.resolved_at,
+    ],
     visible_filters=[Report.status, Report.post, Report.reporter],
     menu_group=MENU,
     order_by=[OrderBy(Report.created_at, ascending=False)],
@@ -117,11 +134,26 @@ async def review_report(request: Request, data: ReviewReport) -> str:
 
 
 FORMS = [
-    FormConfig(name="Hide post", pydantic_model=HidePost, endpoint=hide_post, form_group=MENU,
-               description="Hide a post from the board (or show it again). Open pages update at once."),
-    FormConfig(name="Hide comment", pydantic_model=HideComment, endpoint=hide_comment, form_group=MENU,
-               description="Hide a comment (or show it again); the post's comment count follows."),
-    FormConfig(name="Review report", pydantic_model=ReviewReport, endpoint=review_report, form_group=MENU,
-               description="Resolve a report by hiding what it points at, or dismiss it."),
+    FormConfig(
+        name="Hide post",
+        pydantic_model=HidePost,
+        endpoint=hide_post,
+        form_group=MENU,
+        description="Hide a post from the board (or show it again). Open pages update at once.",
+    ),
+    FormConfig(
+        name="Hide comment",
+        pydantic_model=HideComment,
+        endpoint=hide_comment,
+        form_group=MENU,
+        description="Hide a comment (or show it again); the post's comment count follows.",
+    ),
+    FormConfig(
+        name="Review report",
+        pydantic_model=ReviewReport,
+        endpoint=review_report,
+        form_group=MENU,
+        description="Resolve a report by hiding what it points at, or dismiss it.",
+    ),
 ]
 TABLES = [POSTS, COMMENTS, REPORTS]

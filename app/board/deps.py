@@ -12,7 +12,7 @@ from app.board.service import BoardService
 
 
 def provide_board_service(state: State) -> BoardService:
-    return state.services.board  # type: ignore[no-any-return]
+    return state.services.board
 
 
 def viewer_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Viewer | None:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import Any
 from collections.abc import AsyncIterator
+from typing import Any
 
 from app.core.events import Event, EventBus
 from app.events.sse import stream_channel
@@ -27,8 +27,9 @@ class Ready:
 READY = Ready()
 
 
-async def board_stream(bus: EventBus, last_event_id: int | None, names: frozenset[str] | None = None,
-                       ping_interval_s: float = 15.0) -> AsyncIterator[Event | Ready | None]:
+async def board_stream(
+    bus: EventBus, last_event_id: int | None, names: frozenset[str] | None = None, ping_interval_s: float = 15.0
+) -> AsyncIterator[Event | Ready | None]:
     """Live board events (resumed after ``last_event_id`` from the history when it reaches back).
 
     Yields READY right after subscribing (sent as an SSE comment), then events whose name is in
@@ -40,8 +41,14 @@ async def board_stream(bus: EventBus, last_event_id: int | None, names: frozense
         subscribed.set()
         return None
 
-    source = stream_channel(bus, CHANNEL, last_event_id=last_event_id, snapshot=snapshot,
-                            is_terminal=lambda event: False, ping_interval_s=ping_interval_s)
+    source = stream_channel(
+        bus,
+        CHANNEL,
+        last_event_id=last_event_id,
+        snapshot=snapshot,
+        is_terminal=lambda event: False,
+        ping_interval_s=ping_interval_s,
+    )
     async with contextlib.aclosing(source) as items:
         first: asyncio.Future[Event | None] = asyncio.ensure_future(anext(items))
         waiter = asyncio.ensure_future(subscribed.wait())

@@ -19,8 +19,9 @@ KEY_COLUMNS = ("before_key", "after_key", "thumb_key")
 
 def content_type_of(key: str) -> str:
     ext = key.rsplit(".", 1)[-1].lower()
-    return {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg",
-            "webp": "image/webp"}.get(ext, "application/octet-stream")
+    return {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "webp": "image/webp"}.get(
+        ext, "application/octet-stream"
+    )
 
 
 def display_of(row: dict[str, Any]) -> dict[str, Any]:

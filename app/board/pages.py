@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import AsyncIterator
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import quote, urlencode
 
 import msgspec
@@ -51,8 +51,6 @@ async def theme_catalogue() -> dict[str, Any]:
     return _themes[1]
 
 
-
-
 def helpers(lang: str) -> dict[str, Any]:
     """Template helpers shared by pages and the fragments the SSE stream renders."""
     themes = _themes[1]
@@ -67,7 +65,7 @@ def helpers(lang: str) -> dict[str, Any]:
 
 
 def _render(request: Request[Any, Any, Any], name: str, context: dict[str, Any]) -> str:
-    template = request.app.template_engine.get_template(name)  # type: ignore[union-attr]
+    template = request.app.template_engine.get_template(name)  # type: ignore[union-attr]  # the app is built with a template engine
     return str(template.render(request=request, **context)).strip()
 
 
@@ -92,36 +90,53 @@ class BoardPagesController(Controller):
 
     # ------------------------------------------------------------------ the list
     @get("/board")
-    async def index(self, request: PageRequest, board: BoardService,
-                    sort: str = Parameter(default="latest"), view: str = Parameter(default="grid"),
-                    theme: str | None = Parameter(default=None), q: str | None = Parameter(default=None),
-                    author: str | None = Parameter(default=None),
-                    cursor: str | None = Parameter(default=None)) -> Response[Any]:
+    async def index(
+        self,
+        request: PageRequest,
+        board: BoardService,
+        sort: str = Parameter(default="latest"),
+        view: str = Parameter(default="grid"),
+        theme: str | None = Parameter(default=None),
+        q: str | None = Parameter(default=None),
+        author: str | None = Parameter(default=None),
+        cursor: str | None = Parameter(default=None),
+    ) -> Response[Any]:
         lang = language(request)
-        sort = sort if sort in ("latest", "popular") else "latest"
+        order: Literal["latest", "popular"] = "popular" if sort == "popular" else "latest"
         view = view if view in ("grid", "list") else "grid"
         theme = (theme or "").strip()[:32] or None
         q = (q or "").strip()[:100] or None
         viewer = viewer_of(request)
         author_id = await board.author_id(author) if author else None
-        query = PostQuery(sort=sort, theme=theme, terms=search_terms(q),
-                          nothing=searches_nothing(q), author=author_id,  # type: ignore[arg-type]
-                          include_anonymous=viewer is not None and author_id == viewer.id, cursor=cursor or None,
-                          limit=PAGE_SIZE)
+        query = PostQuery(
+            sort=order,
+            theme=theme,
+            terms=search_terms(q),
+            nothing=searches_nothing(q),
+            author=author_id,
+            include_anonymous=viewer is not None and author_id == viewer.id,
+            cursor=cursor or None,
+            limit=PAGE_SIZE,
+        )
         try:
             page = await board.list_page(query, lang)
         except InvalidInput:  # a stale or edited cursor: start over
-            return Redirect(_list_url({"sort": sort, "view": view, "theme": theme, "q": q, "author": author}))
+            return Redirect(_list_url({"sort": order, "view": view, "theme": theme, "q": q, "author": author}))
         posts = await board.with_likes(page, viewer)
-        params = {"sort": sort, "view": view, "theme": theme, "q": q, "author": author}
+        params = {"sort": order, "view": view, "theme": theme, "q": q, "author": author}
         themes = await theme_catalogue()
         context = {
-            "posts": posts, "params": params, "view": view, "sort": sort, "theme": theme, "q": q or "",
+            "posts": posts,
+            "params": params,
+            "view": view,
+            "sort": order,
+            "theme": theme,
+            "q": q or "",
             "themes": list(themes.values()),
             "more_url": _list_url(params, cursor=page.next_cursor) if page.next_cursor else None,
             "filtered": bool(theme or q or author),
             # new posts slide in at the top only where they belong: the first page of the unfiltered latest list
-            "live_new": sort == "latest" and not (theme or q or author or cursor),
+            "live_new": order == "latest" and not (theme or q or author or cursor),
             "list_url": lambda **changes: _list_url(params, **changes),
             **helpers(lang),
         }
@@ -130,8 +145,13 @@ class BoardPagesController(Controller):
         return Template("board/index.html", context=context)
 
     @get("/board/events")
-    async def events(self, request: PageRequest, board: BoardService, post: str | None = Parameter(default=None),
-                     last_event_id: str | None = Parameter(header="Last-Event-ID", default=None)) -> ServerSentEvent:
+    async def events(
+        self,
+        request: PageRequest,
+        board: BoardService,
+        post: str | None = Parameter(default=None),
+        last_event_id: str | None = Parameter(header="Last-Event-ID", default=None),
+    ) -> ServerSentEvent:
         """Board events as HTML fragments for htmx (``sse-swap``); ``?post=`` keeps only one post's events."""
         await theme_catalogue()
         slot = stream_slots(request).of(request)
@@ -140,8 +160,9 @@ class BoardPagesController(Controller):
 
     # ------------------------------------------------------------------ publishing
     @get("/board/new")
-    async def new_page(self, request: PageRequest, board: BoardService,
-                       task: str | None = Parameter(default=None)) -> Response[Any]:
+    async def new_page(
+        self, request: PageRequest, board: BoardService, task: str | None = Parameter(default=None)
+    ) -> Response[Any]:
         viewer = viewer_of(request)
         if viewer is None:
             return _login_redirect(request)
@@ -149,8 +170,9 @@ class BoardPagesController(Controller):
         context = await self._new_context(request, board, viewer, task, lang)
         return Template("board/new.html", context={**context, "form": {}, "errors": {}})
 
-    async def _new_context(self, request: Request[Any, Any, Any], board: BoardService, viewer: Viewer,
-                           task_id: str | None, lang: str) -> dict[str, Any]:
+    async def _new_context(
+        self, request: Request[Any, Any, Any], board: BoardService, viewer: Viewer, task_id: str | None, lang: str
+    ) -> dict[str, Any]:
         tasks: TaskService = board.tasks
         await theme_catalogue()
         context: dict[str, Any] = {"task": None, "choices": [], **helpers(lang)}
@@ -164,8 +186,10 @@ class BoardPagesController(Controller):
         context["task"] = task
         thumbs = task.thumbnail_urls or task.result_urls  # the small copies once made
         held = task.held_results or [False] * len(task.result_urls)
-        context["choices"] = [{"index": i, "url": url, "thumb": thumbs[i], "taken": i in published or held[i],
-                               "held": held[i]} for i, url in enumerate(task.result_urls)]
+        context["choices"] = [
+            {"index": i, "url": url, "thumb": thumbs[i], "taken": i in published or held[i], "held": held[i]}
+            for i, url in enumerate(task.result_urls)
+        ]
         return context
 
     @post("/board/new")
@@ -174,9 +198,14 @@ class BoardPagesController(Controller):
         if viewer is None:
             raise NotAuthenticated()
         lang = language(request)
-        form = {"task_id": data.get("task_id", ""), "title": data.get("title", ""), "content": data.get("content", ""),
-                "result_index": data.get("result_index", ""), "anonymous": data.get("anonymous") in ("on", "true", "1"),
-                "sheet_colors": sheet_colors_of(data)}
+        form: dict[str, Any] = {
+            "task_id": data.get("task_id", ""),
+            "title": data.get("title", ""),
+            "content": data.get("content", ""),
+            "result_index": data.get("result_index", ""),
+            "anonymous": data.get("anonymous") in ("on", "true", "1"),
+            "sheet_colors": sheet_colors_of(data),
+        }
         raw = {**form, "result_index": int(form["result_index"]) if str(form["result_index"]).isdigit() else None}
         if raw["result_index"] is None:
             raw.pop("result_index")
@@ -205,9 +234,13 @@ class BoardPagesController(Controller):
         await theme_catalogue()
         base = request.app.state.settings.base_url
         context = {
-            "post": loaded.post, "mine": loaded.mine, "hidden": loaded.hidden, "viewer": viewer,
+            "post": loaded.post,
+            "mine": loaded.mine,
+            "hidden": loaded.hidden,
+            "viewer": viewer,
             "reported": await board.has_reported(viewer, post_id),
-            "comments": comments.items, "comments_next": comments.next_cursor,
+            "comments": comments.items,
+            "comments_next": comments.next_cursor,
             "share_url": f"{base}/board/{loaded.post.id}",
             "og_image": await board.share_image_url(loaded.after_key),
             **helpers(lang),
@@ -215,13 +248,19 @@ class BoardPagesController(Controller):
         return Template("board/post.html", context=context)
 
     @get("/board/{post_id:str}/comments")
-    async def more_comments(self, post_id: str, request: PageRequest, board: BoardService,
-                            cursor: str | None = Parameter(default=None)) -> Template:
+    async def more_comments(
+        self, post_id: str, request: PageRequest, board: BoardService, cursor: str | None = Parameter(default=None)
+    ) -> Template:
         viewer = viewer_of(request)
         lang = language(request)
         comments = await board.list_comments(post_id, viewer, COMMENT_PAGE, cursor, lang)
-        context = {"comments": comments.items, "comments_next": comments.next_cursor, "viewer": viewer,
-                   "post_id": post_id, **helpers(lang)}
+        context = {
+            "comments": comments.items,
+            "comments_next": comments.next_cursor,
+            "viewer": viewer,
+            "post_id": post_id,
+            **helpers(lang),
+        }
         return HTMXTemplate(template_name="board/_comments_more.html", context=context)
 
     @post("/board/{post_id:str}/like")
@@ -242,9 +281,10 @@ class BoardPagesController(Controller):
             liked, count, error = current.post.liked_by_me, current.post.like_count, _message(lang, exc)
         if not request.htmx:
             return Redirect(f"/board/{post_id}", status_code=303)
-        return HTMXTemplate(template_name="board/_like.html",
-                            context={"post_id": post_id, "liked": liked, "like_count": count, "viewer": viewer,
-                                     "like_error": error})
+        return HTMXTemplate(
+            template_name="board/_like.html",
+            context={"post_id": post_id, "liked": liked, "like_count": count, "viewer": viewer, "like_error": error},
+        )
 
     @post("/board/{post_id:str}/comments")
     async def comment(self, post_id: str, request: PageRequest, board: BoardService, data: Form) -> Response[Any]:
@@ -259,13 +299,16 @@ class BoardPagesController(Controller):
             if not request.htmx or exc.status == 404:
                 raise
             message = exc.errors[0].message if exc.errors else _message(lang, exc)
-            return HTMXTemplate(template_name="board/_comment_form.html",
-                                context={"post_id": post_id, "value": text, "comment_error": message})
+            return HTMXTemplate(
+                template_name="board/_comment_form.html",
+                context={"post_id": post_id, "value": text, "comment_error": message},
+            )
         if not request.htmx:
             return Redirect(f"/board/{post_id}#comment-{created.id}", status_code=303)
-        return HTMXTemplate(template_name="board/_comment_posted.html",
-                            context={"post_id": post_id, "c": created, "viewer": viewer, "value": "",
-                                     **helpers(lang)})
+        return HTMXTemplate(
+            template_name="board/_comment_posted.html",
+            context={"post_id": post_id, "c": created, "viewer": viewer, "value": "", **helpers(lang)},
+        )
 
     @post("/board/comments/{comment_id:str}/delete")
     async def delete_comment(self, comment_id: str, request: PageRequest, board: BoardService) -> Response[Any]:
@@ -291,8 +334,10 @@ class BoardPagesController(Controller):
         except AppError as exc:
             if not request.htmx or exc.status == 404:
                 raise
-            return HTMXTemplate(template_name="board/_report.html",
-                                context={"post_id": post_id, "report_error": _message(lang, exc), "reason": reason})
+            return HTMXTemplate(
+                template_name="board/_report.html",
+                context={"post_id": post_id, "report_error": _message(lang, exc), "reason": reason},
+            )
         if not request.htmx:
             return Redirect(f"/board/{post_id}", status_code=303)
         return HTMXTemplate(template_name="board/_report.html", context={"post_id": post_id, "reported": True})
@@ -314,7 +359,11 @@ class BoardPagesController(Controller):
         if viewer is None:
             raise NotAuthenticated()
         lang = language(request)
-        form = {"title": data.get("title", ""), "content": data.get("content", ""), "sheet_colors": sheet_colors_of(data)}
+        form: dict[str, Any] = {
+            "title": data.get("title", ""),
+            "content": data.get("content", ""),
+            "sheet_colors": sheet_colors_of(data),
+        }
         try:
             errors = collect_errors(PostUpdate, form, lang)
             if errors:
@@ -324,9 +373,11 @@ class BoardPagesController(Controller):
             if not exc.errors:
                 raise
             loaded = await board.get_post(post_id, viewer)
-            return Template("board/edit.html", status_code=exc.status,
-                            context={"post": loaded.post, "form": form,
-                                     "errors": {e.field: e.message for e in exc.errors}})
+            return Template(
+                "board/edit.html",
+                status_code=exc.status,
+                context={"post": loaded.post, "form": form, "errors": {e.field: e.message for e in exc.errors}},
+            )
         return Redirect(f"/board/{post_id}", status_code=303)
 
     @post("/board/{post_id:str}/delete")
@@ -338,8 +389,9 @@ class BoardPagesController(Controller):
         return ClientRedirect("/board") if request.htmx else Redirect("/board", status_code=303)
 
 
-async def _html_events(request: Request[Any, Any, Any], stream: Any,
-                       only_post: str | None) -> AsyncIterator[ServerSentEventMessage]:
+async def _html_events(
+    request: Request[Any, Any, Any], stream: Any, only_post: str | None
+) -> AsyncIterator[ServerSentEventMessage]:
     lang = language(request)
     async with contextlib.aclosing(stream) as events:
         async for item in events:

@@ -36,13 +36,21 @@ def _post_export(row: dict[str, Any]) -> dict[str, Any]:
         files["thumbnail"] = row["thumb_key"]
     files |= {f"display_{name}": key for name, key in _display_keys(row).items()}
     return {
-        "id": str(row["id"]), "title": row["title"], "content": row["content"], "wish": row.get("wish") or "",
+        "id": str(row["id"]),
+        "title": row["title"],
+        "content": row["content"],
+        "wish": row.get("wish") or "",
         "theme": row["theme"],
-        "anonymous": _bool(row["anonymous"]), "hidden": _bool(row["hidden"]),
-        "task_id": str(row["task_id"]) if row["task_id"] else None, "result_index": int(row["result_index"]),
-        "like_count": int(row["like_count"]), "comment_count": int(row["comment_count"]),
-        "view_count": int(row["view_count"]), "created_at": _dt(row["created_at"]).isoformat(),
-        "updated_at": _dt(row["updated_at"]).isoformat(), "files": files,
+        "anonymous": _bool(row["anonymous"]),
+        "hidden": _bool(row["hidden"]),
+        "task_id": str(row["task_id"]) if row["task_id"] else None,
+        "result_index": int(row["result_index"]),
+        "like_count": int(row["like_count"]),
+        "comment_count": int(row["comment_count"]),
+        "view_count": int(row["view_count"]),
+        "created_at": _dt(row["created_at"]).isoformat(),
+        "updated_at": _dt(row["updated_at"]).isoformat(),
+        "files": files,
     }
 
 
@@ -51,15 +59,26 @@ async def export_user(board: BoardService, user_id: int) -> dict[str, list[dict[
     posts = await PostRow.raw(
         "SELECT id, anonymous, hidden, task_id, result_index, title, content, wish, theme, before_key, after_key, "
         "thumb_key, display, like_count, comment_count, view_count, created_at, updated_at FROM board_post "
-        "WHERE author = {} ORDER BY created_at, id", user_id)
+        "WHERE author = {} ORDER BY created_at, id",
+        user_id,
+    )
     comments = await CommentRow.raw(
         "SELECT id, post, content, hidden, created_at FROM board_comment WHERE author = {} ORDER BY created_at, id",
-        user_id)
+        user_id,
+    )
     likes = await PostLike.raw('SELECT post, created_at FROM board_like WHERE "user" = {} ORDER BY created_at', user_id)
     return {
         "posts": [_post_export(r) for r in posts],
-        "comments": [{"id": str(r["id"]), "post_id": str(r["post"]), "content": r["content"],
-                      "hidden": _bool(r["hidden"]), "created_at": _dt(r["created_at"]).isoformat()} for r in comments],
+        "comments": [
+            {
+                "id": str(r["id"]),
+                "post_id": str(r["post"]),
+                "content": r["content"],
+                "hidden": _bool(r["hidden"]),
+                "created_at": _dt(r["created_at"]).isoformat(),
+            }
+            for r in comments
+        ],
         "likes": [{"post_id": str(r["post"]), "created_at": _dt(r["created_at"]).isoformat()} for r in likes],
     }
 
@@ -75,19 +94,28 @@ async def erase_user(board: BoardService, user_id: int, posts: PostsChoice, ghos
     async with board._atomic():
         liked = await PostLike.select(PostLike.post).where(PostLike.user == user_id)
         touched |= {r["post"] for r in liked}
-        await PostRow.raw('UPDATE board_post SET like_count = like_count - 1 '
-                          'WHERE id IN (SELECT post FROM board_like WHERE "user" = {})', user_id)
+        await PostRow.raw(
+            "UPDATE board_post SET like_count = like_count - 1 "
+            'WHERE id IN (SELECT post FROM board_like WHERE "user" = {})',
+            user_id,
+        )
         await PostLike.delete().where(PostLike.user == user_id)
         commented = await CommentRow.select(CommentRow.post).where(CommentRow.author == user_id)
         touched |= {r["post"] for r in commented}
         await PostRow.raw(
             "UPDATE board_post SET comment_count = comment_count - (SELECT count(*) FROM board_comment c "
             "WHERE c.post = board_post.id AND c.author = {} AND c.hidden = {}) "
-            "WHERE id IN (SELECT post FROM board_comment WHERE author = {})", user_id, False, user_id)
+            "WHERE id IN (SELECT post FROM board_comment WHERE author = {})",
+            user_id,
+            False,
+            user_id,
+        )
         await CommentRow.delete().where(CommentRow.author == user_id)
         await Report.delete().where(Report.reporter == user_id)
         await PostView.delete().where(PostView.viewer == f"u:{user_id}")
-    own = await PostRow.raw("SELECT id, before_key, after_key, thumb_key, display FROM board_post WHERE author = {}", user_id)
+    own = await PostRow.raw(
+        "SELECT id, before_key, after_key, thumb_key, display FROM board_post WHERE author = {}", user_id
+    )
     for row in own:
         pid = row["id"] if isinstance(row["id"], uuid.UUID) else uuid.UUID(str(row["id"]))
         touched.discard(pid)
@@ -96,7 +124,8 @@ async def erase_user(board: BoardService, user_id: int, posts: PostsChoice, ghos
             continue
         await _rekey(board, row)
         await PostRow.update({PostRow.author: ghost_id, PostRow.anonymous: True, PostRow.task_id: None}).where(
-            PostRow.id == pid)
+            PostRow.id == pid
+        )
         await board._publish_post(pid)
     for pid in touched:  # others' posts whose counts changed
         await board._publish_post(pid if isinstance(pid, uuid.UUID) else uuid.UUID(str(pid)))

@@ -19,7 +19,7 @@ import uuid
 import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import msgspec
@@ -28,11 +28,22 @@ from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from app.accounts.service import AccountService
 from app.board import images
 from app.board.cache import CachedPage, ListCache
-from app.board.keys import copy_to_fresh_keys
 from app.board.events import CHANNEL
+from app.board.keys import copy_to_fresh_keys
 from app.board.schemas import (
-    Comment, CommentCreate, CommentDeleted, CommentList, LikeState, Post, PostCreate, PostDeleted, PostQuery,
-    PostUpdate, ReportCreate, ReportReceipt, Viewer,
+    Comment,
+    CommentCreate,
+    CommentDeleted,
+    CommentList,
+    LikeState,
+    Post,
+    PostCreate,
+    PostDeleted,
+    PostQuery,
+    PostUpdate,
+    ReportCreate,
+    ReportReceipt,
+    Viewer,
 )
 from app.board.tables import Comment as CommentRow
 from app.board.tables import Post as PostRow
@@ -52,8 +63,10 @@ from app.tasks.service import TaskService, held_from_board
 
 log = logging.getLogger("saekdam.board")
 
-POST_COLUMNS = ("id, author, anonymous, title, content, theme, before_key, after_key, thumb_key, display, like_count, "
-                "comment_count, view_count, hidden, created_at, updated_at, sheet_colors, wish")
+POST_COLUMNS = (
+    "id, author, anonymous, title, content, theme, before_key, after_key, thumb_key, display, like_count, "
+    "comment_count, view_count, hidden, created_at, updated_at, sheet_colors, wish"
+)
 TERM_RE = re.compile(r"[^\W_]+")  # letters and digits of any script: search terms
 MAX_TERMS = 8
 CARD_CACHE_S = 60.0  # a presented card is reused this long at most (its URLs have ≥ half their life left)
@@ -71,8 +84,12 @@ class BoardLimits(msgspec.Struct, kw_only=True, frozen=True):
 
     @classmethod
     def from_settings(cls, settings: Settings) -> BoardLimits:
-        return cls(posts=(settings.board_posts_per_hour, 3600), comments=(settings.board_comments_per_10_min, 600),
-                   likes=(settings.board_likes_per_min, 60), reports=(settings.board_reports_per_hour, 3600))
+        return cls(
+            posts=(settings.board_posts_per_hour, 3600),
+            comments=(settings.board_comments_per_10_min, 600),
+            likes=(settings.board_likes_per_min, 60),
+            reports=(settings.board_reports_per_hour, 3600),
+        )
 
 
 @dataclass(slots=True)
@@ -86,13 +103,13 @@ class LoadedPost:
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _dt(value: Any) -> datetime:
     if not isinstance(value, datetime):
         value = datetime.fromisoformat(str(value))
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _bool(value: Any) -> bool:
@@ -128,9 +145,18 @@ def _bad_cursor(lang: str) -> InvalidInput:
 
 
 class BoardService:
-    def __init__(self, settings: Settings, storage: Storage, bus: EventBus, limiter: RateLimiter,
-                 tasks: TaskService, accounts: AccountService, *, limits: BoardLimits | None = None,
-                 cache_ttl_s: float = 5.0) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        storage: Storage,
+        bus: EventBus,
+        limiter: RateLimiter,
+        tasks: TaskService,
+        accounts: AccountService,
+        *,
+        limits: BoardLimits | None = None,
+        cache_ttl_s: float = 5.0,
+    ) -> None:
         self.settings = settings
         self.storage = storage
         self.bus = bus
@@ -232,13 +258,21 @@ class BoardService:
             else:
                 after = await sign(r["after_key"], ttl)
                 post = Post(
-                    id=pid, title=r["title"], content=r["content"], theme=r["theme"], author=author,
-                    before_url=await sign(r["before_key"], ttl), after_url=after,
+                    id=pid,
+                    title=r["title"],
+                    content=r["content"],
+                    theme=r["theme"],
+                    author=author,
+                    before_url=await sign(r["before_key"], ttl),
+                    after_url=after,
                     thumbnail_url=await sign(r["thumb_key"], ttl) if r["thumb_key"] else after,
                     **await self._display(r, ttl),
-                    like_count=int(r["like_count"]), comment_count=int(r["comment_count"]),
-                    view_count=int(r["view_count"]), liked_by_me=False,
-                    created_at=_dt(r["created_at"]), updated_at=_dt(r["updated_at"]),
+                    like_count=int(r["like_count"]),
+                    comment_count=int(r["comment_count"]),
+                    view_count=int(r["view_count"]),
+                    liked_by_me=False,
+                    created_at=_dt(r["created_at"]),
+                    updated_at=_dt(r["updated_at"]),
                     sheet_colors=int(r["sheet_colors"]) if r.get("sheet_colors") is not None else None,
                     wish=r.get("wish") or "",
                 )
@@ -254,8 +288,12 @@ class BoardService:
         shown = row["display"] if isinstance(row["display"], dict) else msgspec.json.decode(row["display"] or "{}")
         keys = (shown["before"], shown["after"]) if shown.get("after") else (row["before_key"], row["after_key"])
         sign = self.storage.download_url
-        return {"display_before_url": await sign(keys[0], ttl), "display_after_url": await sign(keys[1], ttl),
-                "width": shown.get("width"), "height": shown.get("height")}
+        return {
+            "display_before_url": await sign(keys[0], ttl),
+            "display_after_url": await sign(keys[1], ttl),
+            "width": shown.get("width"),
+            "height": shown.get("height"),
+        }
 
     async def _fetch(self, post_id: uuid.UUID) -> dict[str, Any] | None:
         rows = await PostRow.raw(f"SELECT {POST_COLUMNS} FROM board_post WHERE id = {{}}", post_id)
@@ -278,7 +316,8 @@ class BoardService:
         if not post_ids:
             return set()
         rows = await PostLike.select(PostLike.post).where(
-            (PostLike.user == user_id) & PostLike.post.is_in([uuid.UUID(p) for p in post_ids]))
+            (PostLike.user == user_id) & PostLike.post.is_in([uuid.UUID(p) for p in post_ids])
+        )
         return {str(r["post"]) for r in rows}
 
     # ------------------------------------------------------------------ lists
@@ -300,7 +339,8 @@ class BoardService:
         return -1 if found is None else found
 
     def _list_sql(self, q: PostQuery, lang: str) -> tuple[str, list[Any], datetime | None]:
-        where, args = ["hidden = {}"], [False]
+        where: list[str] = ["hidden = {}"]
+        args: list[Any] = [False]
         if q.nothing:
             where.append("1 = 0")
         if q.theme:
@@ -334,8 +374,10 @@ class BoardService:
                 # to it (the equivalent OR form scans every newer post first: deep pages cost their depth)
                 where.append("(created_at, id) < ({}, {})")
                 args += [at, pid]
-            sql = (f"SELECT {POST_COLUMNS} FROM board_post WHERE {' AND '.join(where)} "
-                   f"ORDER BY created_at DESC, id DESC LIMIT {limit}")
+            sql = (
+                f"SELECT {POST_COLUMNS} FROM board_post WHERE {' AND '.join(where)} "
+                f"ORDER BY created_at DESC, id DESC LIMIT {limit}"
+            )
             return sql, args, None
         # popular: the score is frozen at the first page's time, carried in the cursor with (score, id)
         after = decode_cursor(q.cursor, 4, lang)
@@ -354,13 +396,19 @@ class BoardService:
             keyset = "WHERE score < {} OR (score = {} AND id < {}) "
             extra = [float(after[2]), float(after[2]), pid]
         if self._postgres:
-            score = ("(like_count + 2 * comment_count + 1) / power(extract(epoch from ({}::timestamptz - created_at))"
-                     "::float8 / 3600.0 + 2.0, 1.5)")
+            score = (
+                "(like_count + 2 * comment_count + 1) / power(extract(epoch from ({}::timestamptz - created_at))"
+                "::float8 / 3600.0 + 2.0, 1.5)"
+            )
         else:
-            score = "(like_count + 2 * comment_count + 1) / pow((julianday({}) - julianday(created_at)) * 24.0 + 2.0, 1.5)"
-        sql = (f"SELECT * FROM (SELECT {POST_COLUMNS}, {score} AS score FROM board_post "
-               f"WHERE {' AND '.join(where)} AND created_at <= {{}}) AS ranked {keyset}"
-               f"ORDER BY score DESC, id DESC LIMIT {limit}")
+            score = (
+                "(like_count + 2 * comment_count + 1) / pow((julianday({}) - julianday(created_at)) * 24.0 + 2.0, 1.5)"
+            )
+        sql = (
+            f"SELECT * FROM (SELECT {POST_COLUMNS}, {score} AS score FROM board_post "
+            f"WHERE {' AND '.join(where)} AND created_at <= {{}}) AS ranked {keyset}"
+            f"ORDER BY score DESC, id DESC LIMIT {limit}"
+        )
         return sql, [t_ref, *args, t_ref, *extra], t_ref
 
     async def list_page(self, q: PostQuery, lang: str) -> CachedPage:
@@ -375,7 +423,7 @@ class BoardService:
         rows = await (point_read(PostRow, sql, *args) if t_ref is None and not q.terms else PostRow.raw(sql, *args))
         next_cursor = None
         if len(rows) > q.limit:
-            rows = rows[:q.limit]
+            rows = rows[: q.limit]
             last = rows[-1]
             if t_ref is None:
                 next_cursor = encode_cursor("l", _dt(last["created_at"]).isoformat(), str(last["id"]))
@@ -409,8 +457,11 @@ class BoardService:
         if seen in self._seen_views:
             return False
         async with self._atomic():
-            added = await PostView.insert(PostView(post=post_id, viewer=viewer_key, day=day)).on_conflict(
-                action="DO NOTHING").returning(PostView.id)
+            added = (
+                await PostView.insert(PostView(post=post_id, viewer=viewer_key, day=day))
+                .on_conflict(action="DO NOTHING")
+                .returning(PostView.id)
+            )
             if added:
                 await PostRow.update({PostRow.view_count: PostRow.view_count + 1}).where(PostRow.id == post_id)
         self._seen_views[seen] = None
@@ -463,7 +514,9 @@ class BoardService:
 
     async def published_tasks(self, author_id: int) -> set[str]:
         """The ids of the tasks this user has published a post from ("my murals": published or not)."""
-        rows = await PostRow.select(PostRow.task_id).where((PostRow.author == author_id) & PostRow.task_id.is_not_null())
+        rows = await PostRow.select(PostRow.task_id).where(
+            (PostRow.author == author_id) & PostRow.task_id.is_not_null()
+        )
         return {str(r["task_id"]) for r in rows}
 
     async def published_results(self, task_id: str) -> set[int]:
@@ -483,8 +536,11 @@ class BoardService:
         if not keys:
             raise Conflict("task_files_expired")
         if data.result_index >= len(keys):
-            raise InvalidInput(errors=[FieldError(field="result_index",
-                                                  message=translate(lang, "field_range", min=0, max=len(keys) - 1))])
+            raise InvalidInput(
+                errors=[
+                    FieldError(field="result_index", message=translate(lang, "field_range", min=0, max=len(keys) - 1))
+                ]
+            )
         if held_from_board(task, data.result_index):  # the content filter: stays private to its owner
             raise Conflict("content_held")
         source = f"{task.id}:{data.result_index}"
@@ -511,22 +567,41 @@ class BoardService:
         after_ext, after_type = images.kind_of(result_key)
         prefix = f"posts/{post_id}/"
         before_key, after_key = f"{prefix}before.{before_ext}", f"{prefix}after.{after_ext}"
-        thumb_key, display = None, {}
+        thumb_key: str | None = None
+        display: dict[str, str | int | None] = {}
         await self.storage.put(before_key, before, before_type)
         await self.storage.put(after_key, result, after_type)
         if small is not None:
-            thumb_key, ext, webp = f"{prefix}thumb.{image_variants.EXTENSION}", image_variants.EXTENSION, image_variants.CONTENT_TYPE
-            display = {"before": f"{prefix}display-before.{ext}", "after": f"{prefix}display-after.{ext}",
-                       "width": task.width, "height": task.height}
-            for key, body in ((thumb_key, small[0]), (display["after"], small[1]), (display["before"], small[2])):
+            thumb_key, ext, webp = (
+                f"{prefix}thumb.{image_variants.EXTENSION}",
+                image_variants.EXTENSION,
+                image_variants.CONTENT_TYPE,
+            )
+            display_before, display_after = f"{prefix}display-before.{ext}", f"{prefix}display-after.{ext}"
+            display = {"before": display_before, "after": display_after, "width": task.width, "height": task.height}
+            for key, body in ((thumb_key, small[0]), (display_after, small[1]), (display_before, small[2])):
                 await self.storage.put(key, body, webp)
 
         at = now()
-        row = PostRow(id=post_id, author=viewer.id, anonymous=data.anonymous, task_id=task.id,
-                      result_index=data.result_index, source=source, title=title, content=content,
-                      theme=task.theme or "", before_key=before_key, after_key=after_key, thumb_key=thumb_key,
-                      display=msgspec.json.encode(display).decode(),
-                      sheet_colors=data.sheet_colors, wish=task.prompt or "", created_at=at, updated_at=at)
+        row = PostRow(
+            id=post_id,
+            author=viewer.id,
+            anonymous=data.anonymous,
+            task_id=task.id,
+            result_index=data.result_index,
+            source=source,
+            title=title,
+            content=content,
+            theme=task.theme or "",
+            before_key=before_key,
+            after_key=after_key,
+            thumb_key=thumb_key,
+            display=msgspec.json.encode(display).decode(),
+            sheet_colors=data.sheet_colors,
+            wish=task.prompt or "",
+            created_at=at,
+            updated_at=at,
+        )
         try:
             await PostRow.insert(row)
         except Exception:
@@ -570,7 +645,7 @@ class BoardService:
         row = await self._visible(post_id, viewer)
         if not (viewer.is_admin or int(row["author"]) == viewer.id):
             raise Forbidden()
-        await self.remove(_uuid(row["id"]))  # type: ignore[arg-type]
+        await self.remove(_uuid(row["id"]))  # type: ignore[arg-type]  # a stored row's id always parses
 
     async def remove(self, post_id: uuid.UUID) -> bool:
         """Delete a post with its likes, comments, views, reports and image copies (author or admin)."""
@@ -590,12 +665,18 @@ class BoardService:
         try:
             async with self._atomic():
                 if on:
-                    changed = await PostLike.insert(PostLike(post=pid, user=viewer.id, created_at=now())).on_conflict(
-                        action="DO NOTHING").returning(PostLike.id)
+                    changed = (
+                        await PostLike.insert(PostLike(post=pid, user=viewer.id, created_at=now()))
+                        .on_conflict(action="DO NOTHING")
+                        .returning(PostLike.id)
+                    )
                     delta = 1
                 else:
-                    changed = await PostLike.delete().where(
-                        (PostLike.post == pid) & (PostLike.user == viewer.id)).returning(PostLike.id)
+                    changed = (
+                        await PostLike.delete()
+                        .where((PostLike.post == pid) & (PostLike.user == viewer.id))
+                        .returning(PostLike.id)
+                    )
                     delta = -1
                 if changed:
                     await PostRow.update({PostRow.like_count: PostRow.like_count + delta}).where(PostRow.id == pid)
@@ -620,12 +701,20 @@ class BoardService:
             author = authors.get(int(r["author"]))
             if author is None:
                 continue
-            out.append(Comment(id=str(r["id"]), post_id=str(r["post"]), author=author, content=r["content"],
-                               created_at=_dt(r["created_at"])))
+            out.append(
+                Comment(
+                    id=str(r["id"]),
+                    post_id=str(r["post"]),
+                    author=author,
+                    content=r["content"],
+                    created_at=_dt(r["created_at"]),
+                )
+            )
         return out
 
-    async def list_comments(self, post_id: str, viewer: Viewer | None, limit: int, cursor: str | None,
-                            lang: str) -> CommentList:
+    async def list_comments(
+        self, post_id: str, viewer: Viewer | None, limit: int, cursor: str | None, lang: str
+    ) -> CommentList:
         """A post's visible comments, oldest first."""
         row = await self._visible(post_id, viewer)
         where = ["post = {}", "hidden = {}"]
@@ -640,7 +729,9 @@ class BoardService:
             args += [at, at, cid]
         rows = await CommentRow.raw(
             f"SELECT id, post, author, content, created_at FROM board_comment WHERE {' AND '.join(where)} "
-            f"ORDER BY created_at, id LIMIT {limit + 1}", *args)
+            f"ORDER BY created_at, id LIMIT {limit + 1}",
+            *args,
+        )
         next_cursor = None
         if len(rows) > limit:
             rows = rows[:limit]
@@ -650,7 +741,9 @@ class BoardService:
     async def comment(self, viewer: Viewer, post_id: str, data: CommentCreate, lang: str) -> Comment:
         content = data.content.strip()
         if not 1 <= len(content) <= 500:
-            raise InvalidInput(errors=[FieldError(field="content", message=translate(lang, "field_length", min=1, max=500))])
+            raise InvalidInput(
+                errors=[FieldError(field="content", message=translate(lang, "field_length", min=1, max=500))]
+            )
         row = await self._visible(post_id, viewer)
         pid = _uuid(row["id"])
         assert pid is not None
@@ -664,16 +757,26 @@ class BoardService:
             if not await PostRow.exists().where(PostRow.id == pid):
                 raise NotFound() from None
             raise
-        comment = Comment(id=str(cid), post_id=str(pid), author=(await self.accounts.authors({viewer.id}))[viewer.id],
-                          content=content, created_at=at)
+        comment = Comment(
+            id=str(cid),
+            post_id=str(pid),
+            author=(await self.accounts.authors({viewer.id}))[viewer.id],
+            content=content,
+            created_at=at,
+        )
         await self._publish("comment_created", comment)
         await self._publish_post(pid)
         return comment
 
     async def delete_comment(self, viewer: Viewer, comment_id: str) -> None:
         cid = _uuid(comment_id)
-        row = await CommentRow.select(CommentRow.post, CommentRow.author, CommentRow.hidden).where(
-            CommentRow.id == cid).first() if cid is not None else None
+        if cid is None:
+            raise NotFound()
+        row = (
+            await CommentRow.select(CommentRow.post, CommentRow.author, CommentRow.hidden)
+            .where(CommentRow.id == cid)
+            .first()
+        )
         if row is None:
             raise NotFound()
         post = await self._fetch(row["post"])
@@ -681,15 +784,19 @@ class BoardService:
             raise NotFound()
         if not (viewer.is_admin or int(row["author"]) == viewer.id):
             raise Forbidden()
-        await self.remove_comment(cid)  # type: ignore[arg-type]
+        await self.remove_comment(cid)
 
     async def remove_comment(self, comment_id: uuid.UUID) -> bool:
         async with self._atomic():
-            gone = await CommentRow.delete().where(CommentRow.id == comment_id).returning(
-                CommentRow.post, CommentRow.hidden)
+            gone = (
+                await CommentRow.delete()
+                .where(CommentRow.id == comment_id)
+                .returning(CommentRow.post, CommentRow.hidden)
+            )
             if gone and not gone[0]["hidden"]:
                 await PostRow.update({PostRow.comment_count: PostRow.comment_count - 1}).where(
-                    PostRow.id == gone[0]["post"])
+                    PostRow.id == gone[0]["post"]
+                )
         if not gone:
             return False
         post_id = gone[0]["post"]
@@ -704,18 +811,27 @@ class BoardService:
         cid = None
         if data.comment_id is not None:
             cid = _uuid(data.comment_id)
-            found = await CommentRow.exists().where(
-                (CommentRow.id == cid) & (CommentRow.post == pid) & (CommentRow.hidden == False)) if cid else False  # noqa: E712
+            found = (
+                await CommentRow.exists().where(
+                    (CommentRow.id == cid) & (CommentRow.post == pid) & CommentRow.hidden.eq(False)
+                )
+                if cid
+                else False
+            )
             if not found:
                 raise NotFound()
         await self._limit("reports", viewer)
         target = (Report.comment == cid) if cid is not None else Report.comment.is_null()
-        existing = await Report.select(Report.id, Report.status).where(
-            (Report.post == pid) & (Report.reporter == viewer.id) & target).first()
+        existing = (
+            await Report.select(Report.id, Report.status)
+            .where((Report.post == pid) & (Report.reporter == viewer.id) & target)
+            .first()
+        )
         if existing is not None:  # one report per person and thing, also once a moderator closed it
             return ReportReceipt(id=int(existing["id"]), status=str(existing["status"]))
-        created = await Report.insert(Report(post=pid, comment=cid, reporter=viewer.id, reason=data.reason.strip(),
-                                             created_at=now())).returning(Report.id)
+        created = await Report.insert(
+            Report(post=pid, comment=cid, reporter=viewer.id, reason=data.reason.strip(), created_at=now())
+        ).returning(Report.id)
         return ReportReceipt(id=int(created[0]["id"]), status="open")
 
     async def has_reported(self, viewer: Viewer | None, post_id: str) -> bool:
@@ -723,8 +839,11 @@ class BoardService:
         pid = _uuid(post_id)
         if viewer is None or pid is None:
             return False
-        return bool(await Report.exists().where((Report.post == pid) & (Report.reporter == viewer.id)
-                                                & Report.comment.is_null()))
+        return bool(
+            await Report.exists().where(
+                (Report.post == pid) & (Report.reporter == viewer.id) & Report.comment.is_null()
+            )
+        )
 
     async def rekey(self, row: dict[str, Any]) -> None:
         """Move a post's stored copies to fresh keys: every URL signed before (share image, before, after,
@@ -746,8 +865,11 @@ class BoardService:
         pid = _uuid(post_id)
         if pid is None:
             return False
-        changed = await PostRow.update({PostRow.hidden: hidden}).where(PostRow.id == pid).returning(
-            PostRow.id, PostRow.before_key, PostRow.after_key, PostRow.thumb_key, PostRow.display)
+        changed = (
+            await PostRow.update({PostRow.hidden: hidden})
+            .where(PostRow.id == pid)
+            .returning(PostRow.id, PostRow.before_key, PostRow.after_key, PostRow.thumb_key, PostRow.display)
+        )
         if not changed:
             return False
         if hidden:
@@ -762,11 +884,14 @@ class BoardService:
         if cid is None:
             return False
         async with self._atomic():
-            changed = await CommentRow.update({CommentRow.hidden: hidden}).where(CommentRow.id == cid).returning(
-                CommentRow.post)
+            changed = (
+                await CommentRow.update({CommentRow.hidden: hidden})
+                .where(CommentRow.id == cid)
+                .returning(CommentRow.post)
+            )
             if changed:
                 pid = changed[0]["post"]
-                visible = await CommentRow.count().where((CommentRow.post == pid) & (CommentRow.hidden == False))  # noqa: E712
+                visible = await CommentRow.count().where((CommentRow.post == pid) & CommentRow.hidden.eq(False))
                 await PostRow.update({PostRow.comment_count: visible}).where(PostRow.id == pid)
         if not changed:
             return False
@@ -787,5 +912,6 @@ class BoardService:
                 await self.set_post_hidden(report["post"], True)
         status = ReportStatus.resolved if action == "hide" else ReportStatus.dismissed
         await Report.update({Report.status: status, Report.note: note, Report.resolved_at: now()}).where(
-            Report.id == report_id)
+            Report.id == report_id
+        )
         return status.value

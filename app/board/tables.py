@@ -12,8 +12,8 @@ import uuid
 from piccolo.columns import JSON, UUID, Boolean, Date, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
-from piccolo.columns.reference import LazyTableReference
 from piccolo.columns.readable import Readable
+from piccolo.columns.reference import LazyTableReference
 from piccolo.table import Table
 
 USER = LazyTableReference("User", app_name="accounts")
@@ -23,8 +23,13 @@ class Post(Table, tablename="board_post"):
     """A published before/after pair. ``author`` always holds the writer, even for anonymous posts."""
 
     id = UUID(primary_key=True, default=uuid.uuid4)
-    author: ForeignKey[Table] = ForeignKey(references=USER, null=False, index=True, on_delete=OnDelete.cascade,
-                        help_text="The writer (kept for anonymous posts too, never shown for them)")
+    author: ForeignKey[Table] = ForeignKey(
+        references=USER,
+        null=False,
+        index=True,
+        on_delete=OnDelete.cascade,
+        help_text="The writer (kept for anonymous posts too, never shown for them)",
+    )
     anonymous = Boolean(default=False, help_text="Shown without an author")
     task_id = UUID(null=True, default=None, help_text="The task it came from (no FK: posts outlive tasks)")
     result_index = Integer(default=0, help_text="Which of the task's results (0-based)")
@@ -41,8 +46,11 @@ class Post(Table, tablename="board_post"):
     comment_count = Integer(default=0, help_text="Visible comments")
     view_count = Integer(default=0)
     hidden = Boolean(default=False, help_text="Hidden by a moderator: gone from public lists and pages")
-    sheet_colors = Integer(null=True, default=None,
-                           help_text="The author shows the painter's sheet in this many colours (4–24); null: not shown")
+    sheet_colors = Integer(
+        null=True,
+        default=None,
+        help_text="The author shows the painter's sheet in this many colours (4–24); null: not shown",
+    )
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
 
@@ -54,6 +62,7 @@ class Post(Table, tablename="board_post"):
 class PostLike(Table, tablename="board_like"):
     """One like per user per post (unique index on user, post)."""
 
+    id: Serial  # made by Piccolo; declared for the type checker
     post = ForeignKey(references=Post, null=False, index=True, on_delete=OnDelete.cascade)
     user: ForeignKey[Table] = ForeignKey(references=USER, null=False, on_delete=OnDelete.cascade)
     created_at = Timestamptz(default=TimestamptzNow())
@@ -75,12 +84,13 @@ class Comment(Table, tablename="board_comment"):
 class PostView(Table, tablename="board_view"):
     """At most one row per viewer per post per (UTC) day: the basis of ``view_count``."""
 
+    id: Serial  # made by Piccolo; declared for the type checker
     post = ForeignKey(references=Post, null=False, on_delete=OnDelete.cascade)
     viewer = Varchar(length=80, help_text="u:<user id> or a:<keyed hash of the address>")
     day = Date(index=True)
 
 
-class ReportStatus(str, enum.Enum):
+class ReportStatus(enum.StrEnum):
     open = "open"
     resolved = "resolved"
     dismissed = "dismissed"

@@ -2,8 +2,9 @@
 
 A few seconds of PBKDF2 or a 40-megapixel decode on the event loop stalls every other request of the process.
 They run in a small pool of threads instead: at most ``cpu_threads`` at once (default: one per core but one, which
-is left to the loop; the rest wait their turn without holding anything), each thread at a lower scheduling priority (``cpu_nice``; on Linux
-``os.nice`` in a thread changes only that thread) so that the loop's thread wins the CPU when both want it.
+is left to the loop; the rest wait their turn without holding anything), each thread at a lower scheduling
+priority (``cpu_nice``; on Linux ``os.nice`` in a thread changes only that thread) so that the loop's thread wins
+the CPU when both want it.
 hashlib and Pillow release the GIL while they work, so the loop keeps answering meanwhile.
 """
 
@@ -64,8 +65,9 @@ def _executor() -> ThreadPoolExecutor:
     with _lock:
         if _pool is None:
             _threads = _threads or default_threads()
-            _pool = ThreadPoolExecutor(max_workers=_threads, thread_name_prefix="saekdam-cpu",
-                                       initializer=_lower_priority, initargs=(_nice,))
+            _pool = ThreadPoolExecutor(
+                max_workers=_threads, thread_name_prefix="saekdam-cpu", initializer=_lower_priority, initargs=(_nice,)
+            )
         return _pool
 
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
-from urllib.parse import parse_qs, unquote, urlsplit
-
 import logging
+import os
 import sqlite3
 from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
@@ -60,7 +59,7 @@ async def point_read(table: type[Table], sql: str, *args: Any) -> list[dict[str,
             return engine.fetch_now(query, values)
         except sqlite3.Error:  # busy or gone: the usual path waits its turn
             log.debug("point read fell back to the pool", exc_info=True)
-    return await table.raw(sql, *args)  # type: ignore[no-any-return]
+    return await table.raw(sql, *args)
 
 
 async def run_migrations() -> None:

@@ -65,7 +65,6 @@ class UnsupportedMedia(AppError):
     status, code = 415, "unsupported_media_type"
 
 
-
 class RateLimited(AppError):
     status, code = 429, "rate_limited"
 

@@ -39,13 +39,24 @@ def raise_open_files_limit() -> int | None:
     try:
         resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
     except (ValueError, OSError) as exc:
-        log.warning("open-files limit: could not raise the soft limit %d to the hard limit %s (%s); this process "
-                    "holds at most about %d streams and connections", soft, _show(hard), exc, soft)
+        log.warning(
+            "open-files limit: could not raise the soft limit %d to the hard limit %s (%s); this process "
+            "holds at most about %d streams and connections",
+            soft,
+            _show(hard),
+            exc,
+            soft,
+        )
         return soft
     soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
     if soft < LOW_LIMIT:
-        log.warning("open-files limit: %d (the hard limit %s); this process holds at most about %d streams and "
-                    "connections: raise the hard limit (ulimit -Hn, LimitNOFILE=) for more", soft, _show(hard), soft)
+        log.warning(
+            "open-files limit: %d (the hard limit %s); this process holds at most about %d streams and "
+            "connections: raise the hard limit (ulimit -Hn, LimitNOFILE=) for more",
+            soft,
+            _show(hard),
+            soft,
+        )
     else:
         log.info("open-files limit raised to %d", soft)
     return soft

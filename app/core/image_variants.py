@@ -71,6 +71,9 @@ def make_display(data: bytes, max_bytes: int = DISPLAY_MAX_BYTES) -> bytes:
     rgb = _upright_rgb(data)
     scale = DISPLAY_LONG_SIDE / max(rgb.size)
     if scale < 1:
-        rgb = rgb.resize((max(1, round(rgb.width * scale)), max(1, round(rgb.height * scale))),
-                         Image.Resampling.LANCZOS, reducing_gap=3.0)
+        rgb = rgb.resize(
+            (max(1, round(rgb.width * scale)), max(1, round(rgb.height * scale))),
+            Image.Resampling.LANCZOS,
+            reducing_gap=3.0,
+        )
     return _webp_within(rgb, max_bytes)

@@ -17,7 +17,9 @@ MAX_LIMIT = 100
 
 def check_limit(limit: int, lang: str) -> int:
     if not 1 <= limit <= MAX_LIMIT:
-        raise InvalidInput(errors=[FieldError(field="limit", message=translate(lang, "field_range", min=1, max=MAX_LIMIT))])
+        raise InvalidInput(
+            errors=[FieldError(field="limit", message=translate(lang, "field_range", min=1, max=MAX_LIMIT))]
+        )
     return limit
 
 

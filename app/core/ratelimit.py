@@ -17,4 +17,3 @@ class RateLimiter(Protocol):
     async def acquire(self, key: str, limit: int, window_s: float) -> float | None:
         """Count one event if allowed (None), else return the seconds to wait and count nothing."""
         ...
-

@@ -6,6 +6,7 @@ under ``var/``. Setting a database, Redis or S3 URL switches that one part; the 
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import functools
 import logging
@@ -91,7 +92,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     s3_max_attempts: int = 3
 
     # CPU-bound steps of requests (password hashing, decoding uploaded photos) run in this many threads at once
-    # (0 = one per core but one, left to the event loop), each at this niceness (0-19) so the event loop's thread wins the CPU
+    # (0 = one per core but one, left to the event loop), each at this niceness (0-19) so that the event loop's
+    # thread wins the CPU
     cpu_threads: int = 0
     cpu_nice: int = 10
 
@@ -224,10 +226,17 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
         """Every configured OpenID Connect provider: the Kakao preset first, then ``oidc_providers``."""
         providers = []
         if self.kakao_client_id:
-            providers.append(OidcProvider(
-                name="kakao", issuer=self.kakao_issuer, client_id=self.kakao_client_id,
-                client_secret=self.kakao_client_secret, scopes="openid profile_nickname account_email",
-                label="카카오 로그인|Sign in with Kakao", token_auth="client_secret_post"))
+            providers.append(
+                OidcProvider(
+                    name="kakao",
+                    issuer=self.kakao_issuer,
+                    client_id=self.kakao_client_id,
+                    client_secret=self.kakao_client_secret,
+                    scopes="openid profile_nickname account_email",
+                    label="카카오 로그인|Sign in with Kakao",
+                    token_auth="client_secret_post",
+                )
+            )
         if self.oidc_providers.strip():
             providers += msgspec.json.decode(self.oidc_providers, type=list[OidcProvider])
         return providers
@@ -273,7 +282,9 @@ def _read_dotenv(path: Path) -> dict[str, str]:
 
 def _validate(s: Settings) -> None:
     if s.database_url and not s.database_url.startswith(("postgres://", "postgresql://")):
-        raise SettingsError(f"{PREFIX}DATABASE_URL must start with postgres:// or postgresql://, got {s.database_url!r}")
+        raise SettingsError(
+            f"{PREFIX}DATABASE_URL must start with postgres:// or postgresql://, got {s.database_url!r}"
+        )
     if s.redis_url and not s.redis_url.startswith(("redis://", "rediss://", "unix://")):
         raise SettingsError(f"{PREFIX}REDIS_URL must start with redis://, rediss:// or unix://, got {s.redis_url!r}")
     for name in ("s3_endpoint_url", "s3_public_endpoint_url"):
@@ -284,22 +295,32 @@ def _validate(s: Settings) -> None:
         raise SettingsError(
             f"{PREFIX}SECRET_KEY is too short ({len(s.secret_key.encode())} bytes): it signs sessions, CSRF tokens and "
             f"file URLs, so it must be at least {MIN_SECRET_BYTES} random bytes, e.g. "
-            f"`python -c 'import secrets; print(secrets.token_urlsafe(48))'` (or leave it unset in embedded mode)")
+            f"`python -c 'import secrets; print(secrets.token_urlsafe(48))'` (or leave it unset in embedded mode)"
+        )
     if not 1 <= s.port <= 65535:
         raise SettingsError(f"{PREFIX}PORT must be between 1 and 65535, got {s.port}")
     if s.max_upload_bytes <= 0 or s.max_pixels <= 0:
         raise SettingsError(f"{PREFIX}MAX_UPLOAD_BYTES and {PREFIX}MAX_PIXELS must be positive")
     if not 0 <= s.preview_interval_s <= 60:
         raise SettingsError(f"{PREFIX}PREVIEW_INTERVAL_S must be between 0 and 60, got {s.preview_interval_s}")
-    for name in ("streams_per_user", "streams_per_address", "http_header_timeout_s", "http_body_timeout_s",
-                 "http_keep_alive_s", "http_max_header_bytes", "upload_idle_timeout_s"):
+    for name in (
+        "streams_per_user",
+        "streams_per_address",
+        "http_header_timeout_s",
+        "http_body_timeout_s",
+        "http_keep_alive_s",
+        "http_max_header_bytes",
+        "upload_idle_timeout_s",
+    ):
         if getattr(s, name) <= 0:
             raise SettingsError(f"{PREFIX}{name.upper()} must be positive, got {getattr(s, name)}")
     for name in ("max_open_tasks", "max_open_upload_bytes", "orphan_grace_s", "orphan_sweep_interval_s"):
         if getattr(s, name) <= 0:
             raise SettingsError(f"{PREFIX}{name.upper()} must be positive, got {getattr(s, name)}")
     if not 0 < s.stream_auth_recheck_s <= 60:
-        raise SettingsError(f"{PREFIX}STREAM_AUTH_RECHECK_S must be more than 0 and at most 60, got {s.stream_auth_recheck_s}")
+        raise SettingsError(
+            f"{PREFIX}STREAM_AUTH_RECHECK_S must be more than 0 and at most 60, got {s.stream_auth_recheck_s}"
+        )
     try:
         providers = s.oidc_provider_list
     except (msgspec.DecodeError, msgspec.ValidationError) as exc:
@@ -314,8 +335,13 @@ def _validate(s: Settings) -> None:
         raise SettingsError(f"{PREFIX}SIGNUP_PER_ADDRESS_PER_HOUR and {PREFIX}SIGNUP_PER_HOUR must be at least 1")
     if s.cpu_threads < 0 or not 0 <= s.cpu_nice <= 19:
         raise SettingsError(f"{PREFIX}CPU_THREADS must be 0 or more and {PREFIX}CPU_NICE between 0 and 19")
-    for name in ("sheet_coverage_m2_per_l", "sheet_coats", "sheet_min_region_cm2", "sheet_min_region_px",
-                 "sheet_concurrency"):
+    for name in (
+        "sheet_coverage_m2_per_l",
+        "sheet_coats",
+        "sheet_min_region_cm2",
+        "sheet_min_region_px",
+        "sheet_concurrency",
+    ):
         if getattr(s, name) <= 0:
             raise SettingsError(f"{PREFIX}{name.upper()} must be positive, got {getattr(s, name)}")
 
@@ -328,8 +354,11 @@ def setting_variables() -> list[str]:
 def unknown_variables(env: dict[str, str]) -> dict[str, str | None]:
     """``SAEKDAM_*`` names in ``env`` that no setting reads, each with the closest setting (or None)."""
     known = setting_variables()
-    unknown = sorted(k for k in env if k.startswith(PREFIX) and k not in known and k not in OTHER_VARIABLES
-                     and not k.startswith(OTHER_PREFIXES))
+    unknown = sorted(
+        k
+        for k in env
+        if k.startswith(PREFIX) and k not in known and k not in OTHER_VARIABLES and not k.startswith(OTHER_PREFIXES)
+    )
     # compared without the common prefix, which would make every name look alike
     names = {k.removeprefix(PREFIX): k for k in known}
     closest = {k: difflib.get_close_matches(k.removeprefix(PREFIX), list(names), n=1, cutoff=0.6) for k in unknown}
@@ -377,7 +406,9 @@ def ensure_secret(settings: Settings) -> Settings:
         _write_new_secret(path)
     secret = path.read_text().strip()
     if len(secret.encode()) < MIN_SECRET_BYTES:
-        raise SettingsError(f"{path} holds no usable secret ({len(secret.encode())} bytes); delete it to make a new one")
+        raise SettingsError(
+            f"{path} holds no usable secret ({len(secret.encode())} bytes); delete it to make a new one"
+        )
     return msgspec.structs.replace(settings, secret_key=secret)
 
 
@@ -391,10 +422,8 @@ def _write_new_secret(path: Path) -> None:
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(temp, 0o600)
-        try:
+        with contextlib.suppress(FileExistsError):  # another process was first: use its key
             os.link(temp, path)
-        except FileExistsError:
-            pass  # another process was first: use its key
     finally:
         os.unlink(temp)
 

@@ -9,6 +9,7 @@ per event loop; transactions still get their own connection, as in Piccolo.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 import threading
 from typing import Any
@@ -43,7 +44,7 @@ class PooledSQLiteEngine(SQLiteEngine):
         reader = self._readers.get(key)
         if reader is None:
             reader = sqlite3.connect(**{**self.connection_kwargs, "timeout": 0.2, "check_same_thread": True})
-            reader.row_factory = dict_factory  # type: ignore[assignment]
+            reader.row_factory = dict_factory
             reader.execute("PRAGMA query_only = 1")
             self._readers[key] = reader
         try:
@@ -62,7 +63,7 @@ class PooledSQLiteEngine(SQLiteEngine):
             raise RuntimeError("aiosqlite no longer exposes its connection thread: update PooledSQLiteEngine")
         thread.daemon = True
         await connection
-        connection.row_factory = dict_factory  # type: ignore[assignment]
+        connection.row_factory = dict_factory  # type: ignore[assignment]  # aiosqlite types row_factory as a class; sqlite3 takes any callable
         await connection.execute("PRAGMA foreign_keys = 1")
         # readers no longer block the writer (and the other way round); the setting lives in the file
         await connection.execute("PRAGMA journal_mode = WAL")
@@ -87,8 +88,9 @@ class PooledSQLiteEngine(SQLiteEngine):
     def _release(self, connection: aiosqlite.Connection) -> None:
         self._pools[asyncio.get_running_loop()].idle.put_nowait(connection)
 
-    async def _run_in_new_connection(self, query: str, args: list[Any] | None = None,
-                                     query_type: str = "generic", table: Any = None) -> Any:
+    async def _run_in_new_connection(
+        self, query: str, args: list[Any] | None = None, query_type: str = "generic", table: Any = None
+    ) -> Any:
         connection = await self._acquire()
         try:
             async with connection.execute(query, args or []) as cursor:
@@ -113,10 +115,8 @@ class PooledSQLiteEngine(SQLiteEngine):
     async def _discard(self, connection: aiosqlite.Connection) -> None:
         pool = self._pools[asyncio.get_running_loop()]
         pool.opened.remove(connection)
-        try:
+        with contextlib.suppress(Exception):
             await connection.close()
-        except Exception:
-            pass
 
     async def close_connections(self) -> None:
         """Close this loop's connections (at shutdown); the next query opens new ones."""

@@ -56,7 +56,7 @@ def collect_errors(struct_type: type[msgspec.Struct], raw: Any, lang: str) -> li
     hints = typing.get_type_hints(struct_type, include_extras=True)
     info = msgspec.inspect.type_info(struct_type)
     errors: list[FieldError] = []
-    for field in info.fields:  # type: ignore[attr-defined]
+    for field in info.fields:  # type: ignore[attr-defined]  # msgspec types type_info() as Type; a Struct's is a StructType
         name = field.encode_name
         if name not in raw:
             if field.required:

@@ -36,8 +36,7 @@ class Subscription:
     future, and keep-alive pings come from one shared clock (``poke``) instead of a timeout per wait.
     """
 
-    __slots__ = ("channel", "state", "_items", "_max_queue", "_waiter", "_lagged", "_closed", "_poked",
-                 "last_active")
+    __slots__ = ("channel", "state", "_items", "_max_queue", "_waiter", "_lagged", "_closed", "_poked", "last_active")
 
     def __init__(self, channel: str, max_queue: int) -> None:
         self.channel = channel

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import time
 import weakref
+from collections.abc import Iterator
 
 from app.events.fanout import Subscription
 
@@ -63,7 +64,7 @@ def ping_clock() -> PingClock:
 
 
 @contextlib.contextmanager
-def pinged(sub: Subscription, interval_s: float):  # type: ignore[no-untyped-def]
+def pinged(sub: Subscription, interval_s: float) -> Iterator[Subscription]:
     """``sub`` gets poked after each ``interval_s`` of silence while inside the block."""
     clock = ping_clock()
     clock.add(sub, interval_s)

@@ -135,7 +135,13 @@ class RedisEventBus:
             (b',"channel":', encode_data(channel), b',"event":', encode_data(event), b',"data":', data_json, b"}")
         )
         keys = self._keys(channel)
-        args: list[bytes | str | int] = [initial_id(), tail, self._history_size, self._ttl, self._channel_prefix + channel]
+        args: list[bytes | str | int] = [
+            initial_id(),
+            tail,
+            self._history_size,
+            self._ttl,
+            self._channel_prefix + channel,
+        ]
         raw = await self._call("publish", lambda: self._publish_script(keys=keys, args=args))
         return Event(channel=channel, id=int(raw), event=event, data=msgspec.json.decode(data_json))
 

@@ -33,9 +33,13 @@ class StreamSlots:
     def take(self, user_id: int | None, address: str) -> Slot:
         """A slot for one stream, or 429 ``too_many_streams`` (with Retry-After)."""
         if self.addresses[address] >= self.per_address or (
-                user_id is not None and self.users[user_id] >= self.per_user):
-            raise RateLimited("too_many_streams", retry_after=RETRY_AFTER_S,
-                              params={"max": self.per_user if user_id is not None else self.per_address})
+            user_id is not None and self.users[user_id] >= self.per_user
+        ):
+            raise RateLimited(
+                "too_many_streams",
+                retry_after=RETRY_AFTER_S,
+                params={"max": self.per_user if user_id is not None else self.per_address},
+            )
         self.addresses[address] += 1
         if user_id is not None:
             self.users[user_id] += 1
@@ -50,9 +54,9 @@ class StreamSlots:
         for counter, key in ((self.addresses, address), (self.users, user_id)):
             if key is None:
                 continue
-            counter[key] -= 1  # type: ignore[index]
-            if counter[key] <= 0:  # type: ignore[index]
-                del counter[key]  # type: ignore[arg-type]
+            counter[key] -= 1  # type: ignore[index]  # the key belongs to the counter it is paired with
+            if counter[key] <= 0:  # type: ignore[index]  # the key belongs to the counter it is paired with
+                del counter[key]
 
 
 class Slot:
@@ -112,4 +116,4 @@ def stream_slots(connection: ASGIConnection[Any, Any, Any, Any]) -> StreamSlots:
         settings = state.settings
         slots = StreamSlots(settings.streams_per_user, settings.streams_per_address)
         state.stream_slots = slots
-    return slots  # type: ignore[no-any-return]
+    return slots

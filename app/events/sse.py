@@ -160,8 +160,7 @@ def to_sse_message(item: Event | None) -> ServerSentEventMessage:
     cached = _FRAMES.get(id(item))
     if cached is not None and cached[0] is item:
         return cached[1]
-    frame = _Frame(ServerSentEventMessage(id=item.id, event=item.event,
-                                          data=msgspec.json.encode(item.data).decode()))
+    frame = _Frame(ServerSentEventMessage(id=item.id, event=item.event, data=msgspec.json.encode(item.data).decode()))
     _FRAMES[id(item)] = (item, frame)
     if len(_FRAMES) > _FRAMES_MAX:
         _FRAMES.popitem(last=False)
@@ -170,6 +169,6 @@ def to_sse_message(item: Event | None) -> ServerSentEventMessage:
 
 async def sse_messages(items: AsyncIterator[Event | None]) -> AsyncIterator[ServerSentEventMessage]:
     """``stream_channel(...)`` framed for ``litestar.response.ServerSentEvent``."""
-    async with contextlib.aclosing(items) as source:  # type: ignore[type-var]
+    async with contextlib.aclosing(items) as source:  # type: ignore[type-var]  # async generators have aclose(); AsyncIterator does not declare it
         async for item in source:
             yield to_sse_message(item)

@@ -60,4 +60,3 @@ class MemoryRateLimiter:
             if wait is None:
                 events.append(now)
             return wait
-

@@ -11,7 +11,8 @@ PREFIX = "saekdam:rl:"
 
 # KEYS[1] = key; ARGV = now, window, limit, member, mode ("check" | "record" | "acquire")
 _SCRIPT = """
-local key, now, window, limit, member, mode = KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], ARGV[5]
+local key, now, window = KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2])
+local limit, member, mode = tonumber(ARGV[3]), ARGV[4], ARGV[5]
 redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
 local count = redis.call('ZCARD', key)
 if mode ~= 'record' and count >= limit then
@@ -32,9 +33,7 @@ class RedisRateLimiter:
         self._script = redis.register_script(_SCRIPT)
 
     async def _run(self, key: str, limit: int, window_s: float, mode: str) -> float | None:
-        wait = await self._script(
-            keys=[PREFIX + key], args=[time.time(), window_s, limit, uuid.uuid4().hex, mode]
-        )
+        wait = await self._script(keys=[PREFIX + key], args=[time.time(), window_s, limit, uuid.uuid4().hex, mode])
         return None if wait is None else max(0.001, float(wait))
 
     async def check(self, key: str, limit: int, window_s: float) -> float | None:
@@ -45,4 +44,3 @@ class RedisRateLimiter:
 
     async def acquire(self, key: str, limit: int, window_s: float) -> float | None:
         return await self._run(key, limit, window_s, "acquire")
-

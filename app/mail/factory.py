@@ -18,5 +18,7 @@ def create_mailer(settings: Settings) -> Mailer:
     from app.mail.outbox import OutboxMailer
 
     if not settings.embedded:
-        log.warning("SAEKDAM_SMTP_HOST is not set: mail is written to %s on this host only", settings.var_dir / "outbox")
+        log.warning(
+            "SAEKDAM_SMTP_HOST is not set: mail is written to %s on this host only", settings.var_dir / "outbox"
+        )
     return OutboxMailer(settings.var_dir / "outbox", settings.mail_from)

@@ -7,7 +7,7 @@ import logging
 import os
 import re
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import anyio.to_thread
@@ -36,7 +36,7 @@ class OutboxMailer:
         return path
 
     async def send(self, mail: Mail) -> None:
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
         name = f"{stamp}-{uuid.uuid4().hex[:8]}.eml"
         try:
             path = await anyio.to_thread.run_sync(self._write, name, bytes(to_message(mail, self.sender)))

@@ -12,7 +12,8 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from prometheus_client import Histogram
 
 HTTP_LATENCY = Histogram(
-    "saekdam_http_request_duration_seconds", "HTTP request time by method, route template and status",
+    "saekdam_http_request_duration_seconds",
+    "HTTP request time by method, route template and status",
     ["method", "path", "status"],
     buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, float("inf")),
 )
@@ -40,7 +41,9 @@ def http_metrics_middleware(app: ASGIApp) -> ASGIApp:
             await app(scope, receive, send_status)
         finally:
             # the route template (never the ids in the path), known once the router has matched
-            template = scope.get("path_template") or "unmatched"  # type: ignore[typeddict-item]
-            HTTP_LATENCY.labels(scope.get("method", "GET"), template, str(status)).observe(time.perf_counter() - started)
+            template = scope.get("path_template") or "unmatched"
+            HTTP_LATENCY.labels(scope.get("method", "GET"), template, str(status)).observe(
+                time.perf_counter() - started
+            )
 
     return middleware

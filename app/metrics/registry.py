@@ -16,11 +16,13 @@ from prometheus_client import Counter, Gauge, Histogram
 
 JOBS = Counter("saekdam_jobs_total", "Paint jobs finished by this process, by final status", ["status"])
 JOB_DURATION = Histogram(
-    "saekdam_job_duration_seconds", "Wall time of one paint job on this process (start to final state)",
+    "saekdam_job_duration_seconds",
+    "Wall time of one paint job on this process (start to final state)",
     buckets=(0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300, 600, float("inf")),
 )
 STEP_TIME = Histogram(
-    "saekdam_step_seconds", "Time of one denoising step",
+    "saekdam_step_seconds",
+    "Time of one denoising step",
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, float("inf")),
 )
 STREAMS = Gauge("saekdam_stream_clients", "Open event streams (SSE and WebSocket) on this process", ["channel"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import socket
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
@@ -48,7 +48,7 @@ class OpsSnapshot(msgspec.Struct, kw_only=True):
 
 
 def _when(ts: float | None) -> datetime | None:
-    return datetime.fromtimestamp(ts, tz=timezone.utc) if ts else None
+    return datetime.fromtimestamp(ts, tz=UTC) if ts else None
 
 
 def decode_heartbeat(name: str, raw: bytes, now: float) -> WorkerView:
@@ -60,11 +60,17 @@ def decode_heartbeat(name: str, raw: bytes, now: float) -> WorkerView:
     last_seen = data.get("last_seen")
     age = now - float(last_seen) if isinstance(last_seen, (int, float)) else None
     return WorkerView(
-        name=str(data.get("name") or name), host=str(data.get("host") or "?"), device=str(data.get("device") or "?"),
-        state=str(data.get("state") or "unknown"), current_task=data.get("current_task"),
-        started_at=_when(data.get("started_at")), last_seen=_when(last_seen),
-        seconds_since_seen=None if age is None else round(age, 1), stale=age is None or age > STALE_AFTER_S,
-        jobs_done=data.get("jobs_done"), pid=data.get("pid"),
+        name=str(data.get("name") or name),
+        host=str(data.get("host") or "?"),
+        device=str(data.get("device") or "?"),
+        state=str(data.get("state") or "unknown"),
+        current_task=data.get("current_task"),
+        started_at=_when(data.get("started_at")),
+        last_seen=_when(last_seen),
+        seconds_since_seen=None if age is None else round(age, 1),
+        stale=age is None or age > STALE_AFTER_S,
+        jobs_done=data.get("jobs_done"),
+        pid=data.get("pid"),
     )
 
 
@@ -98,10 +104,16 @@ class OpsService:
         running = await s.tasks.running_on(s.name)
         state = s.painter.state
         return WorkerView(
-            name=f"{s.name} (in-process)", host=socket.gethostname(), device=painter_device(s.painter),
+            name=f"{s.name} (in-process)",
+            host=socket.gethostname(),
+            device=painter_device(s.painter),
             state="unavailable" if state == "unavailable" else ("busy" if s.painter.busy else state),
-            current_task=running, started_at=None, last_seen=_when(now),
-            seconds_since_seen=0.0, stale=False, jobs_done=await s.tasks.finished_by(s.name),
+            current_task=running,
+            started_at=None,
+            last_seen=_when(now),
+            seconds_since_seen=0.0,
+            stale=False,
+            jobs_done=await s.tasks.finished_by(s.name),
         )
 
     async def queue_depth(self) -> int | None:
@@ -112,13 +124,25 @@ class OpsService:
 
     async def recent_failures(self, limit: int = RECENT_FAILURES) -> list[FailureView]:
         rows = await self.services.tasks.recent_failures(limit)
-        return [FailureView(task_id=str(r.id), error_code=r.error_code, error_detail=r.error_detail,
-                            worker=r.worker, attempts=r.attempts, finished_at=r.finished_at) for r in rows]
+        return [
+            FailureView(
+                task_id=str(r.id),
+                error_code=r.error_code,
+                error_detail=r.error_detail,
+                worker=r.worker,
+                attempts=r.attempts,
+                finished_at=r.finished_at,
+            )
+            for r in rows
+        ]
 
     async def snapshot(self) -> OpsSnapshot:
         running = (await self.services.tasks.count_by_status())["running"]
         return OpsSnapshot(
             mode="embedded" if self.services.redis is None else "distributed",
-            workers=await self.workers(), queue_depth=await self.queue_depth(), running=running,
-            failures=await self.recent_failures(), taken_at=datetime.now(timezone.utc),
+            workers=await self.workers(),
+            queue_depth=await self.queue_depth(),
+            running=running,
+            failures=await self.recent_failures(),
+            taken_at=datetime.now(UTC),
         )

@@ -3,6 +3,7 @@ under ``files/`` (at its storage key), written to a temporary file so that large
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 import zipfile
@@ -56,7 +57,9 @@ class ExportWriter:
                 self.missing.append(key)
                 continue
             compression = zipfile.ZIP_STORED if key.lower().endswith(COMPRESSED) else zipfile.ZIP_DEFLATED
-            await anyio.to_thread.run_sync(lambda: self._zip.writestr(f"files/{key}", data, compress_type=compression))
+            await anyio.to_thread.run_sync(
+                functools.partial(self._zip.writestr, f"files/{key}", data, compress_type=compression)
+            )
 
     async def finish(self) -> Path:
         await anyio.to_thread.run_sync(self._zip.close)

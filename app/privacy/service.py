@@ -38,8 +38,14 @@ class PrivacyService:
         profile["terms_version"] = user.terms_version or None
         profile["terms_accepted_at"] = user.terms_accepted_at.isoformat() if user.terms_accepted_at else None
         profile["sign_in_providers"] = [
-            {"provider": i.provider, "subject": i.subject, "email": i.email or None,
-             "linked_at": i.created_at.isoformat()} for i in await self.oidc.identities(user.id)]
+            {
+                "provider": i.provider,
+                "subject": i.subject,
+                "email": i.email or None,
+                "linked_at": i.created_at.isoformat(),
+            }
+            for i in await self.oidc.identities(user.id)
+        ]
         return profile
 
     async def export(self, user: User, lang: str) -> Path:
@@ -73,8 +79,15 @@ class PrivacyService:
             writer.discard()
             raise
 
-    async def delete_account(self, user: User, password: str | None, posts: personal.PostsChoice,
-                             token: str | None, client_ip: str, lang: str) -> None:
+    async def delete_account(
+        self,
+        user: User,
+        password: str | None,
+        posts: personal.PostsChoice,
+        token: str | None,
+        client_ip: str,
+        lang: str,
+    ) -> None:
         await self.accounts.confirm_identity(user, password, token, client_ip, lang, "password")
         await self.accounts.revoke_user_tokens(user.id)
         tasks = await self.tasks.delete_all_owned(user.id)

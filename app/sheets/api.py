@@ -25,10 +25,15 @@ class SheetApiController(Controller):
     guards = [requires_user]
     dependencies = {"sheets": Provide(provide_sheet_service, sync_to_thread=False)}
 
-    @post("/{task_id:str}/sheet", operation_id="MakeSheet", status_code=200,
-          summary="The painter's sheet of a result: paints, shares, areas, litres, PNG and PDF")
-    async def sheet(self, task_id: str, request: Request[User, Auth, Any], sheets: SheetService,
-                    data: SheetRequest | None = None) -> Sheet:
+    @post(
+        "/{task_id:str}/sheet",
+        operation_id="MakeSheet",
+        status_code=200,
+        summary="The painter's sheet of a result: paints, shares, areas, litres, PNG and PDF",
+    )
+    async def sheet(
+        self, task_id: str, request: Request[User, Auth, Any], sheets: SheetService, data: SheetRequest | None = None
+    ) -> Sheet:
         body = data or SheetRequest()
         return await sheets.for_owner(request.user.id, task_id, body.result, body.colors, language(request))
 
@@ -36,13 +41,19 @@ class SheetApiController(Controller):
 class PostSheetApiController(Controller):
     path = "/api/posts"
     tags = ["sheets"]
-    dependencies = {"sheets": Provide(provide_sheet_service, sync_to_thread=False),
-                    "board": Provide(provide_board_service, sync_to_thread=False)}
+    dependencies = {
+        "sheets": Provide(provide_sheet_service, sync_to_thread=False),
+        "board": Provide(provide_board_service, sync_to_thread=False),
+    }
 
-    @get("/{post_id:str}/sheet", operation_id="GetPostSheet",
-         summary="*Public*: the painter's sheet a post's author shows (404 when the post shows none)")
-    async def post_sheet(self, post_id: str, request: Request[Any, Any, Any], sheets: SheetService,
-                         board: BoardService) -> Sheet:
+    @get(
+        "/{post_id:str}/sheet",
+        operation_id="GetPostSheet",
+        summary="*Public*: the painter's sheet a post's author shows (404 when the post shows none)",
+    )
+    async def post_sheet(
+        self, post_id: str, request: Request[Any, Any, Any], sheets: SheetService, board: BoardService
+    ) -> Sheet:
         found = await board.sheet_source(post_id, viewer_of(request))
         if found is None:
             raise NotFound()

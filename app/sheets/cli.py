@@ -29,12 +29,20 @@ def _colors(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="saekdam sheet", description="Make a painter's sheet (paint-by-numbers in "
-                                "RAL paints, areas and litres) from a mural image, without the server.")
+    p = argparse.ArgumentParser(
+        prog="saekdam sheet",
+        description="Make a painter's sheet (paint-by-numbers in "
+        "RAL paints, areas and litres) from a mural image, without the server.",
+    )
     p.add_argument("image", type=Path, help="the mural: a flat artwork, or a result with --mask")
     p.add_argument("--colors", type=_colors, default=12, help=f"paints to use, {MIN_COLORS}–{MAX_COLORS} (12)")
-    p.add_argument("--wall-size", type=_wall_size, default=None, metavar="W,H",
-                   help="the mural's width and height in metres: areas, litres, a metric grid and 1:10 tiles")
+    p.add_argument(
+        "--wall-size",
+        type=_wall_size,
+        default=None,
+        metavar="W,H",
+        help="the mural's width and height in metres: areas, litres, a metric grid and 1:10 tiles",
+    )
     p.add_argument("--mask", type=Path, default=None, help="only the white pixels of this mask are the mural")
     p.add_argument("--out", type=Path, required=True, help="the sheet: .pdf or .png")
     p.add_argument("--png", type=Path, default=None, help="also write the PNG sheet here")
@@ -49,9 +57,12 @@ def sheet_command(argv: list[str]) -> int:
         return 2
     settings = get_settings()
     try:
-        files = make_sheet(args.image.read_bytes(), args.mask.read_bytes() if args.mask else None,
-                           options_from_settings(settings, args.colors, args.wall_size),
-                           paper=args.paper or settings.sheet_paper)
+        files = make_sheet(
+            args.image.read_bytes(),
+            args.mask.read_bytes() if args.mask else None,
+            options_from_settings(settings, args.colors, args.wall_size),
+            paper=args.paper or settings.sheet_paper,
+        )
     except (OSError, SheetInputError) as exc:
         print(f"saekdam sheet: {exc}", file=sys.stderr)
         return 1
@@ -63,7 +74,9 @@ def sheet_command(argv: list[str]) -> int:
         quantity = f"  {use.area_m2:7.2f} m²  {use.litres:6.2f} L" if use.area_m2 is not None else ""
         print(f"{use.number:3d}  {use.paint.hex}  {use.paint.label:34s} {use.share * 100:5.1f} %{quantity}")
     if plan.painted_m2 is not None:
-        print(f"painted {plan.painted_m2:.2f} m², {sum(u.litres or 0 for u in plan.uses):.2f} L in all "
-              f"({plan.coats} coats at {plan.coverage_m2_per_l:g} m²/L)")
+        print(
+            f"painted {plan.painted_m2:.2f} m², {sum(u.litres or 0 for u in plan.uses):.2f} L in all "
+            f"({plan.coats} coats at {plan.coverage_m2_per_l:g} m²/L)"
+        )
     print(f"wrote {args.out}" + (f" and {args.png}" if args.png else ""))
     return 0

@@ -8,4 +8,4 @@ from app.sheets.service import SheetService
 
 
 def provide_sheet_service(state: State) -> SheetService:
-    return state.services.sheets  # type: ignore[no-any-return]
+    return state.services.sheets

@@ -21,8 +21,7 @@ from app.board.service import BoardService
 from app.core.errors import AppError
 from app.core.i18n import translate
 from app.sheets.deps import provide_sheet_service
-from app.sheets.schemas import MAX_COLORS, MIN_COLORS
-from app.sheets.schemas import DEFAULT_COLORS
+from app.sheets.schemas import DEFAULT_COLORS, MAX_COLORS, MIN_COLORS
 from app.sheets.service import SheetService
 from app.tasks.deps import provide_task_service
 from app.tasks.service import TaskService
@@ -41,14 +40,22 @@ def _alert(message: str) -> Response[Any]:
 
 class SheetPagesController(Controller):
     include_in_schema = False
-    dependencies = {"sheets": Provide(provide_sheet_service, sync_to_thread=False),
-                    "tasks": Provide(provide_task_service, sync_to_thread=False),
-                    "board": Provide(provide_board_service, sync_to_thread=False)}
+    dependencies = {
+        "sheets": Provide(provide_sheet_service, sync_to_thread=False),
+        "tasks": Provide(provide_task_service, sync_to_thread=False),
+        "board": Provide(provide_board_service, sync_to_thread=False),
+    }
 
     @get("/tasks/{task_id:str}/sheet", guards=[requires_user])
-    async def task_sheet(self, task_id: str, request: HTMXRequest, sheets: SheetService, tasks: TaskService,
-                         result: str | None = Parameter(default=None),
-                         colors: str | None = Parameter(default=None)) -> Response[Any]:
+    async def task_sheet(
+        self,
+        task_id: str,
+        request: HTMXRequest,
+        sheets: SheetService,
+        tasks: TaskService,
+        result: str | None = Parameter(default=None),
+        colors: str | None = Parameter(default=None),
+    ) -> Response[Any]:
         lang = language(request)
         row = await tasks.get_owned(task_id, request.user.id)  # 404 for other users' tasks
         chosen_result = _number(result, 1, 1, 4)
@@ -71,14 +78,22 @@ class SheetPagesController(Controller):
                 return _alert(error)
             return HTMXTemplate(template_name="sheets/_sheet.html", context={"sheet": sheet})
         task = await tasks.present(row, lang)
-        return Template("sheets/sheet.html", context={
-            "task": task, "sheet": sheet, "error": error,
-            "chosen_result": chosen_result or 1, "chosen_colors": chosen_colors or DEFAULT_COLORS,
-        }, status_code=200 if error is None else 400)
+        return Template(
+            "sheets/sheet.html",
+            context={
+                "task": task,
+                "sheet": sheet,
+                "error": error,
+                "chosen_result": chosen_result or 1,
+                "chosen_colors": chosen_colors or DEFAULT_COLORS,
+            },
+            status_code=200 if error is None else 400,
+        )
 
     @get("/board/{post_id:str}/sheet")
-    async def post_sheet(self, post_id: str, request: HTMXRequest, sheets: SheetService,
-                         board: BoardService) -> Response[Any]:
+    async def post_sheet(
+        self, post_id: str, request: HTMXRequest, sheets: SheetService, board: BoardService
+    ) -> Response[Any]:
         """The sheet a post's author shows (a fragment for the post page): 404 when the post shows none."""
         lang = language(request)
         found = await board.sheet_source(post_id, viewer_of(request))  # 404 for posts the viewer cannot see

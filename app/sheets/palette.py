@@ -68,8 +68,11 @@ def srgb_to_lab(rgb: np.ndarray) -> np.ndarray:
 def load_palette(name: str = "ral_classic", kinds: tuple[str, ...] = WALL_KINDS) -> Palette:
     """A palette from ``data/<name>.json``, keeping the colours of the given kinds."""
     doc = json.loads((DATA_DIR / f"{name}.json").read_text(encoding="utf-8"))
-    colors = tuple(PaintColor(code=c["code"], name=c["name"], hex=c["hex"].upper(), kind=c["kind"])
-                   for c in doc["colors"] if c["kind"] in kinds)
+    colors = tuple(
+        PaintColor(code=c["code"], name=c["name"], hex=c["hex"].upper(), kind=c["kind"])
+        for c in doc["colors"]
+        if c["kind"] in kinds
+    )
     if not colors:
         raise ValueError(f"palette {name!r} has no colours of kinds {kinds}")
     lab = srgb_to_lab(np.array([c.rgb for c in colors], dtype=np.uint8))

@@ -72,8 +72,8 @@ class SheetPdf:
         scale = plate_scale(self.plan)
         if self.tiled() and self.plan.wall_size_m is not None:
             scale = max(scale, math.ceil(PX_PER_M_AT_TILE * self.plan.wall_size_m[0] / w))
-        reuse = self.base_plate is not None and self.base_plate.shape[0] == h * scale
-        image = Image.fromarray(self.base_plate if reuse else plate(self.plan, scale))  # type: ignore[arg-type]
+        base = self.base_plate
+        image = Image.fromarray(base if base is not None and base.shape[0] == h * scale else plate(self.plan, scale))
         self.plate_px = image.size
         self.c.beginForm("plate", lowerx=0, lowery=0, upperx=image.size[0], uppery=image.size[1])
         self.c.drawImage(ImageReader(image), 0, 0, width=image.size[0], height=image.size[1])
@@ -119,14 +119,21 @@ class SheetPdf:
         c.setFont("Helvetica", 6.5)
         if plan.wall_size_m is not None:
             total = sum(u.litres or 0 for u in plan.uses)
-            c.drawString(x, y, f"Litres for {plan.coats} coats at {plan.coverage_m2_per_l:g} m²/L a coat: "
-                               f"{total:.1f} L in all")
+            c.drawString(
+                x, y, f"Litres for {plan.coats} coats at {plan.coverage_m2_per_l:g} m²/L a coat: {total:.1f} L in all"
+            )
             y -= 3.5 * mm
         c.drawString(x, y, "Screen colours are approximate: match paints to a RAL fan deck.")
         return y - 3 * mm
 
-    def numbers(self, spots: list[Spot], ids_to_number: np.ndarray, origin: tuple[float, float],
-                mm_per_px: float, px_offset: tuple[int, int] = (0, 0)) -> None:
+    def numbers(
+        self,
+        spots: list[Spot],
+        ids_to_number: np.ndarray,
+        origin: tuple[float, float],
+        mm_per_px: float,
+        px_offset: tuple[int, int] = (0, 0),
+    ) -> None:
         c = self.c
         c.setFillColorRGB(*INK)
         ox, oy = origin
@@ -137,8 +144,17 @@ class SheetPdf:
             c.setFont("Helvetica", size)
             c.drawCentredString(x, y, str(int(ids_to_number[spot.region])))
 
-    def grid(self, left: float, top: float, width_m: float, height_m: float, mm_per_m: float, step: float,
-             start: tuple[float, float] = (0.0, 0.0), fine: float | None = None) -> None:
+    def grid(
+        self,
+        left: float,
+        top: float,
+        width_m: float,
+        height_m: float,
+        mm_per_m: float,
+        step: float,
+        start: tuple[float, float] = (0.0, 0.0),
+        fine: float | None = None,
+    ) -> None:
         """Lines every ``step`` m (and thin ones every ``fine`` m) over a drawing whose corner is ``start``."""
         c = self.c
         for spacing, width, alpha in ((fine, 0.25, 0.45), (step, 0.6, 0.9)):
@@ -166,8 +182,14 @@ class SheetPdf:
                 else:
                     c.drawRightString(left - 1.2 * mm, top - at - 1 * mm, label)
 
-    def draw_plate(self, left: float, top: float, width: float, height: float,
-                   clip: tuple[float, float, float, float] | None = None) -> None:
+    def draw_plate(
+        self,
+        left: float,
+        top: float,
+        width: float,
+        height: float,
+        clip: tuple[float, float, float, float] | None = None,
+    ) -> None:
         """The plate form scaled to ``width`` × ``height`` points with its top-left corner at (left, top)."""
         c = self.c
         c.saveState()
@@ -188,8 +210,10 @@ class SheetPdf:
         if n is not None and plan.wall_size_m is not None:
             wm, hm = plan.wall_size_m
             width, height = wm * 1000 / n * mm, hm * 1000 / n * mm
-            detail = (f"Wall {wm:.2f} m × {hm:.2f} m  ·  scale 1:{n} at 100 % print size  ·  grid "
-                      f"{metres(grid_step(max(wm, hm)))}  ·  painted {plan.painted_m2:.1f} m²")
+            detail = (
+                f"Wall {wm:.2f} m × {hm:.2f} m  ·  scale 1:{n} at 100 % print size  ·  grid "
+                f"{metres(grid_step(max(wm, hm)))}  ·  painted {plan.painted_m2:.1f} m²"
+            )
             if self.tiled():
                 detail += f"  ·  tiles of 1 m at 1:{TILE_SCALE} on the next pages"
         else:
@@ -233,13 +257,20 @@ class SheetPdf:
                 x0, y0 = col * TILE_M, row * TILE_M
                 tw, th = min(TILE_M, wm - x0), min(TILE_M, hm - y0)
                 name = f"{string.ascii_uppercase[row % 26]}{col + 1}"
-                self.header(f"Tile {name}  ·  row {row + 1} of {rows}, column {col + 1} of {cols}  ·  scale 1:{TILE_SCALE}",
-                            f"x {x0:g}–{x0 + tw:g} m, y {y0:g}–{y0 + th:g} m from the wall's top-left corner  ·  "
-                            "grid 10 cm (bold: 50 cm)")
+                self.header(
+                    f"Tile {name}  ·  row {row + 1} of {rows}, column {col + 1} of {cols}  ·  scale 1:{TILE_SCALE}",
+                    f"x {x0:g}–{x0 + tw:g} m, y {y0:g}–{y0 + th:g} m from the wall's top-left corner  ·  "
+                    "grid 10 cm (bold: 50 cm)",
+                )
                 left, top = MARGIN + 6 * mm, self.page_h - MARGIN - HEADER - 2 * mm
                 width, height = tw * mm_per_m * mm, th * mm_per_m * mm
-                self.draw_plate(left - x0 * mm_per_m * mm, top + y0 * mm_per_m * mm, full_w, full_h,
-                                clip=(left, top - height, width, height))
+                self.draw_plate(
+                    left - x0 * mm_per_m * mm,
+                    top + y0 * mm_per_m * mm,
+                    full_w,
+                    full_h,
+                    clip=(left, top - height, width, height),
+                )
                 self.c.setStrokeColorRGB(0.3, 0.3, 0.3)
                 self.c.rect(left, top - height, width, height, fill=0, stroke=1)
                 self.grid(left, top, tw, th, mm_per_m, 0.5, start=(x0, y0), fine=0.1)

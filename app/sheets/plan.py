@@ -20,7 +20,6 @@ from app.sheets.regions import Regions, Spot, majority_filter, merge_small, plac
 from app.sheets.schemas import MAX_COLORS, MIN_COLORS
 
 
-
 class SheetOptions(msgspec.Struct, frozen=True, kw_only=True):
     colors: int = 12
     wall_size_m: tuple[float, float] | None = None  # width, height of the mural's extent
@@ -57,7 +56,7 @@ class Plan:
 
     @property
     def shape(self) -> tuple[int, int]:
-        return self.regions.ids.shape  # type: ignore[return-value]
+        return self.regions.ids.shape
 
 
 def working_size(width: int, height: int, side: int) -> tuple[int, int]:
@@ -122,14 +121,27 @@ def plan_sheet(rgb: np.ndarray, valid: np.ndarray, options: SheetOptions, palett
         number_of_color[color] = number
         share = counts[color] / total
         area = share * painted_m2 if painted_m2 is not None else None
-        uses.append(PaintUse(
-            number=number, paint=reduction.colors[color], pixels=int(counts[color]), share=round(share, 4),
-            area_m2=round(area, 2) if area is not None else None,
-            litres=round(area * options.coats / options.coverage_m2_per_l, 2) if area is not None else None,
-        ))
+        uses.append(
+            PaintUse(
+                number=number,
+                paint=reduction.colors[color],
+                pixels=int(counts[color]),
+                share=round(share, 4),
+                area_m2=round(area, 2) if area is not None else None,
+                litres=round(area * options.coats / options.coverage_m2_per_l, 2) if area is not None else None,
+            )
+        )
     number_of = np.zeros(regions.count + 1, dtype=np.int32)
     number_of[1:] = number_of_color[regions.color[1:]]
-    return Plan(regions=regions, number_of=number_of, uses=tuple(uses), spots=tuple(place_numbers(regions.ids)),
-                wall_size_m=options.wall_size_m, painted_m2=round(painted_m2, 3) if painted_m2 else None,
-                min_region_px=min_px, coats=options.coats, coverage_m2_per_l=options.coverage_m2_per_l,
-                palette_name=palette.name)
+    return Plan(
+        regions=regions,
+        number_of=number_of,
+        uses=tuple(uses),
+        spots=tuple(place_numbers(regions.ids)),
+        wall_size_m=options.wall_size_m,
+        painted_m2=round(painted_m2, 3) if painted_m2 else None,
+        min_region_px=min_px,
+        coats=options.coats,
+        coverage_m2_per_l=options.coverage_m2_per_l,
+        palette_name=palette.name,
+    )

@@ -46,10 +46,8 @@ def reduce_colors(rgb: np.ndarray, valid: np.ndarray, k: int, palette: Palette, 
     unique_lab = srgb_to_lab(np.minimum(centres, 255).astype(np.uint8))
 
     rng = np.random.default_rng(seed)
-    if len(pixels) > SAMPLE:
-        sample = inverse[np.sort(rng.choice(len(pixels), size=SAMPLE, replace=False))]
-    else:
-        sample = inverse
+    picked = np.sort(rng.choice(len(pixels), size=SAMPLE, replace=False)) if len(pixels) > SAMPLE else None
+    sample = inverse if picked is None else inverse[picked]
     k_eff = min(k, len(np.unique(sample)))
     if k_eff <= 1:
         centroids = unique_lab[sample[:1]]
@@ -59,7 +57,7 @@ def reduce_colors(rgb: np.ndarray, valid: np.ndarray, k: int, palette: Palette, 
             centroids, _ = kmeans2(unique_lab[sample], k_eff, iter=ITERATIONS, minit="++", rng=rng)
 
     # every distinct value goes to its nearest centroid (Lab distance, as k-means itself measures)
-    distances = (centroids ** 2).sum(axis=1)[None, :] - 2 * unique_lab @ centroids.T
+    distances = (centroids**2).sum(axis=1)[None, :] - 2 * unique_lab @ centroids.T
     cluster_of_value = np.argmin(distances, axis=1)
     weight = np.bincount(inverse, minlength=len(values))
     counts = np.bincount(cluster_of_value, weights=weight, minlength=len(centroids))
@@ -69,13 +67,14 @@ def reduce_colors(rgb: np.ndarray, valid: np.ndarray, k: int, palette: Palette, 
     np.add.at(sums, cluster_of_value, unique_lab * weight[:, None])
     group = _merge_close(sums[used] / counts[used, None], counts[used])
     # groups, then paints: clusters named by the same paint are one colour
-    means = np.array([(sums[used][group == g]).sum(axis=0) / counts[used][group == g].sum()
-                      for g in range(group.max() + 1)])
+    means = np.array(
+        [(sums[used][group == g]).sum(axis=0) / counts[used][group == g].sum() for g in range(group.max() + 1)]
+    )
     paint_index, delta = palette.nearest(means)
     slots: dict[int, int] = {}
     slot_delta: list[float] = []
     slot_of_group = np.empty(len(means), dtype=np.int16)
-    for g, (paint, d) in enumerate(zip(paint_index, delta)):
+    for g, (paint, d) in enumerate(zip(paint_index, delta, strict=True)):
         if int(paint) not in slots:
             slots[int(paint)] = len(slots)
             slot_delta.append(float(d))

@@ -36,8 +36,9 @@ def majority_filter(labels: np.ndarray, n_colors: int, size: int) -> np.ndarray:
     inside = labels >= 0
     votes = np.empty((n_colors,) + labels.shape, dtype=np.uint8)  # a 7×7 window counts at most 49
     for c in range(n_colors):
-        votes[c] = cv2.boxFilter((labels == c).view(np.uint8), -1, (size, size), normalize=False,
-                                 borderType=cv2.BORDER_REPLICATE)
+        votes[c] = cv2.boxFilter(
+            (labels == c).view(np.uint8), -1, (size, size), normalize=False, borderType=cv2.BORDER_REPLICATE
+        )
     out = np.argmax(votes, axis=0).astype(labels.dtype)
     out[~inside] = -1
     return out
@@ -138,5 +139,7 @@ def place_numbers(ids: np.ndarray) -> list[Spot]:
     at = np.flatnonzero((distance.ravel() == best[flat]) & (flat > 0))
     regions, first = np.unique(flat[at], return_index=True)
     y, x = np.divmod(at[first], ids.shape[1])
-    return [Spot(region=int(r), x=float(px), y=float(py), radius=float(best[r]))
-            for r, px, py in zip(regions, x, y)]
+    return [
+        Spot(region=int(r), x=float(px), y=float(py), radius=float(best[r]))
+        for r, px, py in zip(regions, x, y, strict=True)
+    ]

@@ -30,7 +30,7 @@ GRID_STEPS = (0.1, 0.2, 0.25, 0.5, 1.0, 2.0, 2.5, 5.0, 10.0, 20.0, 25.0, 50.0)
 
 @functools.cache
 def font(size: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.load_default(size)  # type: ignore[return-value]
+    return ImageFont.load_default(size)  # type: ignore[return-value]  # with a size Pillow loads its bundled FreeType font
 
 
 def plate_scale(plan: Plan) -> int:
@@ -119,8 +119,14 @@ def draw_numbers(draw: ImageDraw.ImageDraw, plan: Plan, scale: int, origin: tupl
         draw.text((x, y), str(number), fill=INK, font=font(number_size(spot.radius * scale)), anchor="mm")
 
 
-def text(draw: ImageDraw.ImageDraw, xy: tuple[float, float], value: str, size: int,
-         fill: tuple[int, int, int] = INK, anchor: str = "ls") -> None:
+def text(
+    draw: ImageDraw.ImageDraw,
+    xy: tuple[float, float],
+    value: str,
+    size: int,
+    fill: tuple[int, int, int] = INK,
+    anchor: str = "ls",
+) -> None:
     """Text with "²" drawn as a raised 2 (the built-in font has no superscript glyph); left or right anchored."""
     parts = value.split("²")
     small = font(max(8, size * 6 // 10))
@@ -140,13 +146,23 @@ def legend_row(draw: ImageDraw.ImageDraw, use: PaintUse, x: int, y: int, width: 
     r, g, b = use.paint.rgb
     draw.rectangle((x, y, x + chip * 2, y + chip), fill=(r, g, b), outline=OUTLINE)
     light = (0.299 * r + 0.587 * g + 0.114 * b) > 150
-    draw.text((x + chip, y + chip / 2), str(use.number), fill=INK if light else (255, 255, 255),
-              font=font(size + 2), anchor="mm")
+    draw.text(
+        (x + chip, y + chip / 2),
+        str(use.number),
+        fill=INK if light else (255, 255, 255),
+        font=font(size + 2),
+        anchor="mm",
+    )
     base = y + chip * 0.72
     tx = x + chip * 2 + size
     draw.text((tx, base), use.paint.label, fill=INK, font=font(size), anchor="ls")
-    draw.text((tx, base + size * 1.25), f"{use.paint.hex}   {use.share * 100:.1f} %", fill=(90, 90, 90),
-              font=font(size - 2), anchor="ls")
+    draw.text(
+        (tx, base + size * 1.25),
+        f"{use.paint.hex}   {use.share * 100:.1f} %",
+        fill=(90, 90, 90),
+        font=font(size - 2),
+        anchor="ls",
+    )
     if use.area_m2 is not None and use.litres is not None:
         right = x + width - size
         draw.text((right, base + size * 1.25), f"{use.litres:.2f} L", fill=INK, font=font(size), anchor="rs")
@@ -179,9 +195,17 @@ def layout(plan: Plan) -> Layout:
     row_height = 72
     legend_at = header + ph + margin + 40
     height = legend_at + 48 + rows * row_height + 32
-    return Layout(scale=scale, margin=margin, plate_at=((width - pw) // 2, header + margin // 2),
-                  plate_size=(pw, ph), legend_at=legend_at, columns=columns, column_width=column_width,
-                  row_height=row_height, size=(width, height))
+    return Layout(
+        scale=scale,
+        margin=margin,
+        plate_at=((width - pw) // 2, header + margin // 2),
+        plate_size=(pw, ph),
+        legend_at=legend_at,
+        columns=columns,
+        column_width=column_width,
+        row_height=row_height,
+        size=(width, height),
+    )
 
 
 def title_lines(plan: Plan) -> tuple[str, str]:
@@ -191,8 +215,10 @@ def title_lines(plan: Plan) -> tuple[str, str]:
     wm, hm = plan.wall_size_m
     step = grid_step(max(wm, hm))
     total = sum(u.litres or 0 for u in plan.uses)
-    return first, (f"Wall {wm:.2f} m wide, {hm:.2f} m high  ·  grid {metres(step)}  ·  painted {plan.painted_m2:.1f} m²"
-                   f"  ·  {plan.coats} coats at {plan.coverage_m2_per_l:g} m²/L per coat: {total:.1f} L in all")
+    return first, (
+        f"Wall {wm:.2f} m wide, {hm:.2f} m high  ·  grid {metres(step)}  ·  painted {plan.painted_m2:.1f} m²"
+        f"  ·  {plan.coats} coats at {plan.coverage_m2_per_l:g} m²/L per coat: {total:.1f} L in all"
+    )
 
 
 def render_png(plan: Plan, base_plate: np.ndarray | None = None) -> bytes:
@@ -204,7 +230,7 @@ def render_png(plan: Plan, base_plate: np.ndarray | None = None) -> bytes:
         draw_grid(image, plan)
     px, py = lay.plate_at
     pw, ph = lay.plate_size
-    canvas[py:py + ph, px:px + pw] = image
+    canvas[py : py + ph, px : px + pw] = image
     out = Image.fromarray(canvas)
     draw = ImageDraw.Draw(out)
     first, second = title_lines(plan)
@@ -218,21 +244,29 @@ def render_png(plan: Plan, base_plate: np.ndarray | None = None) -> bytes:
         for i, y in enumerate(ys):
             draw.text((px - 6, py + y), metres(i * step), fill=GRID, font=font(16), anchor="rm")
     draw_numbers(draw, plan, lay.scale, (px, py))
-    draw.text((24, lay.legend_at + 20), "Legend  (number · paint · share"
-              + (" · area · litres for all coats)" if plan.wall_size_m else ")"), fill=INK, font=font(22), anchor="ls")
+    draw.text(
+        (24, lay.legend_at + 20),
+        "Legend  (number · paint · share" + (" · area · litres for all coats)" if plan.wall_size_m else ")"),
+        fill=INK,
+        font=font(22),
+        anchor="ls",
+    )
     rows = math.ceil(len(plan.uses) / lay.columns)
     free = lay.size[0] - 24 - lay.columns * lay.column_width - 24
     if free >= 160:  # the mural in its paints, beside the legend
         thumb = Image.fromarray(preview(plan))
         fit = min(free / thumb.width, rows * lay.row_height / thumb.height)
-        thumb = thumb.resize((max(1, int(thumb.width * fit)), max(1, int(thumb.height * fit))), Image.Resampling.NEAREST)
+        thumb = thumb.resize(
+            (max(1, int(thumb.width * fit)), max(1, int(thumb.height * fit))), Image.Resampling.NEAREST
+        )
         at = (lay.size[0] - 24 - thumb.width, lay.legend_at + 40)
         out.paste(thumb, at)
         draw.rectangle((at[0] - 1, at[1] - 1, at[0] + thumb.width, at[1] + thumb.height), outline=OUTLINE)
     for i, use in enumerate(plan.uses):
         col, row = divmod(i, rows)
-        legend_row(draw, use, 24 + col * lay.column_width, lay.legend_at + 40 + row * lay.row_height,
-                   lay.column_width, 18)
+        legend_row(
+            draw, use, 24 + col * lay.column_width, lay.legend_at + 40 + row * lay.row_height, lay.column_width, 18
+        )
     return encode_png(out)
 
 

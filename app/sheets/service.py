@@ -78,8 +78,9 @@ class SheetService:
         """The mural of result ``result`` (1-based): 400 naming ``result`` when there is no such result."""
         keys: list[str] = _json(row.result_keys, [])
         if not 1 <= result <= len(keys):
-            raise InvalidInput(errors=[FieldError(field="result", message=translate(lang, "sheet_no_such_result",
-                                                                                    n=len(keys)))])
+            raise InvalidInput(
+                errors=[FieldError(field="result", message=translate(lang, "sheet_no_such_result", n=len(keys)))]
+            )
         size = _json(getattr(row, "wall_size_m", None), None)
         wall = (float(size[0]), float(size[1])) if size else None
         region = _json(row.region, None) or {}
@@ -98,9 +99,11 @@ class SheetService:
 
     def fingerprint(self, source: Source) -> str:
         s = self.settings
-        text = (f"v{VERSION}|{source.image_key}|{source.mask_key}|{source.box}|{source.wall_size_m}|"
-                f"{s.sheet_coverage_m2_per_l}|{s.sheet_coats}|{s.sheet_min_region_cm2}|{s.sheet_min_region_px}|"
-                f"{s.sheet_paper}")
+        text = (
+            f"v{VERSION}|{source.image_key}|{source.mask_key}|{source.box}|{source.wall_size_m}|"
+            f"{s.sheet_coverage_m2_per_l}|{s.sheet_coats}|{s.sheet_min_region_cm2}|{s.sheet_min_region_px}|"
+            f"{s.sheet_paper}"
+        )
         return hashlib.sha256(text.encode()).hexdigest()[:32]
 
     # ------------------------------------------------------------ the sheet
@@ -155,20 +158,34 @@ class SheetService:
         options = options_from_settings(self.settings, colors, source.wall_size_m)
         loop = asyncio.get_running_loop()
         try:
-            files: SheetFiles = await loop.run_in_executor(self._pool, make_from, image, mask, source.box, options,
-                                                           self.settings.sheet_paper)
+            files: SheetFiles = await loop.run_in_executor(
+                self._pool, make_from, image, mask, source.box, options, self.settings.sheet_paper
+            )
         except SheetInputError as exc:
             log.warning("sheet %s: %s", base, exc)
             raise AppError("sheet_unprocessable", status=422) from None
         plan = files.plan
         meta = SheetMeta(
-            fingerprint=self.fingerprint(source), result=result, requested_colors=colors,
-            colors=[SheetColor(number=u.number, hex=u.paint.hex, name=u.paint.name, code=u.paint.code,
-                               share=float(u.share), area_m2=None if u.area_m2 is None else float(u.area_m2),
-                               litres=None if u.litres is None else float(u.litres)) for u in plan.uses],
+            fingerprint=self.fingerprint(source),
+            result=result,
+            requested_colors=colors,
+            colors=[
+                SheetColor(
+                    number=u.number,
+                    hex=u.paint.hex,
+                    name=u.paint.name,
+                    code=u.paint.code,
+                    share=float(u.share),
+                    area_m2=None if u.area_m2 is None else float(u.area_m2),
+                    litres=None if u.litres is None else float(u.litres),
+                )
+                for u in plan.uses
+            ],
             width_m=source.wall_size_m[0] if source.wall_size_m else None,
             height_m=source.wall_size_m[1] if source.wall_size_m else None,
-            palette=plan.palette_name, painted_m2=plan.painted_m2, coats=plan.coats,
+            palette=plan.palette_name,
+            painted_m2=plan.painted_m2,
+            coats=plan.coats,
             coverage_m2_per_l=plan.coverage_m2_per_l,
         )
         await self.storage.put(f"{base}.png", files.png, "image/png")
@@ -181,11 +198,17 @@ class SheetService:
         ttl = self.settings.download_url_ttl_s
         name = f"saekdam-{task_id[:8]}-sheet-{meta.result}-{meta.requested_colors}"
         return Sheet(
-            result=meta.result, colors=meta.colors, width_m=meta.width_m, height_m=meta.height_m,
+            result=meta.result,
+            colors=meta.colors,
+            width_m=meta.width_m,
+            height_m=meta.height_m,
             image_url=await self.storage.download_url(f"{base}.png", ttl, f"{name}.png"),
             pdf_url=await self.storage.download_url(f"{base}.pdf", ttl, f"{name}.pdf"),
-            palette=meta.palette, painted_m2=meta.painted_m2, coats=meta.coats,
-            coverage_m2_per_l=meta.coverage_m2_per_l, colors_requested=meta.requested_colors,
+            palette=meta.palette,
+            painted_m2=meta.painted_m2,
+            coats=meta.coats,
+            coverage_m2_per_l=meta.coverage_m2_per_l,
+            colors_requested=meta.requested_colors,
         )
 
     async def for_post(self, task_id: str, result: int, colors: int, lang: str) -> Sheet:

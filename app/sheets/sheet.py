@@ -23,6 +23,7 @@ from app.sheets.render import plate, plate_scale, render_png
 
 # the largest image a sheet is made from (a 12-megapixel photo's painted region is well below it)
 MAX_PIXELS = 40_000_000
+DEFAULT_OPTIONS = SheetOptions()  # frozen: one shared default is safe
 
 
 class SheetInputError(ValueError):
@@ -73,13 +74,19 @@ def mural_pixels(image_bytes: bytes, mask_bytes: bytes | None = None) -> tuple[n
 
 
 def options_from_settings(settings: Settings, colors: int, wall_size_m: tuple[float, float] | None) -> SheetOptions:
-    return SheetOptions(colors=colors, wall_size_m=wall_size_m, min_region_cm2=settings.sheet_min_region_cm2,
-                        min_region_px=settings.sheet_min_region_px, coverage_m2_per_l=settings.sheet_coverage_m2_per_l,
-                        coats=settings.sheet_coats)
+    return SheetOptions(
+        colors=colors,
+        wall_size_m=wall_size_m,
+        min_region_cm2=settings.sheet_min_region_cm2,
+        min_region_px=settings.sheet_min_region_px,
+        coverage_m2_per_l=settings.sheet_coverage_m2_per_l,
+        coats=settings.sheet_coats,
+    )
 
 
-def make_sheet(image_bytes: bytes, mask_bytes: bytes | None = None, options: SheetOptions = SheetOptions(),
-               paper: str = "A4") -> SheetFiles:
+def make_sheet(
+    image_bytes: bytes, mask_bytes: bytes | None = None, options: SheetOptions = DEFAULT_OPTIONS, paper: str = "A4"
+) -> SheetFiles:
     rgb, valid = mural_pixels(image_bytes, mask_bytes)
     try:
         plan = plan_sheet(rgb, valid, options, load_palette())

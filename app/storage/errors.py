@@ -41,7 +41,7 @@ class RequestTimeout(AppError):
     status, code = 408, "request_timeout"
 
     def __init__(self, **kw: object) -> None:
-        super().__init__(headers={"Connection": "close"}, **kw)  # type: ignore[arg-type]
+        super().__init__(headers={"Connection": "close"}, **kw)  # type: ignore[arg-type]  # the keywords are AppError's own, passed through
 
 
 class FileNotFound(NotFound):

@@ -34,7 +34,7 @@ from app.storage.errors import (
     UploadTooLarge,
 )
 from app.storage.images import SNIFF_BYTES, matches_image_type, needs_image_check
-from app.storage.local import LocalStorage, LocalStat
+from app.storage.local import LocalStat, LocalStorage
 from app.storage.names import content_disposition, validate_key
 from app.web.request import language
 
@@ -111,8 +111,9 @@ async def _chunks(request: Request, idle_timeout_s: float | None) -> Any:
         yield chunk
 
 
-async def _receive(request: Request, temp: Path, content_type: str, expected: int, max_bytes: int,
-                   idle_timeout_s: float | None = None) -> int:
+async def _receive(
+    request: Request, temp: Path, content_type: str, expected: int, max_bytes: int, idle_timeout_s: float | None = None
+) -> int:
     """Stream the body into ``temp``, refusing wrong image bytes and any byte past ``expected``."""
     received = 0
     head = b""

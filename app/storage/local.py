@@ -13,7 +13,7 @@ import os
 import tempfile
 import uuid
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import anyio
@@ -112,7 +112,7 @@ class LocalStorage:
 
         def mtime() -> datetime | None:
             try:
-                return datetime.fromtimestamp(path.stat().st_mtime, timezone.utc) if path.is_file() else None
+                return datetime.fromtimestamp(path.stat().st_mtime, UTC) if path.is_file() else None
             except (FileNotFoundError, NotADirectoryError):
                 return None
 

@@ -19,7 +19,6 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from app.core.storage import ObjectNotFound, SignedUpload, StorageUnavailable
 from app.storage.errors import UploadTooLarge
-from app.storage.url_cache import SignedUrlCache
 from app.storage.names import (
     content_disposition,
     validate_content_type,
@@ -27,6 +26,7 @@ from app.storage.names import (
     validate_key,
     validate_prefix,
 )
+from app.storage.url_cache import SignedUrlCache
 
 _MISSING = {"404", "NoSuchKey", "NotFound"}
 
@@ -87,14 +87,16 @@ class S3Storage:
             session = aioboto3.Session()
 
             async def client(endpoint_url: str | None) -> Any:
-                return await stack.enter_async_context(session.client(
-                    "s3",
-                    endpoint_url=endpoint_url,
-                    region_name=self._region,
-                    aws_access_key_id=self._access_key_id,
-                    aws_secret_access_key=self._secret_access_key,
-                    config=self._config,
-                ))
+                return await stack.enter_async_context(
+                    session.client(
+                        "s3",
+                        endpoint_url=endpoint_url,
+                        region_name=self._region,
+                        aws_access_key_id=self._access_key_id,
+                        aws_secret_access_key=self._secret_access_key,
+                        config=self._config,
+                    )
+                )
 
             self._client = await client(self._endpoint_url)
             self._signer = self._client

@@ -19,7 +19,7 @@ class SignedUrlCache:
     def __init__(self, max_entries: int = 50_000) -> None:
         self.max_entries = max_entries
         # storage key → {(attachment name, order of magnitude of the lifetime): (url, expires at, unix seconds)}
-        self._entries: OrderedDict[str, dict[tuple[str | None, bool], tuple[str, float]]] = OrderedDict()
+        self._entries: OrderedDict[str, dict[tuple[str | None, int], tuple[str, float]]] = OrderedDict()
 
     def get(self, key: str, ttl_s: int, filename: str | None) -> str | None:
         urls = self._entries.get(key)

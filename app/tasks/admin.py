@@ -18,8 +18,16 @@ MENU = "Moderation"
 
 HELD = TableConfig(
     Task,
-    visible_columns=[Task.id, Task.owner, Task.status, Task.held, Task.released, Task.safety, Task.theme,
-                     Task.finished_at],
+    visible_columns=[
+        Task.id,
+        Task.owner,
+        Task.status,
+        Task.held,
+        Task.released,
+        Task.safety,
+        Task.theme,
+        Task.finished_at,
+    ],
     visible_filters=[Task.held, Task.released, Task.status, Task.owner],
     menu_group=MENU,
     # the id links to the row: Piccolo Admin's schema leaves a UUID primary key out of its properties, and a
@@ -31,13 +39,15 @@ HELD = TableConfig(
 
 class ReviewHeld(BaseModel):
     task_id: str = Field(description="The task's id (Task table, filter held = true)")
-    release: bool = Field(default=False, description="Tick to allow its held results on the board; "
-                                                     "leave unticked to get links to look at them first")
+    release: bool = Field(
+        default=False,
+        description="Tick to allow its held results on the board; leave unticked to get links to look at them first",
+    )
 
 
 def _tasks(request: Request) -> TaskService:
     """The TaskService of the Litestar app this admin is mounted in."""
-    return request.scope["litestar_app"].state.services.tasks  # type: ignore[no-any-return]
+    return request.scope["litestar_app"].state.services.tasks
 
 
 async def review_held(request: Request, data: ReviewHeld) -> str:
@@ -53,15 +63,23 @@ async def review_held(request: Request, data: ReviewHeld) -> str:
         return f"Task {row.id}: its results may be published now"
     verdicts: list[str] = _json(row.safety, [])
     keys: list[str] = _json(row.result_keys, [])
-    links = [f"{i + 1}: {verdicts[i] if i < len(verdicts) else 'not checked (older task)'} "
-             f"{await service.storage.download_url(key, 600)}" for i, key in enumerate(keys)]
+    links = [
+        f"{i + 1}: {verdicts[i] if i < len(verdicts) else 'not checked (older task)'} "
+        f"{await service.storage.download_url(key, 600)}"
+        for i, key in enumerate(keys)
+    ]
     released = "released" if row.released else "not released"
     return f"Task {row.id} ({released}); links valid 10 minutes — " + " | ".join(links or ["no results"])
 
 
 FORMS: list[Any] = [
-    FormConfig(name="Review held result", pydantic_model=ReviewHeld, endpoint=review_held, form_group=MENU,
-               description="Results the safety check held stay private to their owner. Look at them here and "
-                           "release them for the board."),
+    FormConfig(
+        name="Review held result",
+        pydantic_model=ReviewHeld,
+        endpoint=review_held,
+        form_group=MENU,
+        description="Results the safety check held stay private to their owner. Look at them here and "
+        "release them for the board.",
+    ),
 ]
 TABLES = [HELD]

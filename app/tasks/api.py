@@ -26,7 +26,16 @@ from app.events.slots import stream_slots
 from app.events.sse import parse_last_event_id, sse_messages, stream_channel
 from app.tasks.deps import provide_task_service
 from app.tasks.schemas import (
-    TERMINAL, MaskCreate, MaskCreated, Task, TaskCreate, TaskCreated, TaskList, TaskRetry, TaskSubmit, WallFound,
+    TERMINAL,
+    MaskCreate,
+    MaskCreated,
+    Task,
+    TaskCreate,
+    TaskCreated,
+    TaskList,
+    TaskRetry,
+    TaskSubmit,
+    WallFound,
 )
 from app.tasks.service import TaskService, channel, localize_event
 from app.tasks.waiting import with_queue_moves
@@ -40,17 +49,24 @@ def is_terminal_event(event: Any) -> bool:
     return event.event in ("task", "status") and isinstance(event.data, dict) and event.data.get("status") in TERMINAL
 
 
-def task_stream(tasks: TaskService, task_id: str, last_event_id: int | None, lang: str,
-                watch: CredentialWatch | None = None) -> Any:
+def task_stream(
+    tasks: TaskService, task_id: str, last_event_id: int | None, lang: str, watch: CredentialWatch | None = None
+) -> Any:
     """The task's events for one client; with ``watch``, only while the client's credential holds."""
+
     async def snapshot() -> tuple[str, Task] | None:
         row = await tasks.get(task_id)
         return None if row is None else ("task", await tasks.present(row, lang))
 
     async def localized() -> AsyncGenerator[Event | None, None]:
-        source = stream_channel(tasks.bus, channel(task_id), last_event_id=last_event_id, snapshot=snapshot,
-                                is_terminal=is_terminal_event,
-                                **({"ping_interval_s": watch.ping_interval_s} if watch is not None else {}))
+        source = stream_channel(
+            tasks.bus,
+            channel(task_id),
+            last_event_id=last_event_id,
+            snapshot=snapshot,
+            is_terminal=is_terminal_event,
+            **({"ping_interval_s": watch.ping_interval_s} if watch is not None else {}),
+        )
         async with contextlib.aclosing(source) as items:
             async for item in items:
                 yield item if item is None else localize_event(item, lang)
@@ -76,7 +92,7 @@ async def _until_first(*jobs: Any) -> None:
         await asyncio.gather(*tasks, return_exceptions=True)
     for task in done:
         if not task.cancelled() and task.exception() is not None:
-            raise task.exception()  # type: ignore[misc]
+            raise task.exception()
 
 
 class TaskApiController(Controller):
@@ -86,17 +102,25 @@ class TaskApiController(Controller):
     # Litestar copies the handler for every guard call
     dependencies = {"tasks": Provide(provide_task_service, sync_to_thread=False)}
 
-    @post("/", guards=[requires_user], operation_id="CreateTask", status_code=201,
-          summary="Start a task: get a signed URL for the photo")
+    @post(
+        "/",
+        guards=[requires_user],
+        operation_id="CreateTask",
+        status_code=201,
+        summary="Start a task: get a signed URL for the photo",
+    )
     async def create(self, data: TaskCreate, request: Request[User, Auth, Any], tasks: TaskService) -> TaskCreated:
         row, upload = await tasks.create(request.user.id, data)
         return TaskCreated(task=await tasks.present(row, language(request)), upload=upload)
 
     @get("/", guards=[requires_user], operation_id="ListTasks", summary="My tasks, newest first")
     async def list_tasks(
-        self, request: Request[User, Auth, Any], tasks: TaskService,
+        self,
+        request: Request[User, Auth, Any],
+        tasks: TaskService,
         limit: int = Parameter(default=DEFAULT_LIMIT, description="1–100"),
-        cursor: str | None = Parameter(default=None), status: str | None = Parameter(default=None),
+        cursor: str | None = Parameter(default=None),
+        status: str | None = Parameter(default=None),
     ) -> TaskList:
         lang = language(request)
         check_limit(limit, lang)
@@ -105,34 +129,58 @@ class TaskApiController(Controller):
         rows, next_cursor = await tasks.list_owned(request.user.id, limit, cursor, status, lang)
         return TaskList(items=[await tasks.present(r, lang) for r in rows], next_cursor=next_cursor)
 
-    @get("/{task_id:str}", operation_id="GetTask", response_headers=ETAG_HEADERS, responses=NOT_MODIFIED,
-         summary="One task; with `If-None-Match`, 304 while it is unchanged")
+    @get(
+        "/{task_id:str}",
+        operation_id="GetTask",
+        response_headers=ETAG_HEADERS,
+        responses=NOT_MODIFIED,
+        summary="One task; with `If-None-Match`, 304 while it is unchanged",
+    )
     async def read(self, task_id: str, request: Request[User, Auth, Any], tasks: TaskService) -> Response[Task]:
         user = request.scope.get("user")
         if user is None:  # what requires_user says
             raise NotAuthenticated()
         view = await tasks.view(task_id, user.id, language(request))
-        return conditional_json(request, view.body, view.etag)  # type: ignore[return-value]
+        return conditional_json(request, view.body, view.etag)  # type: ignore[return-value]  # pre-encoded JSON; the annotation gives OpenAPI the schema
 
-    @post("/{task_id:str}/mask", guards=[requires_user], operation_id="CreateMaskUpload", status_code=201,
-          summary="Get a signed URL for a mask PNG (region mode `mask`)")
-    async def mask(self, task_id: str, data: MaskCreate, request: Request[User, Auth, Any],
-                   tasks: TaskService) -> MaskCreated:
+    @post(
+        "/{task_id:str}/mask",
+        guards=[requires_user],
+        operation_id="CreateMaskUpload",
+        status_code=201,
+        summary="Get a signed URL for a mask PNG (region mode `mask`)",
+    )
+    async def mask(
+        self, task_id: str, data: MaskCreate, request: Request[User, Auth, Any], tasks: TaskService
+    ) -> MaskCreated:
         row = await tasks.get_owned(task_id, request.user.id)
         return MaskCreated(upload=await tasks.create_mask_upload(row, data))
 
-    @post("/{task_id:str}/wall", guards=[requires_user], operation_id="FindWall", status_code=200,
-          summary="Find the wall in the uploaded photo (segmentation only), for a preview overlay")
+    @post(
+        "/{task_id:str}/wall",
+        guards=[requires_user],
+        operation_id="FindWall",
+        status_code=200,
+        summary="Find the wall in the uploaded photo (segmentation only), for a preview overlay",
+    )
     async def wall(self, task_id: str, request: Request[User, Auth, Any], tasks: TaskService) -> WallFound:
         row = await tasks.get_owned(task_id, request.user.id)
         key, coverage, quad = await tasks.find_wall(row)
-        return WallFound(mask_url=await tasks.storage.download_url(key, tasks.settings.download_url_ttl_s),
-                         coverage=coverage, quad=quad)
+        return WallFound(
+            mask_url=await tasks.storage.download_url(key, tasks.settings.download_url_ttl_s),
+            coverage=coverage,
+            quad=quad,
+        )
 
     @post("/{task_id:str}/submit", guards=[requires_user], operation_id="SubmitTask", status_code=202)
-    async def submit(self, task_id: str, data: TaskSubmit, request: Request[User, Auth, Any], tasks: TaskService,
-                     idempotency_key: str | None = Parameter(header="Idempotency-Key", default=None,
-                                                             max_length=200)) -> Task:
+    async def submit(
+        self,
+        task_id: str,
+        data: TaskSubmit,
+        request: Request[User, Auth, Any],
+        tasks: TaskService,
+        idempotency_key: str | None = Parameter(header="Idempotency-Key", default=None, max_length=200),
+    ) -> Task:
         lang = language(request)
         row = await tasks.submit(request.user.id, task_id, data, idempotency_key, lang)
         return await tasks.present(row, lang)
@@ -142,8 +190,9 @@ class TaskApiController(Controller):
         return await tasks.present(await tasks.cancel(request.user.id, task_id), language(request))
 
     @post("/{task_id:str}/retry", guards=[requires_user], operation_id="RetryTask", status_code=201)
-    async def retry(self, task_id: str, request: Request[User, Auth, Any], tasks: TaskService,
-                    data: TaskRetry | None = None) -> Task:
+    async def retry(
+        self, task_id: str, request: Request[User, Auth, Any], tasks: TaskService, data: TaskRetry | None = None
+    ) -> Task:
         lang = language(request)
         row = await tasks.retry(request.user.id, task_id, data.seed if data else None, lang)
         return await tasks.present(row, lang)
@@ -152,16 +201,27 @@ class TaskApiController(Controller):
     async def remove(self, task_id: str, request: Request[User, Auth, Any], tasks: TaskService) -> None:
         await tasks.delete(request.user.id, task_id)
 
-    @get("/{task_id:str}/events", guards=[requires_user], operation_id="StreamTaskEvents",
-         summary="Server-sent events: a snapshot, then progress and status until the task ends")
-    async def events(self, task_id: str, request: Request[User, Auth, Any], tasks: TaskService,
-                     last_event_id: str | None = Parameter(header="Last-Event-ID", default=None)) -> ServerSentEvent:
+    @get(
+        "/{task_id:str}/events",
+        guards=[requires_user],
+        operation_id="StreamTaskEvents",
+        summary="Server-sent events: a snapshot, then progress and status until the task ends",
+    )
+    async def events(
+        self,
+        task_id: str,
+        request: Request[User, Auth, Any],
+        tasks: TaskService,
+        last_event_id: str | None = Parameter(header="Last-Event-ID", default=None),
+    ) -> ServerSentEvent:
         await tasks.get_owned(task_id, request.user.id)
         slot = stream_slots(request).of(request)
-        stream = task_stream(tasks, task_id, parse_last_event_id(last_event_id), language(request),
-                             CredentialWatch.of(request))
-        return ServerSentEvent(slot.hold(sse_messages(stream)),
-                               headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+        stream = task_stream(
+            tasks, task_id, parse_last_event_id(last_event_id), language(request), CredentialWatch.of(request)
+        )
+        return ServerSentEvent(
+            slot.hold(sse_messages(stream)), headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+        )
 
 
 class TaskSocketController(Controller):
@@ -200,8 +260,9 @@ class TaskSocketController(Controller):
                 async for item in events:
                     if item is None:
                         continue
-                    await socket.send_text(msgspec.json.encode({"event": item.event, "id": str(item.id),
-                                                                "data": item.data}).decode())
+                    await socket.send_text(
+                        msgspec.json.encode({"event": item.event, "id": str(item.id), "data": item.data}).decode()
+                    )
             if watch.revoked:
                 await socket.close(code=4401, reason="token_revoked")
             else:

@@ -1,4 +1,4 @@
-""""Save all": every result of a finished task in one zip file, so a phone saves them with one tap instead of
+""" "Save all": every result of a finished task in one zip file, so a phone saves them with one tap instead of
 one download per picture (issue 20). Images are stored, not deflated: they are compressed already."""
 
 from __future__ import annotations

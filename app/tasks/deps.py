@@ -8,4 +8,4 @@ from app.tasks.service import TaskService
 
 
 def provide_task_service(state: State) -> TaskService:
-    return state.services.tasks  # type: ignore[no-any-return]
+    return state.services.tasks

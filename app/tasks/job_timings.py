@@ -35,8 +35,13 @@ class JobTimings:
 
     def encode(self, task_id: str, status: str) -> str:
         """One JSON object: the task, its end, the total, the painter's share and each phase (ms)."""
-        return msgspec.json.encode({
-            "task": task_id, "status": status, "total_ms": round((time.perf_counter() - self.started) * 1000, 1),
-            "painter_ms": None if self.painter_s is None else round(self.painter_s * 1000, 1),
-            "phases_ms": {k: round(v * 1000, 1) for k, v in self.seconds.items()}, "counts": self.counts,
-        }).decode()
+        return msgspec.json.encode(
+            {
+                "task": task_id,
+                "status": status,
+                "total_ms": round((time.perf_counter() - self.started) * 1000, 1),
+                "painter_ms": None if self.painter_s is None else round(self.painter_s * 1000, 1),
+                "phases_ms": {k: round(v * 1000, 1) for k, v in self.seconds.items()},
+                "counts": self.counts,
+            }
+        ).decode()

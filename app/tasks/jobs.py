@@ -20,9 +20,9 @@ from app.actors.painter.errors import PaintError
 from app.actors.painter.schemas import PaintProgress, PaintRequest, Region
 from app.core.storage import Storage
 from app.metrics.registry import JOB_DURATION, JOBS, StepTimer
+from app.tasks import variants as task_variants
 from app.tasks.job_timings import LOG_MARK, JobTimings
 from app.tasks.schemas import TERMINAL, ProgressEvent
-from app.tasks import variants as task_variants
 from app.tasks.service import TaskService, channel, now
 from app.tasks.tables import Task as TaskRow
 from app.themes.service import get_theme, style_of
@@ -40,8 +40,11 @@ def paint_options(row: TaskRow) -> dict[str, Any]:
     """The v1.1 painting options of a task row, as PaintRequest fields (api.md "Painting on the wall")."""
     size = msgspec.json.decode(row.wall_size_m) if isinstance(row.wall_size_m, str) else row.wall_size_m
     return {
-        "blend": row.blend or "wall", "protect": bool(row.protect), "detail": row.detail or None,
-        "guide": row.guide or "none", "wall_size_m": [float(v) for v in size] if size else None,
+        "blend": row.blend or "wall",
+        "protect": bool(row.protect),
+        "detail": row.detail or None,
+        "guide": row.guide or "none",
+        "wall_size_m": [float(v) for v in size] if size else None,
     }
 
 
@@ -52,8 +55,15 @@ async def _none() -> None:
 class PaintJobRunner:
     """Runs one task at a time on this process's painter."""
 
-    def __init__(self, tasks: TaskService, painter: Painter, storage: Storage, worker_name: str,
-                 lora_dirs: list[Path], cache_dir: Path) -> None:
+    def __init__(
+        self,
+        tasks: TaskService,
+        painter: Painter,
+        storage: Storage,
+        worker_name: str,
+        lora_dirs: list[Path],
+        cache_dir: Path,
+    ) -> None:
         self.tasks = tasks
         self.painter = painter
         self.storage = storage
@@ -82,8 +92,16 @@ class PaintJobRunner:
         timings = JobTimings()
         claim_began = time.perf_counter()
         started = await self.tasks.transition(
-            task_id, ("queued", "running"), "running", started_at=now(), attempts=row.attempts + 1,
-            worker=self.worker_name, heartbeat_at=now(), progress_step=0, progress_total=0, message=None,
+            task_id,
+            ("queued", "running"),
+            "running",
+            started_at=now(),
+            attempts=row.attempts + 1,
+            worker=self.worker_name,
+            heartbeat_at=now(),
+            progress_step=0,
+            progress_total=0,
+            message=None,
         )
         if started is None:
             return "skipped"
@@ -97,7 +115,7 @@ class PaintJobRunner:
         try:
             status = await asyncio.wait_for(self._paint(started), timeout=self.tasks.settings.job_timeout_s)
             return status
-        except asyncio.TimeoutError:
+        except TimeoutError:
             self.painter.cancel(task_id)
             log.error("task %s: no result within %ss", task_id, self.tasks.settings.job_timeout_s)
             await self.tasks.fail(task_id, "job_timeout", from_states=("running",), held_by=self.worker_name)
@@ -106,8 +124,9 @@ class PaintJobRunner:
             # the worker is shutting down: hand the task back so the next worker paints it
             status = "interrupted"
             self.painter.cancel(task_id)
-            await asyncio.shield(self.tasks.transition(task_id, ("running",), "queued", held_by=self.worker_name,
-                                                      message="interrupted"))
+            await asyncio.shield(
+                self.tasks.transition(task_id, ("running",), "queued", held_by=self.worker_name, message="interrupted")
+            )
             raise
         finally:
             JOBS.labels(status).inc()
@@ -130,12 +149,16 @@ class PaintJobRunner:
             return "failed"
         try:
             photo, mask, lora = await asyncio.gather(  # one round trip's wait, not three
-                self.storage.get(row.input_key), self.storage.get(row.mask_key) if row.mask_key else _none(),
-                self._lora_path(theme))
+                self.storage.get(row.input_key),
+                self.storage.get(row.mask_key) if row.mask_key else _none(),
+                self._lora_path(theme),
+            )
             request = PaintRequest(
                 job_id=task_id,
                 photo=photo,
-                region=msgspec.convert(msgspec.json.decode(row.region) if isinstance(row.region, str) else row.region, Region),
+                region=msgspec.convert(
+                    msgspec.json.decode(row.region) if isinstance(row.region, str) else row.region, Region
+                ),
                 mask=mask,
                 theme=style_of(theme, lora),
                 prompt=row.prompt,
@@ -157,7 +180,9 @@ class PaintJobRunner:
             timings.painter_s = result.timings.get("total_s")
         except PaintError as exc:
             if exc.code == "canceled":
-                await self.tasks.transition(task_id, ("running",), "canceled", held_by=self.worker_name, finished_at=now())
+                await self.tasks.transition(
+                    task_id, ("running",), "canceled", held_by=self.worker_name, finished_at=now()
+                )
                 return "canceled"
             await self.tasks.fail(task_id, exc.code, exc.message, held_by=self.worker_name)
             return "failed"
@@ -170,11 +195,19 @@ class PaintJobRunner:
         painted_mask_key = f"tasks/{task_id}/painted-mask.png"
         upload_began = time.perf_counter()
         try:  # side by side: the store's latency is paid once, not once per file
-            await task_variants.gather_all([
-                *(self.storage.put(key, image, result.content_type)
-                  for key, image in zip(keys, result.images, strict=True)),
-                *(self.storage.put(key, image, "image/png") for key, image in zip(artwork_keys, result.artworks, strict=True)),
-                self.storage.put(painted_mask_key, result.mask_png, "image/png")])
+            await task_variants.gather_all(
+                [
+                    *(
+                        self.storage.put(key, image, result.content_type)
+                        for key, image in zip(keys, result.images, strict=True)
+                    ),
+                    *(
+                        self.storage.put(key, image, "image/png")
+                        for key, image in zip(artwork_keys, result.artworks, strict=True)
+                    ),
+                    self.storage.put(painted_mask_key, result.mask_png, "image/png"),
+                ]
+            )
         except Exception as exc:
             log.exception("task %s: storing results failed", task_id)
             await self.tasks.fail(task_id, "storage_error", type(exc).__name__, held_by=self.worker_name)
@@ -188,12 +221,23 @@ class PaintJobRunner:
             small = "{}"
         finish_began = time.perf_counter()
         done = await self.tasks.transition(
-            task_id, ("running",), "succeeded", held_by=self.worker_name, finished_at=now(),
-            result_keys=msgspec.json.encode(keys).decode(), artwork_keys=msgspec.json.encode(artwork_keys).decode(),
-            painted_mask_key=painted_mask_key, detail=result.detail, guide=result.guide, variants=small,
-            prompt_en=result.prompt_en, message="; ".join(result.messages) or None,
-            safety=msgspec.json.encode(result.safety).decode(), held=any(v != "clean" for v in result.safety),
-            progress_step=result.steps_done or 1, progress_total=result.steps_done or 1,
+            task_id,
+            ("running",),
+            "succeeded",
+            held_by=self.worker_name,
+            finished_at=now(),
+            result_keys=msgspec.json.encode(keys).decode(),
+            artwork_keys=msgspec.json.encode(artwork_keys).decode(),
+            painted_mask_key=painted_mask_key,
+            detail=result.detail,
+            guide=result.guide,
+            variants=small,
+            prompt_en=result.prompt_en,
+            message="; ".join(result.messages) or None,
+            safety=msgspec.json.encode(result.safety).decode(),
+            held=any(v != "clean" for v in result.safety),
+            progress_step=result.steps_done or 1,
+            progress_total=result.steps_done or 1,
         )
         timings.add("finish", time.perf_counter() - finish_began)
         if done is None:  # canceled or deleted while the last step ran: nothing half-finished stays
@@ -218,18 +262,29 @@ class PaintJobRunner:
         clock = time.monotonic()
         if preview_key or clock - self._written.get(task_id, 0.0) >= PROGRESS_WRITE_S:
             self._written[task_id] = clock
-            values: dict[Any, Any] = {TaskRow.progress_step: p.step, TaskRow.progress_total: p.total,
-                                      TaskRow.heartbeat_at: now()}
+            values: dict[Any, Any] = {
+                TaskRow.progress_step: p.step,
+                TaskRow.progress_total: p.total,
+                TaskRow.heartbeat_at: now(),
+            }
             if preview_key:
                 values[TaskRow.preview_key] = preview_key
             with timings.phase("progress_write"):
-                await TaskRow.update(values).where((TaskRow.id == task_id) & (TaskRow.status == "running")
-                                                   & (TaskRow.worker == self.worker_name))
+                await TaskRow.update(values).where(
+                    (TaskRow.id == task_id) & (TaskRow.status == "running") & (TaskRow.worker == self.worker_name)
+                )
         eta = round(p.elapsed_s / p.step * (p.total - p.step), 1) if p.step else None
         with timings.phase("progress_publish"):
-            await self.tasks.publish_progress(task_id, ProgressEvent(
-                step=p.step, total=p.total, fraction=round(p.step / p.total, 4) if p.total else 0.0,
-                eta_seconds=eta, preview_url=preview_url))
+            await self.tasks.publish_progress(
+                task_id,
+                ProgressEvent(
+                    step=p.step,
+                    total=p.total,
+                    fraction=round(p.step / p.total, 4) if p.total else 0.0,
+                    eta_seconds=eta,
+                    preview_url=preview_url,
+                ),
+            )
 
     async def _watch(self, task_id: str) -> None:
         """Cancel the painting as soon as the task is canceled (from any API process), and keep a heartbeat."""
@@ -242,9 +297,10 @@ class PaintJobRunner:
             while True:
                 try:
                     event = await asyncio.wait_for(iterator.__anext__(), timeout=HEARTBEAT_S)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     await TaskRow.update({TaskRow.heartbeat_at: now()}).where(
-                        (TaskRow.id == task_id) & (TaskRow.status == "running") & (TaskRow.worker == self.worker_name))
+                        (TaskRow.id == task_id) & (TaskRow.status == "running") & (TaskRow.worker == self.worker_name)
+                    )
                     row = await self.tasks.get(task_id)
                     if row is None or row.status != "running" or row.worker != self.worker_name:
                         # missed the event (e.g. Redis restart), or the task was handed to another worker

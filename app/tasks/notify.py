@@ -24,8 +24,11 @@ def completion_mail(row: TaskRow, to: str, nickname: str, base_url: str) -> Mail
     lang = row.notify_email or "ko"
     key = "succeeded" if row.status == "succeeded" else "failed"
     link = f"{base_url.rstrip('/')}/tasks/{row.id}"
-    return Mail(to=to, subject=translate(lang, f"mail_done_{key}_subject"),
-                text=translate(lang, f"mail_done_{key}_body", nickname=nickname, wish=row.prompt or "", link=link))
+    return Mail(
+        to=to,
+        subject=translate(lang, f"mail_done_{key}_subject"),
+        text=translate(lang, f"mail_done_{key}_body", nickname=nickname, wish=row.prompt or "", link=link),
+    )
 
 
 class CompletionMails:
@@ -37,7 +40,7 @@ class CompletionMails:
     async def finished(self, row: TaskRow) -> None:
         if not row.notify_email or row.status not in ("succeeded", "failed"):
             return
-        owner = int(row.owner)  # type: ignore[arg-type]
+        owner = int(row.owner)
 
         async def build() -> Mail | None:
             found = await self.contact(owner)

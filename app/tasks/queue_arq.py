@@ -34,8 +34,9 @@ class ArqQueue:
         """Find the wall on a worker (the API process holds no models) and wait for the mask: the job names
         the photo's storage key (no bytes through Redis) and goes on the wall queue, which every worker
         serves beside its paint job. No answer within ``wall_timeout_s``: 503 ``unavailable``."""
-        job = await self.pool.enqueue_job(FIND_WALL, key, content_type, _queue_name=WALL_QUEUE,
-                                          _expires=self.wall_timeout_s)
+        job = await self.pool.enqueue_job(
+            FIND_WALL, key, content_type, _queue_name=WALL_QUEUE, _expires=self.wall_timeout_s
+        )
         if job is None:
             raise RuntimeError("find_wall job was not queued")
         try:
@@ -44,7 +45,7 @@ class ArqQueue:
             raise Unavailable(headers={"Retry-After": "10"}) from None
         if "error" in outcome:
             raise PaintError(outcome["error"], outcome.get("message", ""))
-        return outcome["mask"]  # type: ignore[no-any-return]
+        return outcome["mask"]
 
     async def position(self, task_id: str) -> int | None:
         rank = await self.pool.zrank(QUEUE_NAME, task_id)

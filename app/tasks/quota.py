@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from piccolo.engine.base import Engine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
@@ -52,10 +52,12 @@ async def check(settings: Settings, owner_id: int, units: float) -> None:
     active = await TaskRow.count().where((TaskRow.owner == owner_id) & TaskRow.status.is_in(list(ACTIVE)))
     if active >= settings.max_concurrent_tasks:
         raise RateLimited("too_many_active_tasks", retry_after=30, params={"max": settings.max_concurrent_tasks})
-    now = datetime.now(timezone.utc)
-    rows = await (TaskUsage.select(TaskUsage.units, TaskUsage.created_at)
-                  .where((TaskUsage.owner == owner_id) & (TaskUsage.created_at >= now - DAY))
-                  .order_by(TaskUsage.created_at))
+    now = datetime.now(UTC)
+    rows = await (
+        TaskUsage.select(TaskUsage.units, TaskUsage.created_at)
+        .where((TaskUsage.owner == owner_id) & (TaskUsage.created_at >= now - DAY))
+        .order_by(TaskUsage.created_at)
+    )
     used = sum(float(r["units"]) for r in rows)
     limit = settings.max_tasks_per_day
     if used + units <= limit:
@@ -78,4 +80,4 @@ async def record(owner_id: int, task_id: object, units: float) -> None:
 def _aware(value: datetime | str) -> datetime:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

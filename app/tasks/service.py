@@ -13,9 +13,9 @@ import random
 import time
 import uuid
 from collections import OrderedDict
-from types import SimpleNamespace
-from datetime import datetime, timedelta, timezone
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import msgspec
@@ -28,7 +28,13 @@ from app.actors.painter.schemas import Region
 from app.core.cpu import run_cpu
 from app.core.db import point_read
 from app.core.errors import (
-    AppError, Conflict, FieldError, InvalidInput, NotFound, RateLimited, TooLarge,
+    AppError,
+    Conflict,
+    FieldError,
+    InvalidInput,
+    NotFound,
+    RateLimited,
+    TooLarge,
 )
 from app.core.events import Event, EventBus
 from app.core.i18n import MESSAGES, translate
@@ -36,12 +42,21 @@ from app.core.pagination import decode_cursor, encode_cursor
 from app.core.queue import JobQueue
 from app.core.settings import Settings
 from app.core.storage import ObjectNotFound, Storage
-from app.tasks.schemas import (
-    ACTIVE, EXTENSIONS, TERMINAL, MaskCreate, Progress, ProgressEvent, RegionIn, Task, TaskCreate, TaskError,
-    TaskSubmit,
-)
 from app.tasks import quota
 from app.tasks import variants as task_variants
+from app.tasks.schemas import (
+    ACTIVE,
+    EXTENSIONS,
+    TERMINAL,
+    MaskCreate,
+    Progress,
+    ProgressEvent,
+    RegionIn,
+    Task,
+    TaskCreate,
+    TaskError,
+    TaskSubmit,
+)
 from app.tasks.tables import Task as TaskRow
 from app.tasks.waiting import QUEUE_CHANNEL, QUEUE_EVENT, QueueView
 from app.tasks.wall import Segmenter
@@ -99,7 +114,7 @@ def mask_coverage(mask_png: bytes) -> float:
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _json(value: Any, empty: Any) -> Any:
@@ -137,10 +152,10 @@ class TaskView(msgspec.Struct, frozen=True):
     etag: str
 
 
-
 class TaskService:
-    def __init__(self, settings: Settings, storage: Storage, bus: EventBus, queue: JobQueue,
-                 segmenter: Segmenter | None = None) -> None:
+    def __init__(
+        self, settings: Settings, storage: Storage, bus: EventBus, queue: JobQueue, segmenter: Segmenter | None = None
+    ) -> None:
         self.settings = settings
         self.storage = storage
         self.bus = bus
@@ -174,8 +189,12 @@ class TaskService:
 
     async def running_on(self, worker: str) -> str | None:
         """The id of the task this worker is painting, if any (the ops page)."""
-        row = await (TaskRow.select(TaskRow.id).where((TaskRow.status == "running") & (TaskRow.worker == worker))
-                     .order_by(TaskRow.started_at, ascending=False).first())
+        row = await (
+            TaskRow.select(TaskRow.id)
+            .where((TaskRow.status == "running") & (TaskRow.worker == worker))
+            .order_by(TaskRow.started_at, ascending=False)
+            .first()
+        )
         return str(row["id"]) if row else None
 
     async def finished_by(self, worker: str) -> int:
@@ -184,8 +203,12 @@ class TaskService:
 
     async def recent_failures(self, limit: int) -> list[TaskRow]:
         """The latest failed tasks, newest first (the ops page)."""
-        return await (TaskRow.objects().where(TaskRow.status == "failed")
-                      .order_by(TaskRow.finished_at, ascending=False).limit(limit))
+        return await (
+            TaskRow.objects()
+            .where(TaskRow.status == "failed")
+            .order_by(TaskRow.finished_at, ascending=False)
+            .limit(limit)
+        )
 
     async def count_by_status(self) -> dict[str, int]:
         """How many tasks are in each state (every state present, zeros included), for monitoring."""
@@ -194,10 +217,17 @@ class TaskService:
             counts[row["status"]] = row["n"]
         return counts
 
-    async def list_owned(self, owner_id: int, limit: int, cursor: str | None, status: str | None,
-                         lang: str, statuses: tuple[str, ...] | None = None,
-                         only_ids: set[str] | None = None, except_ids: set[str] | None = None,
-                         ) -> tuple[list[TaskRow], str | None]:
+    async def list_owned(
+        self,
+        owner_id: int,
+        limit: int,
+        cursor: str | None,
+        status: str | None,
+        lang: str,
+        statuses: tuple[str, ...] | None = None,
+        only_ids: set[str] | None = None,
+        except_ids: set[str] | None = None,
+    ) -> tuple[list[TaskRow], str | None]:
         """The owner's tasks, newest first; ``statuses``/``only_ids``/``except_ids`` are the "my murals"
         filters (by state, and published or not: the ids of the owner's published tasks)."""
         where: Combinable = TaskRow.owner == owner_id
@@ -216,9 +246,16 @@ class TaskService:
             try:
                 at, tid = datetime.fromisoformat(after[0]), uuid.UUID(after[1])
             except (TypeError, ValueError):
-                raise InvalidInput(errors=[FieldError(field="cursor", message=translate(lang, "field_invalid"))]) from None
+                raise InvalidInput(
+                    errors=[FieldError(field="cursor", message=translate(lang, "field_invalid"))]
+                ) from None
             where &= (TaskRow.created_at < at) | ((TaskRow.created_at == at) & (TaskRow.id < tid))
-        rows = await TaskRow.objects().where(where).order_by(TaskRow.created_at, TaskRow.id, ascending=False).limit(limit + 1)
+        rows = (
+            await TaskRow.objects()
+            .where(where)
+            .order_by(TaskRow.created_at, TaskRow.id, ascending=False)
+            .limit(limit + 1)
+        )
         next_cursor = None
         if len(rows) > limit:
             rows = rows[:limit]
@@ -233,7 +270,8 @@ class TaskService:
         rows = await (
             TaskRow.select(TaskRow.started_at, TaskRow.finished_at)
             .where((TaskRow.status == "succeeded") & TaskRow.started_at.is_not_null())
-            .order_by(TaskRow.finished_at, ascending=False).limit(20)
+            .order_by(TaskRow.finished_at, ascending=False)
+            .limit(20)
         )
         spans = [(r["finished_at"] - r["started_at"]).total_seconds() for r in rows if r["finished_at"]]
         mean = sum(spans) / len(spans) if spans else None
@@ -251,7 +289,8 @@ class TaskService:
         if time.monotonic() - fetched < QUEUE_SNAPSHOT_S:
             return queued, running
         rows = await TaskRow.select(TaskRow.status, TaskRow.queued_at).where(
-            TaskRow.status.is_in(["queued", "running"]))
+            TaskRow.status.is_in(["queued", "running"])
+        )
         queued = sorted(r["queued_at"] for r in rows if r["status"] == "queued" and r["queued_at"] is not None)
         running = sum(1 for r in rows if r["status"] == "running")
         self._queue = (time.monotonic(), queued, running)
@@ -294,13 +333,19 @@ class TaskService:
             raise NotFound()
         values = rows[0]
         fields = SimpleNamespace(**values)  # what position and ETA read; a Table row is built on a miss only
-        position = await self.queue_position(fields)  # type: ignore[arg-type]
-        eta = await self.eta(fields, position)  # type: ignore[arg-type]
+        position = await self.queue_position(fields)  # type: ignore[arg-type]  # the namespace has the fields it reads
+        eta = await self.eta(fields, position)  # type: ignore[arg-type]  # the namespace has the fields it reads
         key = str(tid)
         state = tuple(values.values())
         hit = self._views.get(key)
-        if hit is not None and hit[0] == state and hit[1] == lang and hit[2] == position and hit[3] == eta \
-                and hit[4] > time.monotonic():
+        if (
+            hit is not None
+            and hit[0] == state
+            and hit[1] == lang
+            and hit[2] == position
+            and hit[3] == eta
+            and hit[4] > time.monotonic()
+        ):
             return hit[5]
         row = TaskRow(**values, _exists_in_db=True)
         body = msgspec.json.encode(await self.present(row, lang, position=position, eta=eta))
@@ -337,7 +382,7 @@ class TaskService:
         has_input = row.message != "files_expired" and (row.status != "created" or await self._exists(row.input_key))
         return Task(
             id=str(row.id),
-            status=row.status,  # type: ignore[arg-type]
+            status=row.status,  # type: ignore[arg-type]  # Piccolo reads the choices column as str
             theme=row.theme or None,
             prompt=row.prompt or None,
             prompt_en=row.prompt_en or None,
@@ -347,28 +392,34 @@ class TaskService:
             steps=row.steps,
             strength=row.strength,
             fast=row.fast,
-            blend=row.blend or "wall",  # type: ignore[arg-type]
+            blend=row.blend or "wall",  # type: ignore[arg-type]  # Piccolo reads the choices column as str
             protect=bool(row.protect),
-            detail=row.detail or None,  # type: ignore[arg-type]
-            guide=row.guide or None,  # type: ignore[arg-type]
+            detail=row.detail or None,  # type: ignore[arg-type]  # Piccolo reads the choices column as str
+            guide=row.guide or None,  # type: ignore[arg-type]  # Piccolo reads the choices column as str
             wall_size_m=_json(row.wall_size_m, None),
             created_at=row.created_at,
             queued_at=row.queued_at,
             started_at=row.started_at,
             finished_at=row.finished_at,
             queue_position=position,
-            progress=Progress(step=row.progress_step, total=total,
-                              fraction=round(row.progress_step / total, 4) if total else (1.0 if row.status == "succeeded" else 0.0)),
+            progress=Progress(
+                step=row.progress_step,
+                total=total,
+                fraction=round(row.progress_step / total, 4) if total else (1.0 if row.status == "succeeded" else 0.0),
+            ),
             eta_seconds=eta,
             message=row.message,
             error=error,
             input_url=await url(row.input_key, ttl) if has_input else None,
             mask_url=await url(mask_key, ttl) if mask_key and row.status != "created" else None,
             preview_url=await url(row.preview_key, ttl) if row.preview_key else None,
-            result_urls=[await url(k, ttl, f"saekdam-{str(row.id)[:8]}-{i + 1}.{k.rsplit('.', 1)[-1]}")
-                         for i, k in enumerate(keys)],
-            artwork_urls=[await url(k, ttl, f"saekdam-{str(row.id)[:8]}-artwork-{i + 1}.png")
-                          for i, k in enumerate(artworks)],
+            result_urls=[
+                await url(k, ttl, f"saekdam-{str(row.id)[:8]}-{i + 1}.{k.rsplit('.', 1)[-1]}")
+                for i, k in enumerate(keys)
+            ],
+            artwork_urls=[
+                await url(k, ttl, f"saekdam-{str(row.id)[:8]}-artwork-{i + 1}.png") for i, k in enumerate(artworks)
+            ],
             thumbnail_urls=[await url(k, small_ttl) for k in small.thumbs],
             display_urls=[await url(k, small_ttl) for k in small.displays],
             input_display_url=await url(small.input, small_ttl) if small.input and has_input else None,
@@ -383,8 +434,9 @@ class TaskService:
         return await self.storage.exists(key)
 
     # ---------------------------------------------------------------- smaller copies
-    async def make_variants(self, row: TaskRow, result_keys: list[str], results: list[bytes] | None = None,
-                            photo: bytes | None = None) -> str:
+    async def make_variants(
+        self, row: TaskRow, result_keys: list[str], results: list[bytes] | None = None, photo: bytes | None = None
+    ) -> str:
         """Make and store the task's thumbnails and display copies; returns the ``variants`` column's value."""
         made = await task_variants.make(self.storage, row.input_key, result_keys, results, photo)
         return made.encode()
@@ -394,8 +446,12 @@ class TaskService:
         budget = LAZY_VARIANTS_PER_CALL
         for row in rows:
             results = _json(row.result_keys, [])
-            if row.status != "succeeded" or not results or budget <= 0 \
-                    or task_variants.decode(row.variants).complete(len(results)):
+            if (
+                row.status != "succeeded"
+                or not results
+                or budget <= 0
+                or task_variants.decode(row.variants).complete(len(results))
+            ):
                 continue
             budget -= len(results)
             try:
@@ -404,7 +460,8 @@ class TaskService:
                 log.warning("task %s: could not make its small copies", row.id, exc_info=True)
                 continue
             await TaskRow.update({TaskRow.variants: encoded}).where(
-                (TaskRow.id == row.id) & (TaskRow.status == "succeeded"))
+                (TaskRow.id == row.id) & (TaskRow.status == "succeeded")
+            )
             row.variants = encoded
 
     async def result_copies(self, row: TaskRow, index: int) -> tuple[bytes, bytes, bytes]:
@@ -415,7 +472,7 @@ class TaskService:
         if not made.complete(len(_json(row.result_keys, []))):
             raise ObjectNotFound(row.input_key)
         get = self.storage.get
-        return await get(made.thumbs[index]), await get(made.displays[index]), await get(made.input)  # type: ignore[arg-type]
+        return await get(made.thumbs[index]), await get(made.displays[index]), await get(made.input)  # type: ignore[arg-type]  # complete() checked that the input is there
 
     # ---------------------------------------------------------------- creating
     async def create(self, owner_id: int, data: TaskCreate) -> tuple[TaskRow, Any]:
@@ -423,8 +480,14 @@ class TaskService:
             raise TooLarge(params={"max": self.settings.max_upload_bytes})
         tid = uuid.uuid4()
         key = f"tasks/{tid}/input.{EXTENSIONS[data.content_type]}"
-        row = TaskRow(id=tid, owner=owner_id, status="created", content_type=data.content_type,
-                      size_bytes=data.size_bytes, input_key=key)
+        row = TaskRow(
+            id=tid,
+            owner=owner_id,
+            status="created",
+            content_type=data.content_type,
+            size_bytes=data.size_bytes,
+            input_key=key,
+        )
         await row.save()
         # counted with the new row in: parallel creates (any API process) may all be refused, never all let in
         try:
@@ -440,13 +503,15 @@ class TaskService:
         exhaustion: each one holds an upload URL for up to ``max_upload_bytes``)."""
         s = self.settings
         rows = await TaskRow.select(TaskRow.size_bytes, TaskRow.mask_size_bytes).where(
-            (TaskRow.owner == owner_id) & (TaskRow.status == "created"))
+            (TaskRow.owner == owner_id) & (TaskRow.status == "created")
+        )
         if len(rows) > s.max_open_tasks:
             raise RateLimited("too_many_open_tasks", retry_after=60, params={"max": s.max_open_tasks})
         declared = extra_bytes + sum((r["size_bytes"] or 0) + (r["mask_size_bytes"] or 0) for r in rows)
         if declared > s.max_open_upload_bytes:
-            raise RateLimited("upload_quota_exceeded", retry_after=60,
-                              params={"max_mb": round(s.max_open_upload_bytes / 1_000_000)})
+            raise RateLimited(
+                "upload_quota_exceeded", retry_after=60, params={"max_mb": round(s.max_open_upload_bytes / 1_000_000)}
+            )
 
     async def check_upload(self, key: str) -> None:
         """An upload through the app's own file endpoint lands only in a task that still waits for it:
@@ -471,7 +536,9 @@ class TaskService:
             raise TooLarge()
         await self._check_open(row.owner, data.size_bytes - (row.mask_size_bytes or 0))
         key = f"tasks/{row.id}/mask-{uuid.uuid4().hex[:8]}.png"  # a new key per upload: never overwritten
-        await TaskRow.update({TaskRow.mask_key: key, TaskRow.mask_size_bytes: data.size_bytes}).where(TaskRow.id == row.id)
+        await TaskRow.update({TaskRow.mask_key: key, TaskRow.mask_size_bytes: data.size_bytes}).where(
+            TaskRow.id == row.id
+        )
         if row.mask_key:  # the mask it replaces is stored no more (its URL is refused from now on)
             await self.storage.delete(row.mask_key)
         return await self.storage.upload_url(key, "image/png", data.size_bytes, self.settings.upload_url_ttl_s)
@@ -498,8 +565,12 @@ class TaskService:
     @staticmethod
     def _replays(row: TaskRow, idempotency_key: str | None) -> bool:
         """Whether this submit repeats the one that queued the task (same key within 24 h)."""
-        return bool(idempotency_key) and row.idempotency_key == idempotency_key and row.queued_at is not None \
+        return (
+            bool(idempotency_key)
+            and row.idempotency_key == idempotency_key
+            and row.queued_at is not None
             and now() - row.queued_at < timedelta(hours=24)
+        )
 
     async def _check_upload(self, row: TaskRow) -> None:
         size = await self.storage.size(row.input_key)
@@ -538,8 +609,9 @@ class TaskService:
             raise InvalidInput(exc.code, errors=[FieldError(field=field, message=translate(lang, text))]) from None
         return info.width, info.height
 
-    async def submit(self, owner_id: int, task_id: str, data: TaskSubmit, idempotency_key: str | None,
-                     lang: str) -> TaskRow:
+    async def submit(
+        self, owner_id: int, task_id: str, data: TaskSubmit, idempotency_key: str | None, lang: str
+    ) -> TaskRow:
         """Queue a ``created`` task. The quota check, the state change and the usage record happen in one
         transaction under the owner's lock; a submit that lost a race with the same ``Idempotency-Key``
         re-reads the task there and answers as the winner did."""
@@ -549,7 +621,8 @@ class TaskService:
         if row.status != "created":
             raise Conflict("invalid_state", params={"status": row.status})
         if (data.region.mode == "box" and data.region.box is None) or (
-                data.region.mode == "quad" and data.region.points is None):
+            data.region.mode == "quad" and data.region.points is None
+        ):
             raise InvalidInput(errors=[FieldError(field="region", message=translate(lang, "field_required"))])
         theme = await get_theme(data.theme)
         if theme is None:
@@ -558,15 +631,30 @@ class TaskService:
         await quota.check(self.settings, owner_id, units)  # early and cheap; decided again under the lock
         width, height = await self.validate_submission(row, data, lang)
         seed = data.seed if data.seed is not None else random.randrange(0, 2**32)
-        values = {getattr(TaskRow, k): v for k, v in dict(
-            status="queued", theme=data.theme, prompt=data.prompt, region=msgspec.json.encode(data.region).decode(),
-            seed=seed, variations=data.variations, steps=data.steps, strength=data.strength, fast=data.fast,
-            blend=data.blend, protect=data.protect, detail=data.detail,
-            guide=data.guide or theme.default_guide or "none",
-            wall_size_m=msgspec.json.encode(data.wall_size_m).decode(),
-            width=width, height=height, queued_at=now(), idempotency_key=idempotency_key,
-            mask_key=row.mask_key if data.region.mode == "mask" else None,
-        ).items()}
+        values = {
+            getattr(TaskRow, k): v
+            for k, v in dict(
+                status="queued",
+                theme=data.theme,
+                prompt=data.prompt,
+                region=msgspec.json.encode(data.region).decode(),
+                seed=seed,
+                variations=data.variations,
+                steps=data.steps,
+                strength=data.strength,
+                fast=data.fast,
+                blend=data.blend,
+                protect=data.protect,
+                detail=data.detail,
+                guide=data.guide or theme.default_guide or "none",
+                wall_size_m=msgspec.json.encode(data.wall_size_m).decode(),
+                width=width,
+                height=height,
+                queued_at=now(),
+                idempotency_key=idempotency_key,
+                mask_key=row.mask_key if data.region.mode == "mask" else None,
+            ).items()
+        }
         async with quota.owner_lock(owner_id):
             current = await TaskRow.objects().where(TaskRow.id == row.id).first()
             if current is None:
@@ -576,8 +664,11 @@ class TaskService:
             if current.status != "created":
                 raise Conflict("invalid_state", params={"status": current.status})
             await quota.check(self.settings, owner_id, units)
-            done = await TaskRow.update(values).where(
-                (TaskRow.id == row.id) & (TaskRow.status == "created")).returning(TaskRow.id)
+            done = (
+                await TaskRow.update(values)
+                .where((TaskRow.id == row.id) & (TaskRow.status == "created"))
+                .returning(TaskRow.id)
+            )
             if not done:
                 raise Conflict("invalid_state")
             await quota.record(owner_id, row.id, units)
@@ -590,8 +681,9 @@ class TaskService:
         return changed
 
     # ---------------------------------------------------------------- transitions
-    async def transition(self, task_id: uuid.UUID | str, from_states: tuple[str, ...], to: str,
-                         held_by: str | None = None, **fields: Any) -> TaskRow | None:
+    async def transition(
+        self, task_id: uuid.UUID | str, from_states: tuple[str, ...], to: str, held_by: str | None = None, **fields: Any
+    ) -> TaskRow | None:
         """Move a task from one of ``from_states`` to ``to`` atomically; None when it was not in them.
 
         ``held_by`` also requires the task to be held by that worker (a job taken over by another
@@ -647,16 +739,24 @@ class TaskService:
 
     async def cancel(self, owner_id: int, task_id: str) -> TaskRow:
         row = await self.get_owned(task_id, owner_id)
-        changed = await self.transition(row.id, tuple(ACTIVE), "canceled", finished_at=now(),
-                                        error_code=None, message=None)
+        changed = await self.transition(
+            row.id, tuple(ACTIVE), "canceled", finished_at=now(), error_code=None, message=None
+        )
         if changed is None:
             raise Conflict("invalid_state", params={"status": row.status})
         return changed
 
-    async def fail(self, task_id: str, code: str, detail: str | None = None,
-                   from_states: tuple[str, ...] = tuple(ACTIVE), held_by: str | None = None) -> TaskRow | None:
-        return await self.transition(task_id, from_states, "failed", held_by=held_by, finished_at=now(),
-                                     error_code=code, error_detail=detail)
+    async def fail(
+        self,
+        task_id: str,
+        code: str,
+        detail: str | None = None,
+        from_states: tuple[str, ...] = tuple(ACTIVE),
+        held_by: str | None = None,
+    ) -> TaskRow | None:
+        return await self.transition(
+            task_id, from_states, "failed", held_by=held_by, finished_at=now(), error_code=code, error_detail=detail
+        )
 
     async def retry(self, owner_id: int, task_id: str, seed: int | None, lang: str) -> TaskRow:
         """A new task with the same photo and options (copied: the new task owns its files). It is counted
@@ -678,12 +778,30 @@ class TaskService:
                 mask_key = f"tasks/{new_id}/mask.png"
                 await self.storage.put(mask_key, await self.storage.get(old.mask_key), "image/png")
             row = TaskRow(
-                id=new_id, owner=owner_id, status="queued", content_type=old.content_type, size_bytes=old.size_bytes,
-                input_key=input_key, mask_key=mask_key, mask_size_bytes=old.mask_size_bytes, theme=old.theme,
-                prompt=old.prompt, region=old.region, seed=old.seed if seed is None else seed,
-                variations=old.variations, steps=old.steps, strength=old.strength, fast=old.fast, width=old.width,
-                height=old.height, queued_at=now(), retry_of=old.id, blend=old.blend, protect=old.protect,
-                detail=old.detail, guide=old.guide,
+                id=new_id,
+                owner=owner_id,
+                status="queued",
+                content_type=old.content_type,
+                size_bytes=old.size_bytes,
+                input_key=input_key,
+                mask_key=mask_key,
+                mask_size_bytes=old.mask_size_bytes,
+                theme=old.theme,
+                prompt=old.prompt,
+                region=old.region,
+                seed=old.seed if seed is None else seed,
+                variations=old.variations,
+                steps=old.steps,
+                strength=old.strength,
+                fast=old.fast,
+                width=old.width,
+                height=old.height,
+                queued_at=now(),
+                retry_of=old.id,
+                blend=old.blend,
+                protect=old.protect,
+                detail=old.detail,
+                guide=old.guide,
                 wall_size_m=msgspec.json.encode(_json(old.wall_size_m, None)).decode(),
             )
             async with quota.owner_lock(owner_id):
@@ -726,12 +844,20 @@ class TaskService:
     async def cleanup_expired(self) -> int:
         """Delete the files of finished tasks older than the retention (published posts keep copies)."""
         cutoff = now() - timedelta(days=self.settings.file_retention_days)
-        rows = await TaskRow.select(TaskRow.id).where(TaskRow.status.is_in(list(TERMINAL) + ["created"]) & (TaskRow.created_at < cutoff))
+        rows = await TaskRow.select(TaskRow.id).where(
+            TaskRow.status.is_in(list(TERMINAL) + ["created"]) & (TaskRow.created_at < cutoff)
+        )
         removed = 0
         for r in rows:
             removed += await self.delete_files(str(r["id"]))
-            await TaskRow.update({TaskRow.result_keys: "[]", TaskRow.variants: "{}", TaskRow.preview_key: None,
-                                  TaskRow.message: "files_expired"}).where(TaskRow.id == r["id"])
+            await TaskRow.update(
+                {
+                    TaskRow.result_keys: "[]",
+                    TaskRow.variants: "{}",
+                    TaskRow.preview_key: None,
+                    TaskRow.message: "files_expired",
+                }
+            ).where(TaskRow.id == r["id"])
         return removed
 
     async def sweep_orphans(self, force: bool = False) -> int:
@@ -747,7 +873,8 @@ class TaskService:
         removed = 0
         # tasks that never got their photo: nothing can upload it any more (the URL expired)
         never = await TaskRow.select(TaskRow.id, TaskRow.input_key).where(
-            (TaskRow.status == "created") & (TaskRow.created_at < cutoff - timedelta(seconds=s.upload_url_ttl_s)))
+            (TaskRow.status == "created") & (TaskRow.created_at < cutoff - timedelta(seconds=s.upload_url_ttl_s))
+        )
         for r in never:
             if not await self.storage.exists(r["input_key"]):
                 removed += await self.delete_files(str(r["id"]))
@@ -758,7 +885,7 @@ class TaskService:
             by_task.setdefault(key.split("/")[1], []).append(key)
         ids = list(by_task)
         for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
+            chunk = ids[start : start + 500]
             known = {uuid.UUID(i) for i in chunk if _is_uuid(i)}
             if known:
                 rows = await TaskRow.select(TaskRow.id).where(TaskRow.id.is_in(list(known)))
@@ -789,8 +916,9 @@ class TaskService:
             if await self.queue.enqueue(str(row.id)):
                 count += 1
         cutoff = now() - timedelta(seconds=stale_after_s)
-        stale = await TaskRow.objects().where((TaskRow.status == "running") & (
-            (TaskRow.heartbeat_at < cutoff) | TaskRow.heartbeat_at.is_null()))
+        stale = await TaskRow.objects().where(
+            (TaskRow.status == "running") & ((TaskRow.heartbeat_at < cutoff) | TaskRow.heartbeat_at.is_null())
+        )
         for row in stale:
             if row.heartbeat_at is None and row.started_at and row.started_at > cutoff:
                 continue

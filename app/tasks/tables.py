@@ -28,7 +28,9 @@ class Task(Table, tablename="tasks_task"):
     blend = Varchar(length=10, default="wall", help_text="wall: painted on the wall (light, texture kept); cover")
     protect = Boolean(default=True, help_text="Windows, doors, people, plants … kept out of the painted region")
     detail = Varchar(length=10, null=True, default=None, help_text="standard | high; null until the painter chose")
-    guide = Varchar(length=10, null=True, default=None, help_text="none | lines | depth (the theme's default at submit)")
+    guide = Varchar(
+        length=10, null=True, default=None, help_text="none | lines | depth (the theme's default at submit)"
+    )
     wall_size_m = JSON(default="null", help_text="[width, height] of the wall in metres, or null")
     content_type = Varchar(length=20)
     size_bytes = Integer()
@@ -39,15 +41,20 @@ class Task(Table, tablename="tasks_task"):
     height = Integer(null=True, default=None)
     result_keys = JSON(default="[]")
     artwork_keys = JSON(default="[]", help_text="quad tasks: the flat murals, tasks/{id}/artwork-{i}.png")
-    painted_mask_key = Varchar(length=200, null=True, default=None,
-                               help_text="the mask actually painted (keep-outs removed), tasks/{id}/painted-mask.png")
+    painted_mask_key = Varchar(
+        length=200,
+        null=True,
+        default=None,
+        help_text="the mask actually painted (keep-outs removed), tasks/{id}/painted-mask.png",
+    )
     # smaller copies for pages ({"thumbs": [...], "displays": [...], "input": key}; {} until made)
     variants = JSON(default="{}")
     preview_key = Varchar(length=200, null=True, default=None)
     # the content filter (app/actors/painter/safety.py): one verdict per result, clean | flagged | unchecked
     safety = JSON(default="[]", help_text="content filter verdict per result: clean, flagged or unchecked")
-    held = Boolean(default=False, index=True,
-                   help_text="a result is held from the public board (flagged, or could not be checked)")
+    held = Boolean(
+        default=False, index=True, help_text="a result is held from the public board (flagged, or could not be checked)"
+    )
     released = Boolean(default=False, help_text="an admin reviewed the held results: they may be published")
     progress_step = Integer(default=0)
     progress_total = Integer(default=0)
@@ -58,8 +65,12 @@ class Task(Table, tablename="tasks_task"):
     worker = Varchar(length=100, null=True, default=None)
     heartbeat_at = Timestamptz(null=True, default=None)
     retry_of = UUID(null=True, default=None)
-    notify_email = Varchar(length=2, null=True, default=None,
-                           help_text="Mail the owner when it finishes, in this language (ko/en); null: no mail")
+    notify_email = Varchar(
+        length=2,
+        null=True,
+        default=None,
+        help_text="Mail the owner when it finishes, in this language (ko/en); null: no mail",
+    )
     idempotency_key = Varchar(length=200, null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
     queued_at = Timestamptz(null=True, default=None)

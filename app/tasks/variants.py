@@ -49,8 +49,13 @@ def _both(data: bytes) -> tuple[bytes, bytes]:
     return image_variants.make_thumbnail(data), image_variants.make_display(data)
 
 
-async def make(storage: Storage, input_key: str, result_keys: list[str], results: list[bytes] | None = None,
-               photo: bytes | None = None) -> Variants:
+async def make(
+    storage: Storage,
+    input_key: str,
+    result_keys: list[str],
+    results: list[bytes] | None = None,
+    photo: bytes | None = None,
+) -> Variants:
     """Make and store every variant of a task (``results``/``photo``: the bytes when already at hand)."""
     made = Variants()
     puts = []  # stored side by side once made: the store's latency is paid once, not once per file

@@ -70,12 +70,15 @@ class QueueView:
         return await asyncio.shield(self._loading[1])
 
     async def _load(self, version: int) -> Line:
-        rows = await (TaskRow.select(TaskRow.id, TaskRow.queued_at)
-                      .where((TaskRow.status == "queued") & TaskRow.queued_at.is_not_null())
-                      .order_by(TaskRow.queued_at))
+        rows = await (
+            TaskRow.select(TaskRow.id, TaskRow.queued_at)
+            .where((TaskRow.status == "queued") & TaskRow.queued_at.is_not_null())
+            .order_by(TaskRow.queued_at)
+        )
         running = int(await TaskRow.count().where(TaskRow.status == "running"))
-        line = Line.of([(_aware(r["queued_at"]), str(r["id"])) for r in rows], running,
-                       await self._tasks.mean_duration())
+        line = Line.of(
+            [(_aware(r["queued_at"]), str(r["id"])) for r in rows], running, await self._tasks.mean_duration()
+        )
         if version > self._version:
             self._version, self._line = version, line
         return line
@@ -97,8 +100,9 @@ def _waiting(item: Event) -> tuple[datetime, int | None, int | None] | None:
     return _aware(data["queued_at"]), data.get("queue_position"), None
 
 
-async def with_queue_moves(tasks: TaskService, task_id: str,
-                           stream: AsyncIterator[Event | None]) -> AsyncIterator[Event | None]:
+async def with_queue_moves(
+    tasks: TaskService, task_id: str, stream: AsyncIterator[Event | None]
+) -> AsyncIterator[Event | None]:
     """The task's own events, plus a ``progress`` event with the new queue position and ETA whenever the
     queue moves while the task waits. Such an event carries the id of the task's latest event (it is a
     view of that state, like the snapshot), so a resume with ``Last-Event-ID`` loses and repeats nothing."""
@@ -157,13 +161,22 @@ async def with_queue_moves(tasks: TaskService, task_id: str,
                 waiting = (queued_at, position, line.running)
                 if position == shown and running in (None, line.running):
                     continue  # nothing it shows changed
-                yield Event(channel=channel_name, id=last_id, event="progress",
-                            data={"step": 0, "total": 0, "fraction": 0.0, "eta_seconds": line.eta(position),
-                                  "queue_position": position})
+                yield Event(
+                    channel=channel_name,
+                    id=last_id,
+                    event="progress",
+                    data={
+                        "step": 0,
+                        "total": 0,
+                        "fraction": 0.0,
+                        "eta_seconds": line.eta(position),
+                        "queue_position": position,
+                    },
+                )
     finally:
         for future in (next_item, next_move):
             if future is not None and not future.done():
                 future.cancel()
         await exits.aclose()
         with contextlib.suppress(Exception):
-            await source.aclose()  # type: ignore[attr-defined]
+            await source.aclose()  # type: ignore[attr-defined]  # async generators have aclose(); AsyncIterator does not declare it

@@ -30,4 +30,4 @@ class PainterSegmenter:
 
     async def __call__(self, key: str, content_type: str) -> bytes:
         photo = await self.storage.get(key)
-        return await self.painter.segment(photo, content_type)  # type: ignore[no-any-return]
+        return await self.painter.segment(photo, content_type)

@@ -6,8 +6,17 @@ from app.themes.tables import Theme
 
 THEMES = TableConfig(
     Theme,
-    visible_columns=[Theme.id, Theme.slug, Theme.name_ko, Theme.name_en, Theme.lora_key, Theme.lora_weight,
-                     Theme.default_steps, Theme.default_guide, Theme.active],
+    visible_columns=[
+        Theme.id,
+        Theme.slug,
+        Theme.name_ko,
+        Theme.name_en,
+        Theme.lora_key,
+        Theme.lora_weight,
+        Theme.default_steps,
+        Theme.default_guide,
+        Theme.active,
+    ],
     menu_group="Painting",
     order_by=None,
 )

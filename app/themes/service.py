@@ -26,11 +26,11 @@ def to_theme_out(theme: Theme) -> ThemeOut:
 
 
 async def list_themes() -> list[Theme]:
-    return await Theme.objects().where(Theme.active == True).order_by(Theme.sort_order)  # noqa: E712
+    return await Theme.objects().where(Theme.active.eq(True)).order_by(Theme.sort_order)
 
 
 async def get_theme(slug: str) -> Theme | None:
-    return await Theme.objects().where((Theme.slug == slug) & (Theme.active == True)).first()  # noqa: E712
+    return await Theme.objects().where((Theme.slug == slug) & Theme.active.eq(True)).first()
 
 
 def style_of(theme: Theme, lora_path: str | None) -> ThemeStyle:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 from piccolo.columns import Boolean, Integer, Real, Serial, Text, Varchar
 from piccolo.columns.readable import Readable
 from piccolo.table import Table
 
 
-class GuideChoice(str, Enum):
+class GuideChoice(StrEnum):
     """A theme's default geometry guidance (the painter's ``guide``)."""
 
     none = "none"
@@ -28,8 +28,12 @@ class Theme(Table, tablename="themes_theme"):
     lora_key = Varchar(length=255, null=True, default=None, help_text="Storage key of the theme's LoRA file")
     lora_weight = Real(default=0.8)
     default_steps = Integer(default=25)
-    default_guide = Varchar(length=10, default="none", choices=GuideChoice,
-                            help_text="Geometry guidance when a task does not choose: none, lines (edges) or depth")
+    default_guide = Varchar(
+        length=10,
+        default="none",
+        choices=GuideChoice,
+        help_text="Geometry guidance when a task does not choose: none, lines (edges) or depth",
+    )
     sort_order = Integer(default=0)
     active = Boolean(default=True)
 

@@ -14,10 +14,10 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 from urllib.parse import quote
 
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
 
 FLUSH_S = 0.5
 FLUSH_BYTES = 64 * 1024
@@ -85,13 +85,14 @@ def access_log_middleware(log: AccessLog) -> Any:
             if scope["type"] != "http":
                 await app(scope, receive, send)
                 return
+            request = cast("HTTPScope", scope)  # mypy keeps WebSocketScope in the union after the check above
             started = time.perf_counter()
             state: list[Any] = [500, 0, "-"]  # status, body bytes, request id
 
             async def logged_send(message: Message) -> None:
                 if message["type"] == "http.response.start":
                     state[0] = message["status"]
-                    for name, value in reversed(message.get("headers") or ()):  # appended last: found first
+                    for name, value in reversed(list(message.get("headers") or ())):  # appended last: found first
                         if name == b"x-request-id":
                             state[2] = value.decode("latin-1")
                             break
@@ -104,9 +105,11 @@ def access_log_middleware(log: AccessLog) -> Any:
             finally:
                 client = scope.get("client")
                 ms = (time.perf_counter() - started) * 1000
-                log.write(f'{log.stamp()} {client[0] if client else "-"} "{scope["method"]} '
-                          f'{_printable(scope["path"])} HTTP/{scope.get("http_version", "1.1")}" {state[0]} '
-                          f"{state[1]} {ms:.1f}ms [{state[2]}]\n")
+                log.write(
+                    f'{log.stamp()} {client[0] if client else "-"} "{request["method"]} '
+                    f'{_printable(scope["path"])} HTTP/{scope.get("http_version", "1.1")}" {state[0]} '
+                    f"{state[1]} {ms:.1f}ms [{state[2]}]\n"
+                )
 
         return middleware
 

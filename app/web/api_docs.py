@@ -21,7 +21,7 @@ SWAGGER_DIR = "vendor/swagger-ui"
 class LocalSwaggerPlugin(OpenAPIRenderPlugin):
     """Swagger UI from the app's own static files (``/schema`` and ``/schema/swagger``)."""
 
-    def __init__(self, static_url: Callable[[str], str], path: str | list[str] = ("/", "/swagger")) -> None:  # type: ignore[assignment]
+    def __init__(self, static_url: Callable[[str], str], path: str | list[str] = ("/", "/swagger")) -> None:  # type: ignore[assignment]  # Litestar's own default is this tuple, typed narrower
         self.static_url = static_url
         super().__init__(path=list(path), favicon="", style="")
 
@@ -36,11 +36,11 @@ class LocalSwaggerPlugin(OpenAPIRenderPlugin):
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <title>{title}</title>
   <meta name="description" content="{title}: every endpoint of the JSON API, with request and response shapes.">
-  <link rel="icon" href="{s('img/logo.svg')}" type="image/svg+xml">
-  <link rel="stylesheet" href="{s(SWAGGER_DIR + '/swagger-ui.css')}">
-  <link rel="stylesheet" href="{s('css/api-docs.css')}">
-  <script src="{s(SWAGGER_DIR + '/swagger-ui-bundle.js')}" defer></script>
-  <script src="{s('js/api-docs.js')}" defer></script>
+  <link rel="icon" href="{s("img/logo.svg")}" type="image/svg+xml">
+  <link rel="stylesheet" href="{s(SWAGGER_DIR + "/swagger-ui.css")}">
+  <link rel="stylesheet" href="{s("css/api-docs.css")}">
+  <script src="{s(SWAGGER_DIR + "/swagger-ui-bundle.js")}" defer></script>
+  <script src="{s("js/api-docs.js")}" defer></script>
 </head>
 <body>
   <main id="swagger-ui" data-spec-url="{spec}"><h1 class="api-docs-loading">{title}</h1></main>

@@ -79,7 +79,9 @@ class StaticAssets:
             if any(part.startswith(".") for part in name.split("/")):
                 continue  # build stamps such as vendor/.installed
             digest = hashlib.sha256(path.read_bytes()).hexdigest()[:HASH_LEN]
-            content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"  # text/*: Litestar adds the charset
+            content_type = (
+                mimetypes.guess_type(name)[0] or "application/octet-stream"
+            )  # text/*: Litestar adds the charset
             asset = Asset(path, digest, content_type, name.lower().endswith(COMPRESSIBLE))
             self.by_name[name] = asset
             self.by_hashed[hashed_name(name, digest)] = asset
@@ -143,8 +145,9 @@ async def asset_response(request: Request[Any, Any, Any], asset: Asset, cache_co
     return Response(b"" if request.method == "HEAD" else body, media_type=asset.content_type, headers=headers)
 
 
-@route("/static/{name:path}", http_method=["GET", "HEAD"], include_in_schema=False, exclude_from_auth=True,
-       name="static")
+@route(
+    "/static/{name:path}", http_method=["GET", "HEAD"], include_in_schema=False, exclude_from_auth=True, name="static"
+)
 async def serve_static(request: Request[Any, Any, Any], name: str) -> Response[bytes]:
     found = request.app.state.assets.lookup(name.lstrip("/"))
     if found is None:

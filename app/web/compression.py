@@ -14,8 +14,16 @@ from litestar.config.compression import CompressionConfig
 from litestar.middleware.compression import CompressionMiddleware
 from litestar.types import Message, Scope, Send
 
-TEXT_TYPES = ("text/", "application/json", "application/javascript", "application/xml", "image/svg+xml",
-              "application/manifest+json", "application/problem+json", "application/vnd.oai.openapi")
+TEXT_TYPES = (
+    "text/",
+    "application/json",
+    "application/javascript",
+    "application/xml",
+    "image/svg+xml",
+    "application/manifest+json",
+    "application/problem+json",
+    "application/vnd.oai.openapi",
+)
 NEVER = ("text/event-stream",)
 
 
@@ -53,5 +61,11 @@ class TextCompressionMiddleware(CompressionMiddleware):
 
 def compression_config() -> CompressionConfig:
     """Brotli (quality 5: dense and fast enough per request), gzip for clients without it."""
-    return CompressionConfig(backend="brotli", brotli_quality=5, brotli_gzip_fallback=True, gzip_compress_level=6,
-                             minimum_size=512, middleware_class=TextCompressionMiddleware)
+    return CompressionConfig(
+        backend="brotli",
+        brotli_quality=5,
+        brotli_gzip_fallback=True,
+        gzip_compress_level=6,
+        minimum_size=512,
+        middleware_class=TextCompressionMiddleware,
+    )

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from urllib.parse import urlencode
 from typing import Any
+from urllib.parse import urlencode
 
 import msgspec
 from litestar import Request, Response
@@ -19,9 +19,20 @@ from app.web.request import is_api, language
 
 log = logging.getLogger("saekdam.errors")
 
-STATUS_CODES = {400: "bad_request", 401: "not_authenticated", 403: "forbidden", 404: "not_found",
-                405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
-                422: "unprocessable", 429: "rate_limited", 500: "internal_error", 503: "unavailable"}
+STATUS_CODES = {
+    400: "bad_request",
+    401: "not_authenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "unprocessable",
+    429: "rate_limited",
+    500: "internal_error",
+    503: "unavailable",
+}
 
 
 class ErrorBody(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -61,8 +72,11 @@ def _validation_errors(request: Request[Any, Any, Any], exc: ValidationException
     out = []
     for item in exc.extra if isinstance(exc.extra, list) else []:
         if isinstance(item, dict):
-            out.append(FieldError(field=str(item.get("key") or item.get("source") or "body"),
-                                  message=translate(lang, "field_invalid")))
+            out.append(
+                FieldError(
+                    field=str(item.get("key") or item.get("source") or "body"), message=translate(lang, "field_invalid")
+                )
+            )
     return out
 
 
@@ -93,11 +107,19 @@ def _is_connection_loss(exc: BaseException) -> bool:
     for _ in range(5):  # drivers wrap their causes
         if seen is None:
             break
-        if isinstance(seen, (ConnectionError, asyncpg.exceptions.ConnectionDoesNotExistError,
-                             asyncpg.exceptions.InterfaceError, asyncpg.exceptions.CannotConnectNowError,
-                             asyncpg.exceptions.AdminShutdownError, asyncpg.exceptions.InternalClientError,
-                             redis.exceptions.ConnectionError,
-                             redis.exceptions.TimeoutError)):
+        if isinstance(
+            seen,
+            (
+                ConnectionError,
+                asyncpg.exceptions.ConnectionDoesNotExistError,
+                asyncpg.exceptions.InterfaceError,
+                asyncpg.exceptions.CannotConnectNowError,
+                asyncpg.exceptions.AdminShutdownError,
+                asyncpg.exceptions.InternalClientError,
+                redis.exceptions.ConnectionError,
+                redis.exceptions.TimeoutError,
+            ),
+        ):
             return True
         seen = seen.__cause__ or seen.__context__
     return False

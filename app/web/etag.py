@@ -16,8 +16,10 @@ from litestar.openapi.datastructures import ResponseSpec
 
 CACHE_CONTROL = "private, no-cache"  # keep it, but ask again every time (URLs and state change)
 # documented in the OpenAPI schema of the handlers that answer conditionally
-ETAG_HEADERS = [ResponseHeader(name="ETag", documentation_only=True, description="Send it back in If-None-Match"),
-                ResponseHeader(name="Cache-Control", documentation_only=True, description="private, no-cache")]
+ETAG_HEADERS = [
+    ResponseHeader(name="ETag", documentation_only=True, description="Send it back in If-None-Match"),
+    ResponseHeader(name="Cache-Control", documentation_only=True, description="private, no-cache"),
+]
 NOT_MODIFIED = {304: ResponseSpec(None, description="Not modified: the `If-None-Match` ETag is current (no body)")}
 
 
@@ -35,8 +37,9 @@ def matches(if_none_match: str | None, etag: str) -> bool:
     return any(t.strip().removeprefix("W/") == tag for t in if_none_match.split(","))
 
 
-def conditional_json(request: Request[Any, Any, Any], body: bytes, etag: str | None = None,
-                     cache_control: str = CACHE_CONTROL) -> Response[bytes]:
+def conditional_json(
+    request: Request[Any, Any, Any], body: bytes, etag: str | None = None, cache_control: str = CACHE_CONTROL
+) -> Response[bytes]:
     """``body`` as JSON with its ETag, or 304 with no body when the client holds it already."""
     etag = etag or etag_of(body)
     headers = {"ETag": etag, "Cache-Control": cache_control}

@@ -21,7 +21,6 @@ from urllib.parse import parse_qsl
 import anyio
 import msgspec
 import numpy as np
-
 from litestar.connection import ASGIConnection
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -132,10 +131,10 @@ def input_guard_middleware(app: ASGIApp) -> ASGIApp:
         async def checked_receive() -> Message:
             message: Any = await receive()
             if message["type"] != "http.request" or len(seen) >= MAX_CHECKED_BYTES:
-                return message  # type: ignore[no-any-return]
+                return message
             seen.extend(message.get("body", b"")[: MAX_CHECKED_BYTES - len(seen)])
             if message.get("more_body", False) and len(seen) < MAX_CHECKED_BYTES:
-                return message  # type: ignore[no-any-return]
+                return message
             body = bytes(seen)
             if is_json:
                 try:
@@ -143,19 +142,26 @@ def input_guard_middleware(app: ASGIApp) -> ASGIApp:
                 except UnicodeDecodeError:
                     raise _invalid(scope, ["body"], "invalid_json") from None
                 # a big body full of brackets takes tens of milliseconds to scan: not on the event loop
-                deep = (await anyio.to_thread.run_sync(json_too_deep, body) if len(body) > 256 * 1024
-                        else json_too_deep(body))
+                deep = (
+                    await anyio.to_thread.run_sync(json_too_deep, body)
+                    if len(body) > 256 * 1024
+                    else json_too_deep(body)
+                )
                 if deep:
                     raise _invalid(scope, ["body"], "invalid_json")
                 if _json_has_nul(body):
                     raise _invalid(scope, _nul_json_fields(body))
             else:
-                fields = [name for name, value in parse_qsl(body.decode("latin-1"), keep_blank_values=True,
-                                                            encoding="utf-8", errors="replace")
-                          if "\x00" in name or "\x00" in value]
+                fields = [
+                    name
+                    for name, value in parse_qsl(
+                        body.decode("latin-1"), keep_blank_values=True, encoding="utf-8", errors="replace"
+                    )
+                    if "\x00" in name or "\x00" in value
+                ]
                 if fields or b"\x00" in body:
                     raise _invalid(scope, sorted(set(fields)) or ["body"])
-            return message  # type: ignore[no-any-return]
+            return message
 
         await app(scope, checked_receive, send)  # type: ignore[arg-type]  # a receive that returns what it was given
 

@@ -56,5 +56,7 @@ class HealthController(Controller):
         """Ready: database, storage and queue answer."""
         checks = await request.app.state.services.check_ready()
         ok = all(v == "ok" for k, v in checks.items() if k != "painter")
-        return Response({"status": "ok" if ok else "unavailable", "checks": checks},
-                        status_code=HTTP_200_OK if ok else HTTP_503_SERVICE_UNAVAILABLE)
+        return Response(
+            {"status": "ok" if ok else "unavailable", "checks": checks},
+            status_code=HTTP_200_OK if ok else HTTP_503_SERVICE_UNAVAILABLE,
+        )

@@ -50,8 +50,11 @@ class DeadlineHttpProtocol(HttpToolsProtocol):
         self._deadline = None
         if self.transport.is_closing():
             return
-        log.info("closing a connection from %s: its request %s did not arrive in time",
-                 self.client[0] if self.client else "?", what)
+        log.info(
+            "closing a connection from %s: its request %s did not arrive in time",
+            self.client[0] if self.client else "?",
+            what,
+        )
         self._refuse(408, b"Request Timeout")
 
     def _answered(self) -> bool:
@@ -68,13 +71,21 @@ class DeadlineHttpProtocol(HttpToolsProtocol):
                 # the app reading the body hears "disconnected", and its answer, if any, is dropped
                 self.cycle.disconnected = True
                 self.cycle.message_event.set()
-            self.transport.write(b"".join([
-                STATUS_LINE[status], b"content-type: text/plain; charset=utf-8\r\n",
-                b"content-length: " + str(len(text)).encode() + b"\r\n", b"connection: close\r\n\r\n", text]))
+            self.transport.write(
+                b"".join(
+                    [
+                        STATUS_LINE[status],
+                        b"content-type: text/plain; charset=utf-8\r\n",
+                        b"content-length: " + str(len(text)).encode() + b"\r\n",
+                        b"connection: close\r\n\r\n",
+                        text,
+                    ]
+                )
+            )
         self.transport.close()
 
     # uvicorn's hooks ------------------------------------------------------------------------------------
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]  # uvicorn always passes an asyncio.Transport
         super().connection_made(transport)
         self._arm(self.header_timeout_s, "headers")  # a connection that never sends a request
 

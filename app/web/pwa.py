@@ -25,15 +25,19 @@ BACKGROUND_COLOR = "#f7f5f1"
 OFFLINE_URL = "/offline"
 SHELL_PREFIXES = ("css/", "js/", "img/logo", "img/themes/", "vendor/htmx", "vendor/sse")
 NOT_SHELL = "api-docs"  # /schema's own files
-ICONS = (("img/icons/icon-192.png", "192x192", "any"), ("img/icons/icon-512.png", "512x512", "any"),
-         ("img/icons/maskable-512.png", "512x512", "maskable"))
+ICONS = (
+    ("img/icons/icon-192.png", "192x192", "any"),
+    ("img/icons/icon-512.png", "512x512", "any"),
+    ("img/icons/maskable-512.png", "512x512", "maskable"),
+)
 NO_CACHE = {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"}
 
 
 def shell_urls(assets: StaticAssets) -> list[str]:
     """The hashed URLs of the files every page needs (styles, scripts, images), for the offline cache."""
-    return [assets.url(name) for name in sorted(assets.by_name)
-            if name.startswith(SHELL_PREFIXES) and NOT_SHELL not in name]
+    return [
+        assets.url(name) for name in sorted(assets.by_name) if name.startswith(SHELL_PREFIXES) and NOT_SHELL not in name
+    ]
 
 
 def manifest(assets: StaticAssets, lang: str) -> dict[str, Any]:
@@ -51,8 +55,10 @@ def manifest(assets: StaticAssets, lang: str) -> dict[str, Any]:
         "theme_color": THEME_COLOR,
         "background_color": BACKGROUND_COLOR,
         "categories": ["photo", "lifestyle"],
-        "icons": [{"src": assets.url(src), "sizes": sizes, "type": "image/png", "purpose": purpose}
-                  for src, sizes, purpose in ICONS],
+        "icons": [
+            {"src": assets.url(src), "sizes": sizes, "type": "image/png", "purpose": purpose}
+            for src, sizes, purpose in ICONS
+        ],
         "shortcuts": [
             {"name": translate(lang, "nav_create"), "url": "/create"},
             {"name": translate(lang, "nav_my"), "url": "/murals"},
@@ -62,9 +68,11 @@ def manifest(assets: StaticAssets, lang: str) -> dict[str, Any]:
 
 
 def worker_script(assets: StaticAssets) -> bytes:
-    head = (f"const VERSION = {json.dumps(assets.version())};\n"
-            f"const SHELL = {json.dumps(shell_urls(assets))};\n"
-            f"const OFFLINE_URL = {json.dumps(OFFLINE_URL)};\n")
+    head = (
+        f"const VERSION = {json.dumps(assets.version())};\n"
+        f"const SHELL = {json.dumps(shell_urls(assets))};\n"
+        f"const OFFLINE_URL = {json.dumps(OFFLINE_URL)};\n"
+    )
     return head.encode() + WORKER_SOURCE.read_bytes()
 
 
@@ -74,19 +82,24 @@ class WebAppController(Controller):
     @get("/manifest.webmanifest", exclude_from_auth=True)
     async def manifest(self, request: Request[Any, Any, Any]) -> Response[bytes]:
         body = json.dumps(manifest(request.app.state.assets, language(request)), ensure_ascii=False)
-        return Response(body.encode(), media_type="application/manifest+json",
-                        headers={**NO_CACHE, "Vary": "Cookie, Accept-Language"})
+        return Response(
+            body.encode(),
+            media_type="application/manifest+json",
+            headers={**NO_CACHE, "Vary": "Cookie, Accept-Language"},
+        )
 
     @get("/sw.js", exclude_from_auth=True)
     async def service_worker(self, request: Request[Any, Any, Any]) -> Response[bytes]:
-        return Response(worker_script(request.app.state.assets), media_type="text/javascript",
-                        headers=NO_CACHE)
+        return Response(worker_script(request.app.state.assets), media_type="text/javascript", headers=NO_CACHE)
 
     @get("/favicon.ico", exclude_from_auth=True)
     async def favicon(self, request: Request[Any, Any, Any]) -> Response[bytes]:
         asset = request.app.state.assets.by_name["img/icons/favicon.ico"]
-        return Response(asset.body("identity"), media_type="image/x-icon",
-                        headers={"Cache-Control": "public, max-age=86400", "ETag": asset.etag})
+        return Response(
+            asset.body("identity"),
+            media_type="image/x-icon",
+            headers={"Cache-Control": "public, max-age=86400", "ETag": asset.etag},
+        )
 
     @get(OFFLINE_URL, exclude_from_auth=True)
     async def offline(self) -> Template:

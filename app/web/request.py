@@ -14,7 +14,7 @@ LANG_COOKIE = "lang"
 def language(connection: ASGIConnection[Any, Any, Any, Any]) -> Language:
     cached = connection.scope.get("state", {}).get("lang")
     if cached:
-        return cached  # type: ignore[no-any-return]
+        return cached
     settings = connection.app.state.get("settings")  # absent in apps that mount only a domain's controllers
     default: Language = settings.default_language if settings is not None else "ko"
     lang = pick_language(connection.cookies.get(LANG_COOKIE), connection.headers.get("accept-language"), default)

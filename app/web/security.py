@@ -42,24 +42,28 @@ def page_policy(settings: Settings, loose_styles: bool = False) -> str:
     extra = " ".join(storage_origins(settings))
     media = f"'self' data: blob: {extra}".strip()
     styles = "'self' 'unsafe-inline'" if loose_styles else "'self'"
-    return "; ".join([
-        "default-src 'self'",
-        "script-src 'self'",
-        f"style-src {styles}",
-        f"img-src {media}",
-        f"media-src {media}",
-        f"connect-src 'self' {extra}".strip(),
-        "font-src 'self' data:" if loose_styles else "font-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-        "worker-src 'self'",
-        "manifest-src 'self'",
-    ])
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            f"style-src {styles}",
+            f"img-src {media}",
+            f"media-src {media}",
+            f"connect-src 'self' {extra}".strip(),
+            "font-src 'self' data:" if loose_styles else "font-src 'self'",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+            "worker-src 'self'",
+            "manifest-src 'self'",
+        ]
+    )
 
 
-FILES_POLICY = "sandbox; default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'"
+FILES_POLICY = (
+    "sandbox; default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'"
+)
 
 
 def _request_path(scope: Scope) -> str:
@@ -87,7 +91,7 @@ class SecurityHeaders:
     async def __call__(self, message: Message, scope: Scope) -> None:
         if message["type"] != "http.response.start" or scope["type"] != "http":
             return
-        start: HTTPResponseStartEvent = message  # type: ignore[assignment]
+        start: HTTPResponseStartEvent = message
         ours = {
             b"content-security-policy": self.policy_for(_request_path(scope)),
             b"x-frame-options": b"DENY",

@@ -52,8 +52,9 @@ def compare_shape(width: int | None, height: int | None) -> str:
 def _configure(engine: JinjaTemplateEngine) -> None:
     env = engine.engine
     env.autoescape = True  # every template, whatever its extension
-    env.globals.update(t=_t, lang=_lang, current_user=_user, translate=translate, compare_shape=compare_shape,
-                       local_time=local_time)
+    env.globals.update(
+        t=_t, lang=_lang, current_user=_user, translate=translate, compare_shape=compare_shape, local_time=local_time
+    )
 
 
 def template_config(extra_globals: dict[str, Any] | None = None) -> TemplateConfig[JinjaTemplateEngine]:

@@ -7,7 +7,7 @@ JavaScript); app.js then rewrites the text in the viewer's own zone and language
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -25,12 +25,12 @@ def as_datetime(value: Any) -> datetime:
     if isinstance(value, str):
         value = datetime.fromisoformat(value.replace("Z", "+00:00"))
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value  # type: ignore[no-any-return]
+        value = value.replace(tzinfo=UTC)
+    return value
 
 
 def iso_utc(value: Any) -> str:
-    return as_datetime(value).astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return as_datetime(value).astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def local_text(value: Any) -> str:

@@ -18,7 +18,9 @@ def _email() -> str:
 
 async def test_signup_token_me_logout(client: httpx.AsyncClient) -> None:
     email = _email()
-    r = await client.post("/api/auth/signup", json={"email": f"  {email.upper()} ", "password": "pw-12345678", "nickname": "벽화가"})
+    r = await client.post(
+        "/api/auth/signup", json={"email": f"  {email.upper()} ", "password": "pw-12345678", "nickname": "벽화가"}
+    )
     assert r.status_code == 201
     user = r.json()
     assert user["email"] == email and user["nickname"] == "벽화가" and user["is_admin"] is False
@@ -45,13 +47,18 @@ async def test_wrong_password_is_401_and_duplicate_email_is_409(client: httpx.As
     u = await new_user(client)
     r = await client.post("/api/auth/token", json={"email": u.email, "password": "not the password"})
     assert r.status_code == 401 and r.json()["code"] == "invalid_credentials"
-    dup = await client.post("/api/auth/signup", json={"email": u.email.upper(), "password": "whatever123", "nickname": "dup"})
+    dup = await client.post(
+        "/api/auth/signup", json={"email": u.email.upper(), "password": "whatever123", "nickname": "dup"}
+    )
     assert dup.status_code == 409 and dup.json()["code"] == "email_taken"
 
 
 async def test_invalid_fields_are_all_listed_in_the_request_language(client: httpx.AsyncClient) -> None:
-    r = await client.post("/api/auth/signup", json={"email": "not-an-email", "password": "short", "nickname": "x"},
-                          headers={"accept-language": "en-US,en;q=0.9"})
+    r = await client.post(
+        "/api/auth/signup",
+        json={"email": "not-an-email", "password": "short", "nickname": "x"},
+        headers={"accept-language": "en-US,en;q=0.9"},
+    )
     assert r.status_code == 400
     body = r.json()
     assert body["status"] == 400 and body["code"] == "invalid_input"
@@ -64,8 +71,17 @@ async def test_invalid_fields_are_all_listed_in_the_request_language(client: htt
 
 async def test_client_cannot_make_itself_admin_and_no_hash_leaks(client: httpx.AsyncClient) -> None:
     email = _email()
-    r = await client.post("/api/auth/signup", json={"email": email, "password": "pw-12345678", "nickname": "sneaky",
-                                                     "is_admin": True, "admin": True, "id": "x"})
+    r = await client.post(
+        "/api/auth/signup",
+        json={
+            "email": email,
+            "password": "pw-12345678",
+            "nickname": "sneaky",
+            "is_admin": True,
+            "admin": True,
+            "id": "x",
+        },
+    )
     assert r.status_code in (201, 400)
     if r.status_code == 201:
         assert r.json()["is_admin"] is False

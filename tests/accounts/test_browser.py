@@ -9,6 +9,7 @@ import io
 import uuid
 import zipfile
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -19,7 +20,6 @@ from playwright.async_api import Browser, BrowserContext, Page, expect
 from app.core.i18n import translate
 from tests.browser.helpers import DEVICES, Shots, Watch
 from tests.support.accounts import AccountsDeployment
-from tests.support.browser import browser  # noqa: F401  (fixture)
 from tests.support.smtp import first_link
 from tests.support.users import new_user
 
@@ -29,10 +29,11 @@ IDS = [f"{d}-{lang}" for d, lang in COMBOS]
 
 
 @pytest_asyncio.fixture(loop_scope="session")
-async def context(request: pytest.FixtureRequest, browser: Browser) -> AsyncIterator[BrowserContext]:  # noqa: F811
+async def context(request: pytest.FixtureRequest, browser: Browser) -> AsyncIterator[BrowserContext]:
     device, lang = request.param
-    ctx = await browser.new_context(**DEVICES[device], locale="en-US" if lang == "en" else "ko-KR",
-                                    accept_downloads=True)
+    ctx = await browser.new_context(
+        **DEVICES[device], locale="en-US" if lang == "en" else "ko-KR", accept_downloads=True
+    )
     await ctx.route("https://fonts.googleapis.com/**", lambda route: route.abort())  # the provider's dev pages
     yield ctx
     await ctx.close()
@@ -56,7 +57,9 @@ async def _log_in(page: Page, accounts: AccountsDeployment, email: str, password
 
 
 @pytest.mark.parametrize("context", COMBOS, ids=IDS, indirect=True)
-async def test_account_page(context: BrowserContext, accounts: AccountsDeployment, request: pytest.FixtureRequest) -> None:
+async def test_account_page(
+    context: BrowserContext, accounts: AccountsDeployment, request: pytest.FixtureRequest
+) -> None:
     device, lang = request.node.callspec.params["context"]
     shots = Shots(device, f"accounts-{lang}-account")
     page, watch = await _new_page(context, accounts)
@@ -109,8 +112,10 @@ async def test_account_page(context: BrowserContext, accounts: AccountsDeploymen
     async with page.expect_download() as download_info:
         await page.click("#export a[download]")
     download = await download_info.value
-    data = open(await download.path(), "rb").read()
-    assert {"profile.json", "tasks.json", "posts.json", "comments.json"} <= set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+    data = Path(await download.path()).read_bytes()
+    assert {"profile.json", "tasks.json", "posts.json", "comments.json"} <= set(
+        zipfile.ZipFile(io.BytesIO(data)).namelist()
+    )
 
     # log out everywhere: back to the log-in page with a notice
     await page.click("#sessions button[type=submit]")
@@ -123,8 +128,9 @@ async def test_account_page(context: BrowserContext, accounts: AccountsDeploymen
 
 
 @pytest.mark.parametrize("context", COMBOS, ids=IDS, indirect=True)
-async def test_password_reset_by_mail(context: BrowserContext, accounts: AccountsDeployment,
-                                      request: pytest.FixtureRequest) -> None:
+async def test_password_reset_by_mail(
+    context: BrowserContext, accounts: AccountsDeployment, request: pytest.FixtureRequest
+) -> None:
     device, lang = request.node.callspec.params["context"]
     shots = Shots(device, f"accounts-{lang}-reset")
     async with httpx.AsyncClient(base_url=accounts.url) as api:
@@ -155,9 +161,12 @@ async def test_password_reset_by_mail(context: BrowserContext, accounts: Account
     await page.click("form[action='/reset'] button[type=submit]")
     await expect(page.locator(".alert.error")).to_have_text(_t(lang, "reset_link_invalid"))
     async with httpx.AsyncClient(base_url=accounts.url) as api:
-        assert (await api.post("/api/auth/token", json={"email": user.email, "password": user.password})).status_code == 401
-        assert (await api.post("/api/auth/token", json={"email": user.email,
-                                                        "password": "my new secret pass"})).status_code == 200
+        assert (
+            await api.post("/api/auth/token", json={"email": user.email, "password": user.password})
+        ).status_code == 401
+        assert (
+            await api.post("/api/auth/token", json={"email": user.email, "password": "my new secret pass"})
+        ).status_code == 200
     watch.check(allowed_errors=(r"status of 400 .*/reset$",))  # the reused link
 
 
@@ -172,8 +181,9 @@ async def _provider_sign_in(page: Page, sub: str) -> None:
 
 
 @pytest.mark.parametrize("context", COMBOS, ids=IDS, indirect=True)
-async def test_kakao_style_sign_in(context: BrowserContext, accounts: AccountsDeployment,
-                                   request: pytest.FixtureRequest) -> None:
+async def test_kakao_style_sign_in(
+    context: BrowserContext, accounts: AccountsDeployment, request: pytest.FixtureRequest
+) -> None:
     device, lang = request.node.callspec.params["context"]
     shots = Shots(device, f"accounts-{lang}-kakao")
     kakao_label = "카카오 로그인" if lang == "ko" else "Sign in with Kakao"
@@ -208,8 +218,9 @@ async def test_kakao_style_sign_in(context: BrowserContext, accounts: AccountsDe
     # a verified email of an existing account is linked only once its password confirms it
     async with httpx.AsyncClient(base_url=accounts.url) as api:
         owner = await new_user(api, "원래계정")
-    sub2 = accounts.oidc.add_account(f"kakao-{uuid.uuid4().hex[:8]}", email=owner.email, email_verified=True,
-                                     nickname="카카오의나")
+    sub2 = accounts.oidc.add_account(
+        f"kakao-{uuid.uuid4().hex[:8]}", email=owner.email, email_verified=True, nickname="카카오의나"
+    )
     await context.clear_cookies()  # someone else at the provider now (its session cookie is gone)
     await page.goto(accounts.url + "/login")
     await page.click("a.provider-kakao")
@@ -234,8 +245,9 @@ async def test_kakao_style_sign_in(context: BrowserContext, accounts: AccountsDe
 
 
 @pytest.mark.parametrize("context", COMBOS, ids=IDS, indirect=True)
-async def test_delete_account(context: BrowserContext, accounts: AccountsDeployment,
-                              request: pytest.FixtureRequest) -> None:
+async def test_delete_account(
+    context: BrowserContext, accounts: AccountsDeployment, request: pytest.FixtureRequest
+) -> None:
     device, lang = request.node.callspec.params["context"]
     shots = Shots(device, f"accounts-{lang}-delete")
     async with httpx.AsyncClient(base_url=accounts.url) as api:
@@ -251,7 +263,8 @@ async def test_delete_account(context: BrowserContext, accounts: AccountsDeploym
     await page.fill("#delete #f-password", user.password)
     await page.click("#delete button[type=submit]")  # the confirmation box is not ticked yet: refused
     await expect(page.locator("#delete .field.check .field-error")).to_have_text(
-        _t(lang, "account_delete_confirm_required"))
+        _t(lang, "account_delete_confirm_required")
+    )
     await expect(form).to_be_visible()  # shown again, open, with the choice kept
     await expect(page.locator("#delete input[value=anonymize]")).to_be_checked()
     await page.fill("#delete #f-password", user.password)
@@ -262,6 +275,8 @@ async def test_delete_account(context: BrowserContext, accounts: AccountsDeploym
     await expect(page.locator("header .who")).to_have_count(0)
     await shots(page, "deleted")
     async with httpx.AsyncClient(base_url=accounts.url) as api:
-        assert (await api.post("/api/auth/token", json={"email": user.email, "password": user.password})).status_code == 401
+        assert (
+            await api.post("/api/auth/token", json={"email": user.email, "password": user.password})
+        ).status_code == 401
         assert (await api.get("/api/me", headers=user.headers)).status_code == 401
     watch.check(allowed_errors=(r"status of 400 .*/account/delete$",))  # the unconfirmed try

@@ -20,19 +20,26 @@ pytestmark = pytest.mark.db
 
 async def _kakao_id_token(accounts: AccountsDeployment, sub: str, **claims: object) -> str:
     accounts.oidc.add_account(sub, **claims)
-    tokens = await accounts.oidc.code_flow(KAKAO["client_id"], KAKAO["client_secret"],
-                                           f"{accounts.url}/auth/oidc/kakao/callback", sub,
-                                           scope="openid profile_nickname account_email", auth_method="client_secret_post")
+    tokens = await accounts.oidc.code_flow(
+        KAKAO["client_id"],
+        KAKAO["client_secret"],
+        f"{accounts.url}/auth/oidc/kakao/callback",
+        sub,
+        scope="openid profile_nickname account_email",
+        auth_method="client_secret_post",
+    )
     return str(tokens["id_token"])
 
 
 async def _token(http: httpx.AsyncClient, provider: str, id_token: str, **extra: str) -> httpx.Response:
-    return await http.post(f"/api/auth/oidc/{provider}/token", json={"id_token": id_token, **extra},
-                           headers={"accept-language": "en"})
+    return await http.post(
+        f"/api/auth/oidc/{provider}/token", json={"id_token": id_token, **extra}, headers={"accept-language": "en"}
+    )
 
 
-async def test_kakao_id_token_signs_in_and_finds_the_same_account_again(accounts: AccountsDeployment,
-                                                                        accounts_http: httpx.AsyncClient) -> None:
+async def test_kakao_id_token_signs_in_and_finds_the_same_account_again(
+    accounts: AccountsDeployment, accounts_http: httpx.AsyncClient
+) -> None:
     sub = f"kakao-{uuid.uuid4().hex[:8]}"
     email = f"{sub}@example.com"
     id_token = await _kakao_id_token(accounts, sub, email=email, email_verified=True, nickname="카카오친구")
@@ -41,16 +48,22 @@ async def test_kakao_id_token_signs_in_and_finds_the_same_account_again(accounts
     assert r.json()["token_type"] == "bearer" and r.json()["expires_in"] > 0
     me = (await accounts_http.get("/api/me", headers={"authorization": f"Bearer {r.json()['access_token']}"})).json()
     assert me["nickname"] == "카카오친구" and me["email"] == email and me["has_password"] is False
-    again = await _token(accounts_http, "kakao", await _kakao_id_token(accounts, sub, email=email, email_verified=True,
-                                                                       nickname="새 닉네임"))
-    me2 = (await accounts_http.get("/api/me", headers={"authorization": f"Bearer {again.json()['access_token']}"})).json()
+    again = await _token(
+        accounts_http,
+        "kakao",
+        await _kakao_id_token(accounts, sub, email=email, email_verified=True, nickname="새 닉네임"),
+    )
+    me2 = (
+        await accounts_http.get("/api/me", headers={"authorization": f"Bearer {again.json()['access_token']}"})
+    ).json()
     assert me2["id"] == me["id"] and me2["nickname"] == "카카오친구"  # the account, not a copy; its own nickname
     rows = await accounts.sql("SELECT provider, subject FROM accounts_identity WHERE subject = $1", sub)
     assert rows == [{"provider": "kakao", "subject": sub}]
 
 
-async def test_generic_provider_accepts_a_native_apps_audience(accounts: AccountsDeployment,
-                                                               accounts_http: httpx.AsyncClient) -> None:
+async def test_generic_provider_accepts_a_native_apps_audience(
+    accounts: AccountsDeployment, accounts_http: httpx.AsyncClient
+) -> None:
     sub = f"corp-{uuid.uuid4().hex[:8]}"
     accounts.oidc.add_account(sub, nickname="회사사람")
     tokens = await accounts.oidc.code_flow(CORP_NATIVE, "ios-secret-123", NOWHERE, sub, scope="openid profile")
@@ -62,7 +75,9 @@ async def test_generic_provider_accepts_a_native_apps_audience(accounts: Account
     tokens = await accounts.oidc.code_flow(CORP["client_id"], CORP["client_secret"], NOWHERE, sub, scope="openid")
     assert (await _token(accounts_http, "corp", tokens["id_token"])).status_code == 200
     kakao = await _token(accounts_http, "kakao", await _kakao_id_token(accounts, sub))
-    kakao_me = (await accounts_http.get("/api/me", headers={"authorization": f"Bearer {kakao.json()['access_token']}"})).json()
+    kakao_me = (
+        await accounts_http.get("/api/me", headers={"authorization": f"Bearer {kakao.json()['access_token']}"})
+    ).json()
     assert kakao_me["id"] != me["id"]
 
 
@@ -85,7 +100,9 @@ async def test_refused_id_tokens(accounts: AccountsDeployment, accounts_http: ht
         r = await _token(accounts_http, "kakao", id_token)
         assert r.status_code == 401 and r.json()["code"] == "invalid_id_token", (name, r.text)
         assert r.json()["detail"] == "The sign-in token (id_token) is not valid or has expired.", name
-    nonce = await _token(accounts_http, "kakao", oidc.sign(oidc.claims(KAKAO["client_id"], sub, nonce="abc")), nonce="xyz")
+    nonce = await _token(
+        accounts_http, "kakao", oidc.sign(oidc.claims(KAKAO["client_id"], sub, nonce="abc")), nonce="xyz"
+    )
     assert nonce.status_code == 401
     assert (await accounts.sql("SELECT id FROM accounts_identity WHERE subject = $1", sub)) == []
     unknown = await _token(accounts_http, "naver", oidc.sign(oidc.claims(KAKAO["client_id"], sub)))
@@ -93,7 +110,9 @@ async def test_refused_id_tokens(accounts: AccountsDeployment, accounts_http: ht
     assert (await _token(accounts_http, "kakao", oidc.sign(oidc.claims(KAKAO["client_id"], sub)))).status_code == 200
 
 
-async def test_an_existing_email_is_not_taken_over(accounts: AccountsDeployment, accounts_http: httpx.AsyncClient) -> None:
+async def test_an_existing_email_is_not_taken_over(
+    accounts: AccountsDeployment, accounts_http: httpx.AsyncClient
+) -> None:
     owner = await new_user(accounts_http, "원래주인")
     sub = f"kakao-{uuid.uuid4().hex[:8]}"
     verified = await _kakao_id_token(accounts, sub, email=owner.email, email_verified=True, nickname="침입자")

@@ -26,9 +26,14 @@ def test_sealed_state_opens_only_unchanged_for_its_purpose_and_in_time() -> None
 
 def test_only_a_verified_well_formed_email_counts() -> None:
     assert verified_email({"email": " Kim@Example.COM ", "email_verified": True}) == "kim@example.com"
-    for claims in ({"email": "kim@example.com"}, {"email": "kim@example.com", "email_verified": "true"},
-                   {"email": "kim@example.com", "email_verified": False}, {"email": "not-an-email", "email_verified": True},
-                   {"email": "x@users.invalid", "email_verified": True}, {"email_verified": True}):
+    for claims in (
+        {"email": "kim@example.com"},
+        {"email": "kim@example.com", "email_verified": "true"},
+        {"email": "kim@example.com", "email_verified": False},
+        {"email": "not-an-email", "email_verified": True},
+        {"email": "x@users.invalid", "email_verified": True},
+        {"email_verified": True},
+    ):
         assert verified_email(claims) is None, claims
 
 

@@ -43,7 +43,9 @@ async def test_signup_login_logout_with_session_cookie(server: Server) -> None:
         assert "브라우저" not in (await browser.get("/")).text
 
         login = await browser.get("/login")
-        r = await browser.post("/login", data={"_csrf_token": _csrf(login.text), "email": email, "password": "pw-12345678"})
+        r = await browser.post(
+            "/login", data={"_csrf_token": _csrf(login.text), "email": email, "password": "pw-12345678"}
+        )
         assert r.status_code in (302, 303)
         me = await browser.get("/api/me")
         assert me.status_code == 200 and me.json()["email"] == email
@@ -62,8 +64,16 @@ async def test_cookie_api_calls_need_the_csrf_header(server: Server) -> None:
     email = f"c{uuid.uuid4().hex[:10]}@example.com"
     async with httpx.AsyncClient(base_url=server.url) as browser:
         page = await browser.get("/signup")
-        await browser.post("/signup", data={"_csrf_token": _csrf(page.text), "email": email, "nickname": "쿠키",
-                                            "password": "pw-12345678", "terms": "accepted"})
+        await browser.post(
+            "/signup",
+            data={
+                "_csrf_token": _csrf(page.text),
+                "email": email,
+                "nickname": "쿠키",
+                "password": "pw-12345678",
+                "terms": "accepted",
+            },
+        )
         refused = await browser.post("/api/auth/logout")
         assert refused.status_code == 403 and refused.json()["code"] == "csrf_failed"
         token = browser.cookies.get("saekdam_csrf")
@@ -74,8 +84,9 @@ async def test_cookie_api_calls_need_the_csrf_header(server: Server) -> None:
 async def test_signup_page_shows_field_errors(server: Server) -> None:
     async with httpx.AsyncClient(base_url=server.url) as browser:
         page = await browser.get("/signup")
-        r = await browser.post("/signup", data={"_csrf_token": _csrf(page.text), "email": "nope", "nickname": "x",
-                                                "password": "short"})
+        r = await browser.post(
+            "/signup", data={"_csrf_token": _csrf(page.text), "email": "nope", "nickname": "x", "password": "short"}
+        )
         assert r.status_code == 400
         assert r.text.count('class="field-error"') == 4  # email, nickname, password and the terms
         assert 'value="nope"' in r.text and "short" not in r.text

@@ -11,8 +11,9 @@ from app.limits.memory import MemoryRateLimiter
 
 
 def service(per_address: int, total: int) -> AccountService:
-    settings = load_settings({"SAEKDAM_SIGNUP_PER_ADDRESS_PER_HOUR": str(per_address),
-                              "SAEKDAM_SIGNUP_PER_HOUR": str(total)}, dotenv=None)
+    settings = load_settings(
+        {"SAEKDAM_SIGNUP_PER_ADDRESS_PER_HOUR": str(per_address), "SAEKDAM_SIGNUP_PER_HOUR": str(total)}, dotenv=None
+    )
     return AccountService(settings, MemoryRateLimiter())
 
 

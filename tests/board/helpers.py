@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import uuid
 from collections.abc import Callable
+from datetime import UTC
 from typing import Any
 
 import httpx
@@ -42,8 +44,12 @@ def wall_scene(seed: int = 0, size: tuple[int, int] = (640, 480), mural: bool = 
             tone = rnd.randint(-14, 14)
             d.rectangle([x + 2, y + 2, x + bw - 2, y + bh - 2], fill=tuple(max(0, min(255, c + tone)) for c in base))
     if mural:
-        palettes = [((14, 116, 144), (56, 189, 248), (250, 204, 21)), ((21, 128, 61), (134, 239, 172), (251, 146, 60)),
-                    ((76, 29, 149), (167, 139, 250), (253, 224, 71)), ((190, 18, 60), (251, 113, 133), (254, 240, 138))]
+        palettes = [
+            ((14, 116, 144), (56, 189, 248), (250, 204, 21)),
+            ((21, 128, 61), (134, 239, 172), (251, 146, 60)),
+            ((76, 29, 149), (167, 139, 250), (253, 224, 71)),
+            ((190, 18, 60), (251, 113, 133), (254, 240, 138)),
+        ]
         deep, light, sun = palettes[seed % len(palettes)]
         x0, x1 = int(w * 0.08), int(w * 0.92)
         for y in range(top + 6, bottom - 6):
@@ -54,8 +60,15 @@ def wall_scene(seed: int = 0, size: tuple[int, int] = (640, 480), mural: bool = 
         for k in range(3):
             pts = [(x, int(bottom - 40 - k * 34 + 12 * math.sin(x / 40 + k + seed))) for x in range(x0, x1, 8)]
             d.line(pts, fill=(255, 255, 255), width=5)
-        d.polygon([(int(w * .25), int(h * .55)), (int(w * .42), int(h * .47)), (int(w * .52), int(h * .55)),
-                   (int(w * .42), int(h * .62))], fill=(30, 41, 59))
+        d.polygon(
+            [
+                (int(w * 0.25), int(h * 0.55)),
+                (int(w * 0.42), int(h * 0.47)),
+                (int(w * 0.52), int(h * 0.55)),
+                (int(w * 0.42), int(h * 0.62)),
+            ],
+            fill=(30, 41, 59),
+        )
     return img
 
 
@@ -75,8 +88,15 @@ async def user_pk(user: ApiUser) -> int:
     return int(row["id"])
 
 
-async def make_task(user: ApiUser, *, results: int = 1, status: str = "succeeded", theme: str = "ocean",
-                    content_type: str = "image/png", scene: int | None = None) -> str:
+async def make_task(
+    user: ApiUser,
+    *,
+    results: int = 1,
+    status: str = "succeeded",
+    theme: str = "ocean",
+    content_type: str = "image/png",
+    scene: int | None = None,
+) -> str:
     """A task of ``user`` as the painter would have left it, without painting (fast, any mode)."""
     from app.tasks.tables import Task
 
@@ -85,6 +105,7 @@ async def make_task(user: ApiUser, *, results: int = 1, status: str = "succeeded
     tid = uuid.uuid4()
     storage = _storage()
     input_key = f"tasks/{tid}/input.{ext}"
+
     def encoded(image: Image.Image) -> bytes:
         buf = io.BytesIO()
         image.save(buf, format=fmt)
@@ -96,18 +117,35 @@ async def make_task(user: ApiUser, *, results: int = 1, status: str = "succeeded
     if status == "succeeded":
         for i in range(results):
             key = f"tasks/{tid}/result-{i + 1}.{ext}"
-            result = encoded(wall_scene(scene + i, mural=True)) if scene is not None else image_bytes((30 * i, 90, 200), fmt=fmt)
+            result = (
+                encoded(wall_scene(scene + i, mural=True))
+                if scene is not None
+                else image_bytes((30 * i, 90, 200), fmt=fmt)
+            )
             await storage.put(key, result, content_type)
             keys.append(key)
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    at = datetime.now(timezone.utc)
+    at = datetime.now(UTC)
     # a "running" task looks alive (started, heartbeat) so housekeeping leaves it alone
-    await Task.insert(Task(id=tid, owner=await user_pk(user), status=status, theme=theme, prompt="whales",
-                           content_type=content_type, size_bytes=len(photo), input_key=input_key,
-                           result_keys=msgspec.json.encode(keys).decode(), variations=max(1, results),
-                           queued_at=at, started_at=at, heartbeat_at=at,
-                           finished_at=at if status == "succeeded" else None))
+    await Task.insert(
+        Task(
+            id=tid,
+            owner=await user_pk(user),
+            status=status,
+            theme=theme,
+            prompt="whales",
+            content_type=content_type,
+            size_bytes=len(photo),
+            input_key=input_key,
+            result_keys=msgspec.json.encode(keys).decode(),
+            variations=max(1, results),
+            queued_at=at,
+            started_at=at,
+            heartbeat_at=at,
+            finished_at=at if status == "succeeded" else None,
+        )
+    )
     return str(tid)
 
 
@@ -117,11 +155,29 @@ async def make_admin(user: ApiUser) -> None:
     await User.update({User.admin: True, User.superuser: True}).where(User.public_id == uuid.UUID(user.id))
 
 
-async def publish(http: httpx.AsyncClient, user: ApiUser, title: str = "Ocean mural", content: str = "Whales",
-                  anonymous: bool = False, theme: str = "ocean", scene: int | None = None, **extra: Any) -> dict[str, Any]:
+async def publish(
+    http: httpx.AsyncClient,
+    user: ApiUser,
+    title: str = "Ocean mural",
+    content: str = "Whales",
+    anonymous: bool = False,
+    theme: str = "ocean",
+    scene: int | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
     task_id = await make_task(user, theme=theme, scene=scene)
-    r = await http.post("/api/posts", json={"task_id": task_id, "result_index": 0, "title": title, "content": content,
-                                            "anonymous": anonymous, **extra}, headers=user.headers)
+    r = await http.post(
+        "/api/posts",
+        json={
+            "task_id": task_id,
+            "result_index": 0,
+            "title": title,
+            "content": content,
+            "anonymous": anonymous,
+            **extra,
+        },
+        headers=user.headers,
+    )
     assert r.status_code == 201, r.text
     return r.json()
 
@@ -145,10 +201,8 @@ class SseReader:
     async def __aexit__(self, *exc: Any) -> None:
         assert self._task is not None
         self._task.cancel()
-        try:
+        with contextlib.suppress(asyncio.CancelledError, Exception):
             await self._task
-        except (asyncio.CancelledError, Exception):
-            pass
 
     async def _run(self) -> None:
         current: dict[str, Any] = {}
@@ -175,8 +229,11 @@ class SseReader:
                     continue
                 field, _, value = line.partition(":")
                 value = value[1:] if value.startswith(" ") else value
-                current[field] = current.get(field, "") + ("\n" if field == "data" and field in current else "") + value \
-                    if field == "data" else value
+                current[field] = (
+                    current.get(field, "") + ("\n" if field == "data" and field in current else "") + value
+                    if field == "data"
+                    else value
+                )
 
     async def wait_for(self, match: Callable[[dict[str, Any]], bool], timeout: float = 10) -> dict[str, Any]:
         async def find() -> dict[str, Any]:

@@ -16,8 +16,21 @@ from tests.support.users import ApiUser, new_user, visitor_from_own_address
 
 pytestmark = pytest.mark.db
 
-POST_KEYS = {"id", "title", "content", "theme", "author", "before_url", "after_url", "like_count", "comment_count",
-             "view_count", "liked_by_me", "created_at", "updated_at"}
+POST_KEYS = {
+    "id",
+    "title",
+    "content",
+    "theme",
+    "author",
+    "before_url",
+    "after_url",
+    "like_count",
+    "comment_count",
+    "view_count",
+    "liked_by_me",
+    "created_at",
+    "updated_at",
+}
 COMMENT_KEYS = {"id", "post_id", "author", "content", "created_at"}
 
 
@@ -31,18 +44,30 @@ def assert_error(r: httpx.Response, status: int, code: str | None = None) -> dic
 
 
 def assert_post(post: dict) -> None:
-    assert POST_KEYS <= set(post), post
+    assert set(post) >= POST_KEYS, post
     datetime.fromisoformat(post["created_at"].replace("Z", "+00:00"))
     assert post["author"] is None or set(post["author"]) == {"id", "nickname"}
 
 
-async def test_publish_read_and_list_shapes(client: httpx.AsyncClient, alice: ApiUser, anon: httpx.AsyncClient,
-                                            theme: str) -> None:
+async def test_publish_read_and_list_shapes(
+    client: httpx.AsyncClient, alice: ApiUser, anon: httpx.AsyncClient, theme: str
+) -> None:
     task_id = await make_task(alice, results=2, theme=theme)
-    r = await client.post("/api/posts", headers=alice.headers, json={
-        "task_id": task_id, "result_index": 1, "title": "  바다 고래 벽화  ", "content": "우리 동네 벽",
-        # unknown fields and fields clients may not set are ignored
-        "like_count": 99, "author": {"id": "x", "nickname": "x"}, "id": "mine", "hidden": True})
+    r = await client.post(
+        "/api/posts",
+        headers=alice.headers,
+        json={
+            "task_id": task_id,
+            "result_index": 1,
+            "title": "  바다 고래 벽화  ",
+            "content": "우리 동네 벽",
+            # unknown fields and fields clients may not set are ignored
+            "like_count": 99,
+            "author": {"id": "x", "nickname": "x"},
+            "id": "mine",
+            "hidden": True,
+        },
+    )
     assert r.status_code == 201, r.text
     post = r.json()
     assert_post(post)
@@ -73,8 +98,9 @@ async def test_publish_read_and_list_shapes(client: httpx.AsyncClient, alice: Ap
     assert (await anon.get(again["before_url"])).status_code == 200
 
 
-async def test_publish_rules(client: httpx.AsyncClient, alice: ApiUser, bob: ApiUser, anon: httpx.AsyncClient,
-                             theme: str) -> None:
+async def test_publish_rules(
+    client: httpx.AsyncClient, alice: ApiUser, bob: ApiUser, anon: httpx.AsyncClient, theme: str
+) -> None:
     task_id = await make_task(alice, theme=theme)
     body = {"task_id": task_id, "result_index": 0, "title": "A good title", "content": ""}
     assert_error(await anon.post("/api/posts", json=body), 401)
@@ -82,12 +108,19 @@ async def test_publish_rules(client: httpx.AsyncClient, alice: ApiUser, bob: Api
     assert_error(await client.post("/api/posts", json=body, headers=bob.headers), 404, "not_found")
     assert_error(await client.post("/api/posts", json={**body, "task_id": "not-a-uuid"}, headers=alice.headers), 404)
     running = await make_task(alice, status="running", theme=theme)
-    assert_error(await client.post("/api/posts", json={**body, "task_id": running}, headers=alice.headers), 409,
-                 "task_not_succeeded")
-    bad = assert_error(await client.post("/api/posts", headers=alice.headers,
-                                         json={**body, "title": "abc", "content": "x" * 2001}), 400)
+    assert_error(
+        await client.post("/api/posts", json={**body, "task_id": running}, headers=alice.headers),
+        409,
+        "task_not_succeeded",
+    )
+    bad = assert_error(
+        await client.post("/api/posts", headers=alice.headers, json={**body, "title": "abc", "content": "x" * 2001}),
+        400,
+    )
     assert {e["field"] for e in bad["errors"]} == {"title", "content"}
-    bad = assert_error(await client.post("/api/posts", headers=alice.headers, json={**body, "title": "     ok    "}), 400)
+    bad = assert_error(
+        await client.post("/api/posts", headers=alice.headers, json={**body, "title": "     ok    "}), 400
+    )
     assert [e["field"] for e in bad["errors"]] == ["title"]  # 5–60 after trimming
     assert_error(await client.post("/api/posts", headers=alice.headers, json={**body, "title": "t" * 61}), 400)
     bad = assert_error(await client.post("/api/posts", headers=alice.headers, json={**body, "result_index": 1}), 400)
@@ -100,8 +133,9 @@ async def test_publish_rules(client: httpx.AsyncClient, alice: ApiUser, bob: Api
     assert len(page["items"]) == 1
 
 
-async def test_edit_and_delete_matrix(client: httpx.AsyncClient, alice: ApiUser, bob: ApiUser, admin: ApiUser,
-                                      anon: httpx.AsyncClient) -> None:
+async def test_edit_and_delete_matrix(
+    client: httpx.AsyncClient, alice: ApiUser, bob: ApiUser, admin: ApiUser, anon: httpx.AsyncClient
+) -> None:
     post = await publish(client, alice, title="Original title")
     pid = post["id"]
     assert_error(await anon.patch(f"/api/posts/{pid}", json={"title": "Hacked title"}), 401)
@@ -129,8 +163,9 @@ async def test_edit_and_delete_matrix(client: httpx.AsyncClient, alice: ApiUser,
     assert_error(await anon.get("/api/posts/not-a-uuid"), 404)
 
 
-async def test_anonymous_post_never_reveals_its_author(client: httpx.AsyncClient, alice: ApiUser, bob: ApiUser,
-                                                       anon: httpx.AsyncClient, theme: str) -> None:
+async def test_anonymous_post_never_reveals_its_author(
+    client: httpx.AsyncClient, alice: ApiUser, bob: ApiUser, anon: httpx.AsyncClient, theme: str
+) -> None:
     shown = await publish(client, alice, title="Signed mural", theme=theme)
     hidden = await publish(client, alice, title="Secret mural", content="from nobody", anonymous=True, theme=theme)
     assert hidden["author"] is None
@@ -165,8 +200,9 @@ async def test_anonymous_post_never_reveals_its_author(client: httpx.AsyncClient
     assert (await client.delete(f"/api/posts/{pid}", headers=alice.headers)).status_code == 204
 
 
-async def test_likes_are_idempotent(client: httpx.AsyncClient, alice: ApiUser, bob: ApiUser,
-                                    anon: httpx.AsyncClient, theme: str) -> None:
+async def test_likes_are_idempotent(
+    client: httpx.AsyncClient, alice: ApiUser, bob: ApiUser, anon: httpx.AsyncClient, theme: str
+) -> None:
     post = await publish(client, alice, theme=theme)
     url = f"/api/posts/{post['id']}/like"
     assert_error(await anon.put(url), 401)
@@ -185,8 +221,9 @@ async def test_likes_are_idempotent(client: httpx.AsyncClient, alice: ApiUser, b
     assert_error(await client.put("/api/posts/00000000-0000-0000-0000-000000000000/like", headers=bob.headers), 404)
 
 
-async def test_comments(client: httpx.AsyncClient, alice: ApiUser, bob: ApiUser, admin: ApiUser,
-                        anon: httpx.AsyncClient) -> None:
+async def test_comments(
+    client: httpx.AsyncClient, alice: ApiUser, bob: ApiUser, admin: ApiUser, anon: httpx.AsyncClient
+) -> None:
     post = await publish(client, alice)
     url = f"/api/posts/{post['id']}/comments"
     assert_error(await anon.post(url, json={"content": "hi"}), 401)
@@ -222,8 +259,9 @@ async def test_comments(client: httpx.AsyncClient, alice: ApiUser, bob: ApiUser,
     assert (await anon.get(f"/api/posts/{post['id']}")).json()["comment_count"] == 1
 
 
-async def test_views_count_once_per_viewer_per_day(client: httpx.AsyncClient, alice: ApiUser, bob: ApiUser,
-                                                   anon: httpx.AsyncClient) -> None:
+async def test_views_count_once_per_viewer_per_day(
+    client: httpx.AsyncClient, alice: ApiUser, bob: ApiUser, anon: httpx.AsyncClient
+) -> None:
     post = await publish(client, alice)
     url = f"/api/posts/{post['id']}"
     counts = []
@@ -241,26 +279,32 @@ async def test_views_count_once_per_viewer_per_day(client: httpx.AsyncClient, al
     assert (await client.get(url, headers=alice.headers)).json()["view_count"] == 4
 
 
-async def test_reports_and_moderation(client: httpx.AsyncClient, alice: ApiUser, bob: ApiUser, admin: ApiUser,
-                                      anon: httpx.AsyncClient, server, theme: str) -> None:
+async def test_reports_and_moderation(
+    client: httpx.AsyncClient, alice: ApiUser, bob: ApiUser, admin: ApiUser, anon: httpx.AsyncClient, server, theme: str
+) -> None:
     post = await publish(client, alice, title="Reported mural", theme=theme)
     pid = post["id"]
-    comment = (await client.post(f"/api/posts/{pid}/comments", json={"content": "spam spam"},
-                                 headers=alice.headers)).json()
+    comment = (
+        await client.post(f"/api/posts/{pid}/comments", json={"content": "spam spam"}, headers=alice.headers)
+    ).json()
     assert_error(await anon.post(f"/api/posts/{pid}/report", json={"reason": "spam"}), 401)
     assert_error(await client.post(f"/api/posts/{pid}/report", json={"reason": ""}, headers=bob.headers), 400)
     r1 = await client.post(f"/api/posts/{pid}/report", json={"reason": "looks like spam"}, headers=bob.headers)
     assert r1.status_code == 202, r1.text
     again = await client.post(f"/api/posts/{pid}/report", json={"reason": "still spam"}, headers=bob.headers)
     assert again.status_code == 202 and again.json()["id"] == r1.json()["id"]  # one open report per reporter
-    r2 = await client.post(f"/api/posts/{pid}/report", json={"reason": "rude", "comment_id": comment["id"]},
-                           headers=bob.headers)
+    r2 = await client.post(
+        f"/api/posts/{pid}/report", json={"reason": "rude", "comment_id": comment["id"]}, headers=bob.headers
+    )
     assert r2.status_code == 202 and r2.json()["id"] != r1.json()["id"]
 
     async with httpx.AsyncClient(base_url=server.url, timeout=30) as admin_http:
         await admin_http.get("/admin/public/login/")
-        login = await admin_http.post("/admin/public/login/", json={"username": admin.email, "password": admin.password},
-                                      headers={"x-csrftoken": admin_http.cookies.get("csrftoken", "")})
+        login = await admin_http.post(
+            "/admin/public/login/",
+            json={"username": admin.email, "password": admin.password},
+            headers={"x-csrftoken": admin_http.cookies.get("csrftoken", "")},
+        )
         assert login.status_code == 200, login.text
         csrf = {"x-csrftoken": admin_http.cookies.get("csrftoken", "")}
         tables = (await admin_http.get("/admin/api/tables/")).json()
@@ -269,8 +313,11 @@ async def test_reports_and_moderation(client: httpx.AsyncClient, alice: ApiUser,
         assert {r["id"] for r in reports} == {r1.json()["id"], r2.json()["id"]}
 
         # resolving the comment report hides the comment: gone from the list, the count follows
-        done = await admin_http.post("/admin/api/forms/review-report/", headers=csrf,
-                                     json={"report_id": r2.json()["id"], "action": "hide", "note": "rude"})
+        done = await admin_http.post(
+            "/admin/api/forms/review-report/",
+            headers=csrf,
+            json={"report_id": r2.json()["id"], "action": "hide", "note": "rude"},
+        )
         assert done.status_code == 200, done.text
         assert (await anon.get(f"/api/posts/{pid}/comments")).json()["items"] == []
         assert (await anon.get(f"/api/posts/{pid}")).json()["comment_count"] == 0
@@ -286,11 +333,16 @@ async def test_reports_and_moderation(client: httpx.AsyncClient, alice: ApiUser,
         assert_error(await client.put(f"/api/posts/{pid}/like", headers=bob.headers), 404)
 
         # and back through the form
-        shown = await admin_http.post("/admin/api/forms/hide-post/", headers=csrf, json={"post_id": pid, "hidden": False})
+        shown = await admin_http.post(
+            "/admin/api/forms/hide-post/", headers=csrf, json={"post_id": pid, "hidden": False}
+        )
         assert shown.status_code == 200, shown.text
         assert [p["id"] for p in (await anon.get("/api/posts", params={"theme": theme})).json()["items"]] == [pid]
-        bad = await admin_http.post("/admin/api/forms/hide-post/", headers=csrf,
-                                    json={"post_id": "00000000-0000-0000-0000-000000000000", "hidden": True})
+        bad = await admin_http.post(
+            "/admin/api/forms/hide-post/",
+            headers=csrf,
+            json={"post_id": "00000000-0000-0000-0000-000000000000", "hidden": True},
+        )
         assert bad.status_code >= 400
 
 
@@ -299,7 +351,8 @@ async def test_posting_is_rate_limited(client: httpx.AsyncClient) -> None:
     for i in range(10):
         await publish(client, user, title=f"Mural number {i}")
     task_id = await make_task(user)
-    r = await client.post("/api/posts", headers=user.headers,
-                          json={"task_id": task_id, "result_index": 0, "title": "One too many"})
+    r = await client.post(
+        "/api/posts", headers=user.headers, json={"task_id": task_id, "result_index": 0, "title": "One too many"}
+    )
     assert_error(r, 429, "rate_limited")
     assert int(r.headers["retry-after"]) > 0

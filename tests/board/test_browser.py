@@ -3,13 +3,12 @@ without a reload, and screenshots of the board and a post page for a person to l
 
 from __future__ import annotations
 
-
 import httpx
 import pytest
 from playwright.async_api import Browser, Page, expect
 
 from tests.board.helpers import publish
-from tests.support.browser import SCREENSHOTS, browser  # noqa: F401  (fixture)
+from tests.support.browser import SCREENSHOTS
 from tests.support.server import Server
 from tests.support.users import ApiUser, new_user
 
@@ -33,8 +32,9 @@ WATCH_STREAMS = """
 """
 
 
-async def open_page(browser: Browser, url: str, user: ApiUser | None = None, width: int = 1200,
-                    live: bool = True) -> Page:
+async def open_page(
+    browser: Browser, url: str, user: ApiUser | None = None, width: int = 1200, live: bool = True
+) -> Page:
     context = await browser.new_context(viewport={"width": width, "height": 900}, locale="ko-KR")
     page = await context.new_page()
     await page.add_init_script(WATCH_STREAMS)
@@ -55,14 +55,29 @@ async def test_live_updates_in_open_pages(browser: Browser, server: Server, clie
     alice = await new_user(client, "벽화장인")
     bob = await new_user(client, "dana")
     carol = await new_user(client, "carol")
-    samples = [("할머니 댁 앞 숲길", "초록 숲과 사슴을 그려 봤어요.", "nature", False),
-               ("학교 뒷담 우주 여행", "", "space", True),
-               ("Neighborhood wall, sunset", "Painted the shop's side wall with a warm sunset.", "urban", False)]
+    samples = [
+        ("할머니 댁 앞 숲길", "초록 숲과 사슴을 그려 봤어요.", "nature", False),
+        ("학교 뒷담 우주 여행", "", "space", True),
+        ("Neighborhood wall, sunset", "Painted the shop's side wall with a warm sunset.", "urban", False),
+    ]
     for i, (title, content, theme, anonymous) in enumerate(samples):
-        await publish(client, bob if i == 2 else alice, title=title, content=content, theme=theme,
-                      anonymous=anonymous, scene=i + 1)
-    post = await publish(client, alice, title="골목길 바다 고래 벽화", content="오래된 담장이 바다가 됐어요.\n아이들이 제일 좋아해요!",
-                         theme="ocean", scene=0)
+        await publish(
+            client,
+            bob if i == 2 else alice,
+            title=title,
+            content=content,
+            theme=theme,
+            anonymous=anonymous,
+            scene=i + 1,
+        )
+    post = await publish(
+        client,
+        alice,
+        title="골목길 바다 고래 벽화",
+        content="오래된 담장이 바다가 됐어요.\n아이들이 제일 좋아해요!",
+        theme="ocean",
+        scene=0,
+    )
     pid = post["id"]
     url = f"{server.url}/board/{pid}"
 
@@ -106,7 +121,9 @@ async def test_live_updates_in_open_pages(browser: Browser, server: Server, clie
     # the board: a new post slides in at the top, counts change in place
     board = await open_page(browser, f"{server.url}/board")
     first_card = board.locator(".post-card").first
-    fresh = await publish(client, carol, title="방금 올린 놀이터 담벼락", content="알록달록 놀이터 느낌으로", theme="play", scene=4)
+    fresh = await publish(
+        client, carol, title="방금 올린 놀이터 담벼락", content="알록달록 놀이터 느낌으로", theme="play", scene=4
+    )
     await expect(first_card).to_have_attribute("id", f"card-{fresh['id']}")
     await expect(board.locator(f"#card-{fresh['id']}")).to_have_count(1)
     await client.put(f"/api/posts/{fresh['id']}/like", headers=alice.headers)

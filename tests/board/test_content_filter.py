@@ -34,8 +34,9 @@ def _post(task: dict, title: str = "A mural to share") -> dict:
     return {"task_id": task["id"], "result_index": 0, "title": title}
 
 
-async def test_a_flagged_result_stays_private_until_an_admin_releases_it(client: httpx.AsyncClient,
-                                                                         server: Server) -> None:
+async def test_a_flagged_result_stays_private_until_an_admin_releases_it(
+    client: httpx.AsyncClient, server: Server
+) -> None:
     owner = await new_user(client, "flagged")
     held = await _painted(client, owner, png_bytes(make_red_photo()))
     assert held["held_results"] == [True]
@@ -54,22 +55,27 @@ async def test_a_flagged_result_stays_private_until_an_admin_releases_it(client:
     await make_admin(admin)
     async with httpx.AsyncClient(base_url=server.url, timeout=30) as admin_http:
         await admin_http.get("/admin/public/login/")
-        login = await admin_http.post("/admin/public/login/", json={"username": admin.email, "password": admin.password},
-                                      headers={"x-csrftoken": admin_http.cookies.get("csrftoken", "")})
+        login = await admin_http.post(
+            "/admin/public/login/",
+            json={"username": admin.email, "password": admin.password},
+            headers={"x-csrftoken": admin_http.cookies.get("csrftoken", "")},
+        )
         assert login.status_code == 200, login.text
         csrf = {"x-csrftoken": admin_http.cookies.get("csrftoken", "")}
         rows = await admin_http.get("/admin/api/tables/tasks_task/", params={"held": "true", "id": held["id"]})
         assert rows.status_code == 200, rows.text
         assert [r["id"] for r in rows.json()["rows"]] == [held["id"]]
-        look = await admin_http.post("/admin/api/forms/review-held-result/", headers=csrf,
-                                     json={"task_id": held["id"], "release": False})
+        look = await admin_http.post(
+            "/admin/api/forms/review-held-result/", headers=csrf, json={"task_id": held["id"], "release": False}
+        )
         assert look.status_code == 200 and "flagged" in look.text, look.text
         link = re.search(r"https?://\S+?/files/\S+?(?= \||\"|$)", look.json()["custom_form_success"])
         assert link, look.text
         assert (await client.get(link.group(0))).status_code == 200  # the reviewer sees the result
         assert (await client.post("/api/posts", json=_post(held), headers=owner.headers)).status_code == 409
-        done = await admin_http.post("/admin/api/forms/review-held-result/", headers=csrf,
-                                     json={"task_id": held["id"], "release": True})
+        done = await admin_http.post(
+            "/admin/api/forms/review-held-result/", headers=csrf, json={"task_id": held["id"], "release": True}
+        )
         assert done.status_code == 200, done.text
     assert (await client.get(f"/api/tasks/{held['id']}", headers=owner.headers)).json()["held_results"] == [False]
     published = await client.post("/api/posts", json=_post(held, "Released after review"), headers=owner.headers)

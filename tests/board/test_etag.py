@@ -22,8 +22,9 @@ async def _tag(http: httpx.AsyncClient, path: str, headers: dict[str, str] | Non
     return etag
 
 
-async def test_an_edited_post_gets_a_new_etag(client: httpx.AsyncClient, alice: ApiUser, bob: ApiUser,
-                                              anon: httpx.AsyncClient, theme: str) -> None:
+async def test_an_edited_post_gets_a_new_etag(
+    client: httpx.AsyncClient, alice: ApiUser, bob: ApiUser, anon: httpx.AsyncClient, theme: str
+) -> None:
     post = await publish(client, alice, title="Tagged mural", theme=theme)
     one, lists = f"/api/posts/{post['id']}", f"/api/posts?theme={theme}"
     await anon.get(one)  # the first view counts (view_count changes): later reads are the same post

@@ -16,12 +16,21 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 async def test_old_urls_die_and_new_ones_serve_the_same_bytes(store: Store) -> None:  # noqa: F811
     s = store.storage
     pid = uuid.uuid4()
-    row = {"id": pid, "before_key": f"posts/{pid}/before.png", "after_key": f"posts/{pid}/after.png",
-           "thumb_key": f"posts/{pid}/thumb.webp",
-           "display": msgspec.json.encode({"before": f"posts/{pid}/display-before.webp",
-                                           "after": f"posts/{pid}/display-after.webp", "width": 8}).decode()}
-    keys = [row["before_key"], row["after_key"], row["thumb_key"], *(
-        msgspec.json.decode(row["display"])[n] for n in ("before", "after"))]
+    row = {
+        "id": pid,
+        "before_key": f"posts/{pid}/before.png",
+        "after_key": f"posts/{pid}/after.png",
+        "thumb_key": f"posts/{pid}/thumb.webp",
+        "display": msgspec.json.encode(
+            {"before": f"posts/{pid}/display-before.webp", "after": f"posts/{pid}/display-after.webp", "width": 8}
+        ).decode(),
+    }
+    keys = [
+        row["before_key"],
+        row["after_key"],
+        row["thumb_key"],
+        *(msgspec.json.decode(row["display"])[n] for n in ("before", "after")),
+    ]
     for i, key in enumerate(keys):
         await s.put(key, PNG + bytes([i]), "image/png" if key.endswith(".png") else "image/webp")
     old_urls = [await s.download_url(key, 600) for key in keys]

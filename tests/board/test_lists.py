@@ -4,7 +4,7 @@ search (PostgreSQL full-text search or SQLite LIKE, same answers) and parameter 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -19,7 +19,7 @@ async def set_age(post_id: str, minutes: float) -> None:
     """Move a post back in time (the API cannot)."""
     from app.board.tables import Post
 
-    at = datetime.now(timezone.utc) - timedelta(minutes=minutes)
+    at = datetime.now(UTC) - timedelta(minutes=minutes)
     await Post.update({Post.created_at: at, Post.updated_at: at}).where(Post.id == uuid.UUID(post_id))
 
 
@@ -38,11 +38,13 @@ async def walk(http: httpx.AsyncClient, params: dict, between=None) -> list[list
             return pages
 
 
-async def test_latest_pages_stay_stable_while_posts_arrive(client: httpx.AsyncClient, anon: httpx.AsyncClient,
-                                                           theme: str) -> None:
+async def test_latest_pages_stay_stable_while_posts_arrive(
+    client: httpx.AsyncClient, anon: httpx.AsyncClient, theme: str
+) -> None:
     writers = Writers(client)
-    original = [(await publish(client, await writers.next(), title=f"Latest {i:02d}", theme=theme))["id"]
-                for i in range(7)]
+    original = [
+        (await publish(client, await writers.next(), title=f"Latest {i:02d}", theme=theme))["id"] for i in range(7)
+    ]
     arrived: list[str] = []
 
     async def more(_: int) -> None:
@@ -60,8 +62,9 @@ async def test_latest_pages_stay_stable_while_posts_arrive(client: httpx.AsyncCl
     assert [p["id"] for p in default["items"]] == [p["id"] for p in fresh][:20]
 
 
-async def test_popular_pages_stay_stable_while_posts_arrive(client: httpx.AsyncClient, anon: httpx.AsyncClient,
-                                                            theme: str) -> None:
+async def test_popular_pages_stay_stable_while_posts_arrive(
+    client: httpx.AsyncClient, anon: httpx.AsyncClient, theme: str
+) -> None:
     writers = Writers(client)
     fans = [await new_user(client, f"fan{i}") for i in range(3)]
     original = []
@@ -70,8 +73,12 @@ async def test_popular_pages_stay_stable_while_posts_arrive(client: httpx.AsyncC
         for fan in fans[: i % 4]:
             await client.put(f"/api/posts/{post['id']}/like", headers=fan.headers)
         original.append(post["id"])
-    expected = [p["id"] for p in (await anon.get("/api/posts", params={"theme": theme, "sort": "popular",
-                                                                      "limit": 100})).json()["items"]]
+    expected = [
+        p["id"]
+        for p in (await anon.get("/api/posts", params={"theme": theme, "sort": "popular", "limit": 100})).json()[
+            "items"
+        ]
+    ]
     assert sorted(expected) == sorted(original)
     arrived: list[str] = []
 
@@ -88,8 +95,9 @@ async def test_popular_pages_stay_stable_while_posts_arrive(client: httpx.AsyncC
     assert fresh["items"][0]["id"] in arrived
 
 
-async def test_popular_ranks_by_likes_and_comments_decaying_with_age(client: httpx.AsyncClient, alice: ApiUser,
-                                                                     anon: httpx.AsyncClient, theme: str) -> None:
+async def test_popular_ranks_by_likes_and_comments_decaying_with_age(
+    client: httpx.AsyncClient, alice: ApiUser, anon: httpx.AsyncClient, theme: str
+) -> None:
     fans = [await new_user(client, f"fan{i}") for i in range(3)]
 
     async def post_with(likes: int, comments: int, minutes_old: float) -> str:
@@ -107,14 +115,17 @@ async def test_popular_ranks_by_likes_and_comments_decaying_with_age(client: htt
     fresh_nothing = await post_with(0, 0, 0)
     commented = await post_with(0, 2, 2)  # 2 comments (×2) outweigh 3 likes of a same-aged post
     liked = await post_with(3, 0, 2)
-    order = [p["id"] for p in (await anon.get("/api/posts", params={"theme": theme, "sort": "popular"})).json()["items"]]
+    order = [
+        p["id"] for p in (await anon.get("/api/posts", params={"theme": theme, "sort": "popular"})).json()["items"]
+    ]
     assert order.index(older_more_likes) < order.index(newer_fewer_likes)
     assert order.index(commented) < order.index(liked)
     assert order[-1] == old_but_loved and order.index(fresh_nothing) < order.index(old_but_loved)
 
 
-async def test_filters_and_search(client: httpx.AsyncClient, alice: ApiUser, bob: ApiUser,
-                                  anon: httpx.AsyncClient, theme: str) -> None:
+async def test_filters_and_search(
+    client: httpx.AsyncClient, alice: ApiUser, bob: ApiUser, anon: httpx.AsyncClient, theme: str
+) -> None:
     whales = await publish(client, alice, title="Whales at dawn", content="바다 고래가 춤춰요", theme=theme)
     deer = await publish(client, bob, title="Forest deer", content="숲 속 사슴 가족", theme=theme)
     odd = await publish(client, alice, title="100% fun_wall", content="Under the BRIDGE", theme=theme)
@@ -142,11 +153,18 @@ async def test_filters_and_search(client: httpx.AsyncClient, alice: ApiUser, bob
     assert await search(q="whale", sort="popular") == [whales["id"]]
 
 
-@pytest.mark.parametrize("params, fields", [
-    ({"limit": "0"}, {"limit"}), ({"limit": "101"}, {"limit"}), ({"sort": "oldest"}, {"sort"}),
-    ({"cursor": "not a cursor"}, {"cursor"}), ({"author": "nobody"}, {"author"}), ({"q": "x" * 101}, {"q"}),
-    ({"limit": "0", "sort": "best", "author": "x"}, {"limit", "sort", "author"}),
-])
+@pytest.mark.parametrize(
+    "params, fields",
+    [
+        ({"limit": "0"}, {"limit"}),
+        ({"limit": "101"}, {"limit"}),
+        ({"sort": "oldest"}, {"sort"}),
+        ({"cursor": "not a cursor"}, {"cursor"}),
+        ({"author": "nobody"}, {"author"}),
+        ({"q": "x" * 101}, {"q"}),
+        ({"limit": "0", "sort": "best", "author": "x"}, {"limit", "sort", "author"}),
+    ],
+)
 async def test_bad_list_parameters(anon: httpx.AsyncClient, params: dict, fields: set) -> None:
     r = await anon.get("/api/posts", params=params)
     assert r.status_code == 400, r.text
@@ -154,13 +172,18 @@ async def test_bad_list_parameters(anon: httpx.AsyncClient, params: dict, fields
     assert body["code"] == "invalid_input" and {e["field"] for e in body["errors"]} == fields
 
 
-async def test_cursors_belong_to_their_sort(client: httpx.AsyncClient, bob: ApiUser, anon: httpx.AsyncClient,
-                                            theme: str) -> None:
+async def test_cursors_belong_to_their_sort(
+    client: httpx.AsyncClient, bob: ApiUser, anon: httpx.AsyncClient, theme: str
+) -> None:
     for i in range(3):
         await publish(client, bob, title=f"Cursor test {i}", theme=theme)
     latest = (await anon.get("/api/posts", params={"theme": theme, "limit": 1})).json()["next_cursor"]
-    popular = (await anon.get("/api/posts", params={"theme": theme, "limit": 1, "sort": "popular"})).json()["next_cursor"]
+    popular = (await anon.get("/api/posts", params={"theme": theme, "limit": 1, "sort": "popular"})).json()[
+        "next_cursor"
+    ]
     assert latest and popular
-    assert (await anon.get("/api/posts", params={"theme": theme, "sort": "popular", "cursor": latest})).status_code == 400
+    assert (
+        await anon.get("/api/posts", params={"theme": theme, "sort": "popular", "cursor": latest})
+    ).status_code == 400
     assert (await anon.get("/api/posts", params={"theme": theme, "cursor": popular})).status_code == 400
     assert (await anon.get("/api/posts", params={"limit": "abc"})).status_code == 400

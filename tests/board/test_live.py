@@ -23,9 +23,11 @@ EVENTS = "/api/board/events"
 
 
 async def live_scenario(writer_url: str, reader_url: str) -> None:
-    async with httpx.AsyncClient(base_url=writer_url, timeout=30) as writer, \
-            httpx.AsyncClient(base_url=reader_url, timeout=30) as reader_a, \
-            httpx.AsyncClient(base_url=reader_url, timeout=30) as reader_b:
+    async with (
+        httpx.AsyncClient(base_url=writer_url, timeout=30) as writer,
+        httpx.AsyncClient(base_url=reader_url, timeout=30) as reader_a,
+        httpx.AsyncClient(base_url=reader_url, timeout=30) as reader_b,
+    ):
         alice = await new_user(writer, "alice")
         bob = await new_user(reader_b, "bob")
         # one anonymous reader, one logged in (broadcast events are the same for both: liked_by_me false)
@@ -38,14 +40,17 @@ async def live_scenario(writer_url: str, reader_url: str) -> None:
             await writer.delete(f"/api/posts/{pid}", headers=alice.headers)
 
             for stream in (anon_stream, bob_stream):
+
                 def mine(e: dict) -> bool:
                     return isinstance(e["data"], dict) and e["data"].get("id") == pid
 
                 created = await stream.wait_for(lambda e: mine(e) and e["event"] == "post_created")
-                liked = await stream.wait_for(lambda e: mine(e) and e["event"] == "post_updated"
-                                              and e["data"]["like_count"] == 1)
-                commented = await stream.wait_for(lambda e: mine(e) and e["event"] == "post_updated"
-                                                  and e["data"]["comment_count"] == 1)
+                liked = await stream.wait_for(
+                    lambda e: mine(e) and e["event"] == "post_updated" and e["data"]["like_count"] == 1
+                )
+                commented = await stream.wait_for(
+                    lambda e: mine(e) and e["event"] == "post_updated" and e["data"]["comment_count"] == 1
+                )
                 edited = await stream.wait_for(lambda e: mine(e) and e["data"].get("title") == "Live mural, edited")
                 deleted = await stream.wait_for(lambda e: mine(e) and e["event"] == "post_deleted")
                 assert deleted["data"] == {"id": pid}
@@ -76,10 +81,10 @@ async def test_page_stream_renders_fragments(client: httpx.AsyncClient) -> None:
     async with SseReader(client, f"/board/events?post={pid}") as page, SseReader(client, "/board/events") as board:
         await client.put(f"/api/posts/{pid}/like", headers=alice.headers)
         await client.post(f"/api/posts/{pid}/comments", json={"content": "<b>hi</b>"}, headers=alice.headers)
-        likes = await page.wait_for(lambda e: e["event"] == "post_updated" and '>1</span>' in e["data"])
+        likes = await page.wait_for(lambda e: e["event"] == "post_updated" and ">1</span>" in e["data"])
         assert f'id="likes-{pid}"' in likes["data"] and 'hx-swap-oob="innerHTML"' in likes["data"]
         comment = await page.wait_for(lambda e: e["event"] == "comment_created")
-        assert f'beforeend:#comment-list-{pid}' in comment["data"] and "&lt;b&gt;hi&lt;/b&gt;" in comment["data"]
+        assert f"beforeend:#comment-list-{pid}" in comment["data"] and "&lt;b&gt;hi&lt;/b&gt;" in comment["data"]
         other = await publish(client, alice, title="Another one")
         card = await board.wait_for(lambda e: e["event"] == "post_created" and other["id"] in e["data"])
         assert f'id="card-{other["id"]}"' in card["data"] and "Another one" in card["data"]
@@ -127,7 +132,10 @@ async def test_live_events_across_processes_over_redis(redis_servers: tuple[Serv
 @pytest.mark.redis
 async def test_list_cache_follows_writes_in_other_processes(redis_servers: tuple[Server, Server]) -> None:
     a, b = redis_servers
-    async with httpx.AsyncClient(base_url=a.url, timeout=30) as on_a, httpx.AsyncClient(base_url=b.url, timeout=30) as on_b:
+    async with (
+        httpx.AsyncClient(base_url=a.url, timeout=30) as on_a,
+        httpx.AsyncClient(base_url=b.url, timeout=30) as on_b,
+    ):
         alice = await new_user(on_a, "alice")
         post = await publish(on_a, alice, title="Cached on B", theme="redis-cache")
         first = (await on_b.get("/api/posts", params={"theme": "redis-cache"})).json()["items"]

@@ -8,9 +8,9 @@ import httpx
 import pytest
 from PIL import Image
 
+from app.actors.painter.tiny import make_wall_photo
 from tests.support.flow import create_and_upload, read_sse
 from tests.support.users import new_user
-from app.actors.painter.tiny import make_wall_photo
 
 pytestmark = pytest.mark.db
 
@@ -30,18 +30,25 @@ async def test_publish_a_painted_task(client: httpx.AsyncClient) -> None:
     user = await new_user(client, "painter")
     photo = phone_jpeg()
     task = await create_and_upload(client, user.headers, photo, "image/jpeg")
-    early = await client.post("/api/posts", headers=user.headers,
-                              json={"task_id": task["id"], "result_index": 0, "title": "Too early to share"})
+    early = await client.post(
+        "/api/posts",
+        headers=user.headers,
+        json={"task_id": task["id"], "result_index": 0, "title": "Too early to share"},
+    )
     assert early.status_code == 409 and early.json()["code"] == "task_not_succeeded"
-    r = await client.post(f"/api/tasks/{task['id']}/submit", headers=user.headers, json={
-        "theme": "ocean", "prompt": "whales", "region": {"mode": "box", "box": [10, 10, 100, 120]}, "steps": 2})
+    r = await client.post(
+        f"/api/tasks/{task['id']}/submit",
+        headers=user.headers,
+        json={"theme": "ocean", "prompt": "whales", "region": {"mode": "box", "box": [10, 10, 100, 120]}, "steps": 2},
+    )
     assert r.status_code == 202, r.text
     await read_sse(client, f"/api/tasks/{task['id']}/events", user.headers)
     final = (await client.get(f"/api/tasks/{task['id']}", headers=user.headers)).json()
     assert final["status"] == "succeeded", final
 
-    r = await client.post("/api/posts", headers=user.headers,
-                          json={"task_id": task["id"], "result_index": 0, "title": "Painted for real"})
+    r = await client.post(
+        "/api/posts", headers=user.headers, json={"task_id": task["id"], "result_index": 0, "title": "Painted for real"}
+    )
     assert r.status_code == 201, r.text
     post = r.json()
     assert post["theme"] == "ocean"

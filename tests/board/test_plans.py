@@ -10,7 +10,7 @@ can seek; its order is a sort of the candidates).
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -24,7 +24,7 @@ from tests.support.server import Server
 
 pytestmark = pytest.mark.db
 
-AT = datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc)
+AT = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 LATEST_CURSOR = encode_cursor("l", AT.isoformat(), str(uuid.UUID(int=7)))
 POPULAR_CURSOR = encode_cursor("p", AT.isoformat(), 0.5, str(uuid.UUID(int=7)))
 

@@ -43,16 +43,24 @@ async def moderator(server: Server, admin: ApiUser) -> AsyncIterator[httpx.Async
     """Piccolo Admin, logged in as an admin (its forms are how moderators hide posts)."""
     async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
         await http.get("/admin/public/login/")
-        login = await http.post("/admin/public/login/", json={"username": admin.email, "password": admin.password},
-                                headers={"x-csrftoken": http.cookies.get("csrftoken", "")})
+        login = await http.post(
+            "/admin/public/login/",
+            json={"username": admin.email, "password": admin.password},
+            headers={"x-csrftoken": http.cookies.get("csrftoken", "")},
+        )
         assert login.status_code == 200, login.text
         http.headers["x-csrftoken"] = http.cookies.get("csrftoken", "")
         yield http
 
 
 async def test_hiding_revokes_every_picture_url_and_showing_again_gives_working_ones(
-        client: httpx.AsyncClient, anon: httpx.AsyncClient, alice: ApiUser, bob: ApiUser,
-        moderator: httpx.AsyncClient, theme: str) -> None:
+    client: httpx.AsyncClient,
+    anon: httpx.AsyncClient,
+    alice: ApiUser,
+    bob: ApiUser,
+    moderator: httpx.AsyncClient,
+    theme: str,
+) -> None:
     post = await publish(client, alice, title="Soon hidden mural", theme=theme)
     before_hiding = await picture_urls(anon, post)
     assert await statuses(anon, before_hiding) == every(200, before_hiding)
@@ -86,8 +94,9 @@ async def test_hiding_revokes_every_picture_url_and_showing_again_gives_working_
     assert await statuses(anon, shown_again) == every(404, shown_again)
 
 
-async def test_deleting_revokes_every_picture_url(client: httpx.AsyncClient, anon: httpx.AsyncClient, alice: ApiUser,
-                                                 theme: str) -> None:
+async def test_deleting_revokes_every_picture_url(
+    client: httpx.AsyncClient, anon: httpx.AsyncClient, alice: ApiUser, theme: str
+) -> None:
     post = await publish(client, alice, title="Soon deleted mural", theme=theme)
     urls = await picture_urls(anon, post)
     assert await statuses(anon, urls) == every(200, urls)

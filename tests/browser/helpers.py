@@ -12,13 +12,16 @@ from PIL import Image
 from playwright.async_api import ConsoleMessage, Page, Request
 
 from app.actors.painter.tiny import make_no_wall_photo, make_wall_photo
-
 from tests.support.browser import SCREENSHOTS
 
 DEVICES: dict[str, dict[str, Any]] = {
     "desktop": {"viewport": {"width": 1280, "height": 900}},
-    "mobile": {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
-               "has_touch": True},
+    "mobile": {
+        "viewport": {"width": 390, "height": 844},
+        "device_scale_factor": 2,
+        "is_mobile": True,
+        "has_touch": True,
+    },
 }
 
 # records the task page's progress values as the DOM changes (the page is never reloaded in between)

@@ -15,7 +15,6 @@ import uuid
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -41,10 +40,15 @@ NOT_PAGE_PREFIXES = {
     "/schema": "the API's documentation: Swagger UI as published (checked for local origins in tests/web)",
 }
 NOT_PAGES = {
-    "/healthz": "JSON health check", "/readyz": "JSON readiness check", "/metrics": "Prometheus text",
+    "/healthz": "JSON health check",
+    "/readyz": "JSON readiness check",
+    "/metrics": "Prometheus text",
     "/lang/{code:str}": "a redirect that sets the language cookie",
-    "/favicon.ico": "icon", "/manifest.webmanifest": "web app manifest", "/sw.js": "service worker script",
-    "/board/events": "event stream (SSE)", "/tasks/{task_id:str}/stream": "event stream (SSE)",
+    "/favicon.ico": "icon",
+    "/manifest.webmanifest": "web app manifest",
+    "/sw.js": "service worker script",
+    "/board/events": "event stream (SSE)",
+    "/tasks/{task_id:str}/stream": "event stream (SSE)",
     "/board/{post_id:str}/comments": "htmx fragment: the next comments of a post page",
     "/ops/status": "JSON of the ops page",
     "/tasks/{task_id:str}/results.zip": "a zip download of a task's results",
@@ -62,17 +66,31 @@ PAGES: dict[str, list[tuple[str, str, str]]] = {
     "/login": [("anon", "/login", "log-in")],
     "/signup": [("anon", "/signup", "sign-up")],
     "/create": [("user", "/create", "create"), ("user", "/create?draft={created}", "create: a resumed draft")],
-    "/murals": [("user", "/murals", "my murals"), ("user", "/murals?status=failed&published=no", "my murals, filtered"),
-                ("user", "/murals?status=active&published=yes", "my murals, nothing matches")],
-    "/tasks/{task_id:str}": [("user", "/tasks/{succeeded}", "task: succeeded, 2 results"),
-                             ("user", "/tasks/{failed}", "task: failed"),
-                             ("user", "/tasks/{running}", "task: painting"),
-                             ("user", "/tasks/{created}", "task: not submitted")],
-    "/board": [("anon", "/board", "board"), ("user", "/board?view=list", "board, list view"),
-               ("anon", "/board?q=nothing-matches-this", "board, no results")],
-    "/board/new": [("user", "/board/new", "share: pick a mural"), ("user", "/board/new?task={succeeded}", "share: form")],
-    "/board/{post_id:str}": [("anon", "/board/{post}", "post, logged out"), ("user", "/board/{post}", "post, author"),
-                             ("admin", "/board/{post}", "post, another user")],
+    "/murals": [
+        ("user", "/murals", "my murals"),
+        ("user", "/murals?status=failed&published=no", "my murals, filtered"),
+        ("user", "/murals?status=active&published=yes", "my murals, nothing matches"),
+    ],
+    "/tasks/{task_id:str}": [
+        ("user", "/tasks/{succeeded}", "task: succeeded, 2 results"),
+        ("user", "/tasks/{failed}", "task: failed"),
+        ("user", "/tasks/{running}", "task: painting"),
+        ("user", "/tasks/{created}", "task: not submitted"),
+    ],
+    "/board": [
+        ("anon", "/board", "board"),
+        ("user", "/board?view=list", "board, list view"),
+        ("anon", "/board?q=nothing-matches-this", "board, no results"),
+    ],
+    "/board/new": [
+        ("user", "/board/new", "share: pick a mural"),
+        ("user", "/board/new?task={succeeded}", "share: form"),
+    ],
+    "/board/{post_id:str}": [
+        ("anon", "/board/{post}", "post, logged out"),
+        ("user", "/board/{post}", "post, author"),
+        ("admin", "/board/{post}", "post, another user"),
+    ],
     "/board/{post_id:str}/edit": [("user", "/board/{post}/edit", "edit post")],
     "/ops": [("admin", "/ops", "operations")],
     "/account": [("user", "/account", "account")],
@@ -87,7 +105,8 @@ EXTRA = [("anon", "/nowhere-at-all", "not found (404)")]
 RUN_AXE = """async (tags) => {
   const result = await window.axe.run(document, {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]});
   return result.violations.map((v) => ({id: v.id, impact: v.impact, help: v.help,
-    nodes: v.nodes.slice(0, 4).map((n) => n.target.join(" ") + " — " + (n.failureSummary || "").split("\\n").slice(0, 2).join(" "))}));
+    nodes: v.nodes.slice(0, 4).map((n) =>
+      n.target.join(" ") + " — " + (n.failureSummary || "").split("\\n").slice(0, 2).join(" "))}));
 }"""
 
 
@@ -133,16 +152,29 @@ async def site(server: Server) -> Site:
         found.ids["succeeded"] = await make_task(user, results=2, scene=3)
         found.ids["failed"] = await make_task(user, status="failed")
         await Task.update({Task.error_code: "no_wall_found", Task.finished_at: Task.queued_at}).where(
-            Task.id == uuid.UUID(found.ids["failed"]))
+            Task.id == uuid.UUID(found.ids["failed"])
+        )
         found.ids["running"] = await make_task(user, status="running")
-        await Task.update({Task.progress_step: 2, Task.progress_total: 8}).where(Task.id == uuid.UUID(found.ids["running"]))
+        await Task.update({Task.progress_step: 2, Task.progress_total: 8}).where(
+            Task.id == uuid.UUID(found.ids["running"])
+        )
         found.ids["created"] = await make_task(user, status="created")
         shared = await make_task(user, results=1, scene=4)
-        r = await http.post("/api/posts", headers=user.headers, json={
-            "task_id": shared, "result_index": 0, "title": "골목 벽의 고래 벽화", "content": "동네 골목 벽이 바다가 됐어요."})
+        r = await http.post(
+            "/api/posts",
+            headers=user.headers,
+            json={
+                "task_id": shared,
+                "result_index": 0,
+                "title": "골목 벽의 고래 벽화",
+                "content": "동네 골목 벽이 바다가 됐어요.",
+            },
+        )
         assert r.status_code == 201, r.text
         found.ids["post"] = r.json()["id"]
-        c = await http.post(f"/api/posts/{found.ids['post']}/comments", headers=admin.headers, json={"content": "멋져요!"})
+        c = await http.post(
+            f"/api/posts/{found.ids['post']}/comments", headers=admin.headers, json={"content": "멋져요!"}
+        )
         assert c.status_code == 201, c.text
     return found
 
@@ -162,8 +194,11 @@ async def log_in(context: BrowserContext, base: str, user: ApiUser) -> None:
     r = await context.request.get(base + "/login")
     token = re.search(r'name="_csrf_token" value="([^"]+)"', await r.text())
     assert token, "no CSRF token on /login"
-    done = await context.request.post(base + "/login", max_redirects=0, form={
-        "_csrf_token": token.group(1), "email": user.email, "password": user.password, "next": "/"})
+    done = await context.request.post(
+        base + "/login",
+        max_redirects=0,
+        form={"_csrf_token": token.group(1), "email": user.email, "password": user.password, "next": "/"},
+    )
     assert done.status in (302, 303), await done.text()
 
 
@@ -190,7 +225,9 @@ async def check_states(page: Page, base: str, viewer: str, found: list[str], tmp
         await page.click("form[action='/signup'] button[type=submit]")
         await page.wait_for_load_state("load")
         await check_current(page, "sign-up with errors", found)
-        await page.context.add_cookies([{"name": "saekdam_oidc_link", "value": link_cookie(site), "url": base + "/auth/oidc"}])
+        await page.context.add_cookies(
+            [{"name": "saekdam_oidc_link", "value": link_cookie(site), "url": base + "/auth/oidc"}]
+        )
         await check(page, base + "/auth/oidc/link", "link a sign-in to an account", found)
     if viewer == "user":
         await page.goto(base + "/create")
@@ -202,13 +239,16 @@ async def check_states(page: Page, base: str, viewer: str, found: list[str], tmp
 
 async def check_current(page: Page, label: str, found: list[str]) -> None:
     for v in await page.evaluate(RUN_AXE, TAGS):
-        found.append(f"{label} ({page.url}): {v['id']} [{v['impact']}] {v['help']}\n      " + "\n      ".join(v["nodes"]))
+        found.append(
+            f"{label} ({page.url}): {v['id']} [{v['impact']}] {v['help']}\n      " + "\n      ".join(v["nodes"])
+        )
 
 
 async def viewer_pass(browser: Browser, site: Site, device: str, lang: str, viewer: str, tmp_path: Path) -> list[str]:
     base = site.server.url
-    context = await browser.new_context(locale="ko-KR" if lang == "ko" else "en-US", base_url=base,
-                                        service_workers="block", **DEVICES[device])
+    context = await browser.new_context(
+        locale="ko-KR" if lang == "ko" else "en-US", base_url=base, service_workers="block", **DEVICES[device]
+    )
     context.set_default_timeout(30_000)
     await context.add_init_script(path=str(AXE))
     await context.add_cookies([{"name": "lang", "value": lang, "url": base}])
@@ -231,7 +271,8 @@ async def viewer_pass(browser: Browser, site: Site, device: str, lang: str, view
 @pytest.mark.parametrize("device", list(DEVICES))
 async def test_no_axe_violations(browser: Browser, site: Site, device: str, lang: str, tmp_path: Path) -> None:
     assert AXE.exists(), "node_modules/axe-core is missing: run `make install-test`"
-    results = await asyncio.gather(*(viewer_pass(browser, site, device, lang, v, tmp_path)
-                                     for v in ("anon", "user", "admin")))
+    results = await asyncio.gather(
+        *(viewer_pass(browser, site, device, lang, v, tmp_path) for v in ("anon", "user", "admin"))
+    )
     violations = [v for found in results for v in found]
     assert not violations, f"axe-core on {device} in {lang}: {len(violations)} violations\n  " + "\n  ".join(violations)

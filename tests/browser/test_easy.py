@@ -21,7 +21,10 @@ from tests.support.users import ApiUser, new_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.db, pytest.mark.asyncio(loop_scope="session")]
 
-JARGON = {"ko": ("시드", "단계 수", "강도", "변형", "결과 1"), "en": ("Seed", "Steps", "Strength", "Variation", "Result 1")}
+JARGON = {
+    "ko": ("시드", "단계 수", "강도", "변형", "결과 1"),
+    "en": ("Seed", "Steps", "Strength", "Variation", "Result 1"),
+}
 
 
 @pytest.fixture(params=list(DEVICES))
@@ -29,10 +32,16 @@ def device(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-async def open_as(browser: Browser, server: Server, device: str, lang: str, user: ApiUser | None,
-                  **extra: object) -> tuple[BrowserContext, Page, Watch]:
-    context = await browser.new_context(locale="ko-KR" if lang == "ko" else "en-US", base_url=server.url,
-                                        accept_downloads=True, **DEVICES[device], **extra)  # type: ignore[arg-type]
+async def open_as(
+    browser: Browser, server: Server, device: str, lang: str, user: ApiUser | None, **extra: object
+) -> tuple[BrowserContext, Page, Watch]:
+    context = await browser.new_context(
+        locale="ko-KR" if lang == "ko" else "en-US",
+        base_url=server.url,
+        accept_downloads=True,
+        **DEVICES[device],
+        **extra,
+    )  # type: ignore[arg-type]
     context.set_default_timeout(20_000)
     await context.add_cookies([{"name": "lang", "value": lang, "url": server.url}])
     if user is not None:
@@ -52,9 +61,11 @@ async def test_plain_words_with_help(browser: Browser, server: Server, device: s
     shot = Shots(device, f"plain-words-{lang}")
     await page.goto("/create")
     await page.locator("#advanced summary").click()
-    labels = {"ko": ("다듬는 횟수", "그림 번호", "한 번에 그릴 그림 수", "얼마나 바꿀까요"),
-              "en": ("Touch-up passes", "Picture number", "Pictures at once", "How much to change")}[lang]
-    for field, label in zip(("opt-steps", "opt-seed", "opt-variations", "opt-strength"), labels):
+    labels = {
+        "ko": ("다듬는 횟수", "그림 번호", "한 번에 그릴 그림 수", "얼마나 바꿀까요"),
+        "en": ("Touch-up passes", "Picture number", "Pictures at once", "How much to change"),
+    }[lang]
+    for field, label in zip(("opt-steps", "opt-seed", "opt-variations", "opt-strength"), labels, strict=True):
         await expect(page.locator(f"label[for={field}]")).to_contain_text(label)
         help_ids = (await page.locator(f"#{field}").get_attribute("aria-describedby") or "").split()
         helps = [await page.locator(f"#{h}").inner_text() for h in help_ids]
@@ -71,7 +82,9 @@ async def test_plain_words_with_help(browser: Browser, server: Server, device: s
     retry = page.locator("[data-retry]")
     await expect(retry).to_contain_text("다른 그림으로 다시 그리기" if lang == "ko" else "Paint another version")
     await expect(page.locator("#" + (await retry.get_attribute("aria-describedby") or "x"))).to_be_visible()
-    await expect(page.locator(".variation-pick img").first).to_have_attribute("alt", "그림 1" if lang == "ko" else "Picture 1")
+    await expect(page.locator(".variation-pick img").first).to_have_attribute(
+        "alt", "그림 1" if lang == "ko" else "Picture 1"
+    )
     await shot(page, "result")
     watch.check()
     await context.close()
@@ -134,12 +147,13 @@ async def test_save_and_share_a_finished_mural(browser: Browser, server: Server,
     async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
         user = await new_user(http, "벽화가")
     task_id = await make_task(user, results=2, scene=1)
-    context, page, watch = await open_as(browser, server, device, "ko", user,
-                                         permissions=["clipboard-read", "clipboard-write"])
+    context, page, watch = await open_as(
+        browser, server, device, "ko", user, permissions=["clipboard-read", "clipboard-write"]
+    )
     await page.add_init_script(SHARE_SHEET if device == "mobile" else NO_SHARE_SHEET)
     shot = Shots(device, "share")
     await page.goto(f"/tasks/{task_id}")
-    task = (await (await page.request.get(f"/api/tasks/{task_id}")).json())
+    task = await (await page.request.get(f"/api/tasks/{task_id}")).json()
     publish = page.locator("[data-publish]")
     await expect(publish).to_have_class(re.compile(r"\bprimary\b"))
     await expect(publish).to_have_attribute("href", f"/board/new?task={task_id}")
@@ -195,8 +209,9 @@ async def test_save_all_is_only_for_the_owner(server: Server) -> None:
         assert r.headers["content-type"] == "application/zip" and r.content[:2] == b"PK"
 
 
-async def test_home_shows_recent_before_afters_and_post_makes_one_like_it(browser: Browser, server: Server,
-                                                                         device: str) -> None:
+async def test_home_shows_recent_before_afters_and_post_makes_one_like_it(
+    browser: Browser, server: Server, device: str
+) -> None:
     """The home page shows the board's latest before/afters in one shape; a post shows its wish, and "make one like
     this" opens the create page with its theme and wish filled in (through the log-in for a visitor)."""
     import uuid
@@ -211,8 +226,11 @@ async def test_home_shows_recent_before_afters_and_post_makes_one_like_it(browse
             task_id = await make_task(user, results=1, scene=scene, theme=theme)
             if theme == "ocean":
                 await Task.update({Task.prompt: wish}).where(Task.id == uuid.UUID(task_id))
-            r = await http.post("/api/posts", headers=user.headers, json={
-                "task_id": task_id, "result_index": 0, "title": f"우리 동네 벽화 {scene}", "content": ""})
+            r = await http.post(
+                "/api/posts",
+                headers=user.headers,
+                json={"task_id": task_id, "result_index": 0, "title": f"우리 동네 벽화 {scene}", "content": ""},
+            )
             assert r.status_code == 201, r.text
             posts.append(r.json())
     newest = posts[-1]
@@ -265,7 +283,9 @@ async def test_home_shows_recent_before_afters_and_post_makes_one_like_it(browse
 AWAY = """(() => {  // a device's notifications, and the page going to the background on request
   window.__notes = []; window.__asked = 0; window.__away = false;
   class FakeNotification {
-    constructor(title, options) { window.__notes.push({via: "page", title, body: options.body, url: options.data.url}); }
+    constructor(title, options) {
+      window.__notes.push({via: "page", title, body: options.body, url: options.data.url});
+    }
     static async requestPermission() { window.__asked += 1; FakeNotification.permission = "granted"; return "granted"; }
   }
   FakeNotification.permission = "default";
@@ -314,12 +334,18 @@ async def test_done_while_away_notification_and_mail(browser: Browser, server: S
         user = await new_user(http, "벽화가")
         # a long task first, so that ours waits in the queue while the page is set up
         blocker = await create_and_upload(http, user.headers, photo(1))
-        r = await http.post(f"/api/tasks/{blocker['id']}/submit", headers=user.headers, json={
-            "theme": "play", "prompt": "kids", "region": {"mode": "auto"}, "steps": 50, "variations": 4})
+        r = await http.post(
+            f"/api/tasks/{blocker['id']}/submit",
+            headers=user.headers,
+            json={"theme": "play", "prompt": "kids", "region": {"mode": "auto"}, "steps": 50, "variations": 4},
+        )
         assert r.status_code == 202, r.text
         mine = await create_and_upload(http, user.headers, photo(2))
-        r = await http.post(f"/api/tasks/{mine['id']}/submit", headers=user.headers, json={
-            "theme": "ocean", "prompt": "등대가 있는 바다", "region": {"mode": "auto"}, "steps": 2})
+        r = await http.post(
+            f"/api/tasks/{mine['id']}/submit",
+            headers=user.headers,
+            json={"theme": "ocean", "prompt": "등대가 있는 바다", "region": {"mode": "auto"}, "steps": 2},
+        )
         assert r.status_code == 202, r.text
 
         context, page, watch = await open_as(browser, server, device, "ko", user)
@@ -382,11 +408,16 @@ async def test_completion_mail_opt_in_is_the_owners(browser: Browser, server: Se
         csrf = next(c["value"] for c in await context.cookies() if c["name"] == "saekdam_csrf")
         sessions[name] = (context, csrf)
     try:
-        for name, tid, on, code, stored in (("other", running, "1", 404, None), ("owner", running, "1", 303, "en"),
-                                            ("owner", running, "0", 303, None), ("owner", done, "1", 409, None)):
+        for name, tid, on, code, stored in (
+            ("other", running, "1", 404, None),
+            ("owner", running, "1", 303, "en"),
+            ("owner", running, "0", 303, None),
+            ("owner", done, "1", 409, None),
+        ):
             context, csrf = sessions[name]
-            r = await context.request.post(f"/tasks/{tid}/notify-email", form={"on": on, "_csrf_token": csrf},
-                                           max_redirects=0)
+            r = await context.request.post(
+                f"/tasks/{tid}/notify-email", form={"on": on, "_csrf_token": csrf}, max_redirects=0
+            )
             assert r.status == code, (name, on, r.status, (await r.text())[:300])
             assert await notify_of(tid) == stored
     finally:
@@ -402,8 +433,9 @@ MASK_PIXELS = """() => {  // the share of the mask layer that is painted
 }"""
 
 
-async def test_mask_starts_from_the_found_wall_with_undo_redo(browser: Browser, server: Server, device: str,
-                                                             tmp_path: Path) -> None:
+async def test_mask_starts_from_the_found_wall_with_undo_redo(
+    browser: Browser, server: Server, device: str, tmp_path: Path
+) -> None:
     """Switching to the brush after the wall was found starts from that wall; the eraser trims it, undo and redo
     step through the changes; the brush size is a number with − and +; the tools stay at hand on the phone and
     keyboard hints show only where there is a keyboard."""

@@ -7,6 +7,7 @@ test here waits for painting.
 from __future__ import annotations
 
 import re
+from datetime import UTC
 from typing import Any
 
 import httpx
@@ -39,8 +40,9 @@ OPEN_STREAMS = """
 """
 
 
-async def logged_in(browser: Browser, server: Server, user: ApiUser, device: str = "desktop",
-                    locale: str = "ko-KR", **extra: Any) -> tuple[BrowserContext, Page, Watch]:
+async def logged_in(
+    browser: Browser, server: Server, user: ApiUser, device: str = "desktop", locale: str = "ko-KR", **extra: Any
+) -> tuple[BrowserContext, Page, Watch]:
     """A fresh context logged in through the log-in form as ``user``."""
     context = await browser.new_context(locale=locale, base_url=server.url, **DEVICES[device], **extra)
     context.set_default_timeout(20_000)
@@ -60,8 +62,9 @@ async def compare_pos(page: Page) -> float:
     return float(value.rstrip("%"))
 
 
-async def test_slider_drags_with_mouse_pen_and_touch(browser: Browser, server: Server,
-                                                     client: httpx.AsyncClient) -> None:
+async def test_slider_drags_with_mouse_pen_and_touch(
+    browser: Browser, server: Server, client: httpx.AsyncClient
+) -> None:
     """Bug 1: pressing anywhere on the picture and dragging moves the handle with every kind of pointer."""
     user = await new_user(client, "슬라이더")
     task_id = await make_task(user, scene=1)
@@ -84,18 +87,31 @@ async def test_slider_drags_with_mouse_pen_and_touch(browser: Browser, server: S
 
     cdp = await context.new_cdp_session(page)
     # pen: the same drag with a stylus, leftwards
-    for kind, f in [("mousePressed", 0.8), *[("mouseMoved", 0.8 - 0.06 * i) for i in range(1, 11)],
-                    ("mouseReleased", 0.2)]:
-        await cdp.send("Input.dispatchMouseEvent", {"type": kind, "x": at(f), "y": y, "button": "left",
-                                                    "buttons": 0 if kind == "mouseReleased" else 1,
-                                                    "clickCount": 1, "pointerType": "pen"})
+    for kind, f in [
+        ("mousePressed", 0.8),
+        *[("mouseMoved", 0.8 - 0.06 * i) for i in range(1, 11)],
+        ("mouseReleased", 0.2),
+    ]:
+        await cdp.send(
+            "Input.dispatchMouseEvent",
+            {
+                "type": kind,
+                "x": at(f),
+                "y": y,
+                "button": "left",
+                "buttons": 0 if kind == "mouseReleased" else 1,
+                "clickCount": 1,
+                "pointerType": "pen",
+            },
+        )
     assert abs(await compare_pos(page) - 20) <= 2, await compare_pos(page)
 
     # touch: a finger drags right across the picture
     await cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": at(0.25), "y": y}]})
     for i in range(1, 13):
-        await cdp.send("Input.dispatchTouchEvent", {"type": "touchMove",
-                                                    "touchPoints": [{"x": at(0.25 + 0.05 * i), "y": y}]})
+        await cdp.send(
+            "Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": at(0.25 + 0.05 * i), "y": y}]}
+        )
     await cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
     assert abs(await compare_pos(page) - 85) <= 2, await compare_pos(page)
     assert await page.locator("[data-compare-range]").input_value() == str(round(await compare_pos(page)))
@@ -154,8 +170,9 @@ def clock(iso: str, zone: str) -> str:
     return f"{(at.hour % 12) or 12:02d}:{at.minute:02d}"
 
 
-async def test_times_in_the_viewers_zone_everywhere(browser: Browser, server: Server,
-                                                    client: httpx.AsyncClient) -> None:
+async def test_times_in_the_viewers_zone_everywhere(
+    browser: Browser, server: Server, client: httpx.AsyncClient
+) -> None:
     """Bug 4: the task page, "내 벽화" and the board write times the same way, in the viewer's zone; the
     server's HTML already has Asia/Seoul (no "UTC")."""
     from tests.board.helpers import publish
@@ -185,9 +202,9 @@ async def test_times_in_the_viewers_zone_everywhere(browser: Browser, server: Se
 
 
 def iso_seconds(value: str) -> str:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    at = datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(timezone.utc)
+    at = datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
     return at.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
@@ -215,8 +232,9 @@ async def test_waiting_pages_follow_the_queue(browser: Browser, server: Server, 
         await events.wait_for(lambda e: e["event"] == "task")
         r = await client.post(f"/api/tasks/{first}/cancel", headers=user.headers)
         assert r.status_code == 202, r.text
-        moved = await events.wait_for(lambda e: e["event"] == "progress"
-                                      and e["data"].get("queue_position") == before - 1)
+        moved = await events.wait_for(
+            lambda e: e["event"] == "progress" and e["data"].get("queue_position") == before - 1
+        )
         assert {"step", "total", "fraction", "eta_seconds"} <= set(moved["data"]), moved
         await expect(status).to_have_text(f"앞에 {before - 1}개의 작업이 있어요.")
         await client.post(f"/api/tasks/{second}/cancel", headers=user.headers)
@@ -234,8 +252,9 @@ async def test_waiting_pages_follow_the_queue(browser: Browser, server: Server, 
 HEADING_LEVELS = "() => Array.from(document.querySelectorAll('h1,h2,h3,h4,h5,h6')).map(h => Number(h.tagName[1]))"
 
 
-async def test_small_things_on_the_create_page_and_cards(browser: Browser, server: Server,
-                                                         client: httpx.AsyncClient) -> None:
+async def test_small_things_on_the_create_page_and_cards(
+    browser: Browser, server: Server, client: httpx.AsyncClient
+) -> None:
     """Bug 7: the "고급 설정" arrow turns when opened; Tab never lands on the hidden camera input; the logo
     link's name is the page's own words; no page skips a heading level (cards included)."""
     from tests.board.helpers import publish
@@ -252,8 +271,11 @@ async def test_small_things_on_the_create_page_and_cards(browser: Browser, serve
     await summary.click()
     await expect(page.locator("#advanced")).to_have_attribute("open", "")
     # it points another way once open (after its short turn)
-    await page.wait_for_function("([t]) => getComputedStyle(document.querySelector('#advanced summary'),"
-                                 " '::before').transform !== t", arg=[closed[1]], timeout=5_000)
+    await page.wait_for_function(
+        "([t]) => getComputedStyle(document.querySelector('#advanced summary'), '::before').transform !== t",
+        arg=[closed[1]],
+        timeout=5_000,
+    )
     opened = await summary.evaluate(arrow)
     assert opened[1] != closed[1], (closed, opened)
     await Shots("desktop", "advanced")(page, "open")
@@ -276,7 +298,7 @@ async def test_small_things_on_the_create_page_and_cards(browser: Browser, serve
         await page.goto(path)
         levels = await page.evaluate(HEADING_LEVELS)
         assert levels and levels[0] == 1, (path, levels)
-        skips = [(a, b) for a, b in zip(levels, levels[1:]) if b > a + 1]
+        skips = [(a, b) for a, b in zip(levels, levels[1:], strict=False) if b > a + 1]
         assert not skips, (path, levels)
     watch.check()
     await context.close()
@@ -311,8 +333,9 @@ async def test_a_post_is_reported_once(browser: Browser, server: Server, client:
     await context.close()
 
 
-async def test_ops_page_names_the_device_and_counts_every_finished_job(browser: Browser, server: Server,
-                                                                      client: httpx.AsyncClient) -> None:
+async def test_ops_page_names_the_device_and_counts_every_finished_job(
+    browser: Browser, server: Server, client: httpx.AsyncClient
+) -> None:
     """Bug 7: /ops shows the painter's device by name (not "auto"), its state in the page's language and how
     many jobs it finished, also past 90."""
     from app.tasks.tables import Task as TaskRow
@@ -342,8 +365,9 @@ async def test_ops_page_names_the_device_and_counts_every_finished_job(browser: 
     await context.close()
 
 
-async def test_board_live_updates_without_oob_errors(browser: Browser, server: Server,
-                                                     client: httpx.AsyncClient) -> None:
+async def test_board_live_updates_without_oob_errors(
+    browser: Browser, server: Server, client: httpx.AsyncClient
+) -> None:
     """Bug 7: a like on a post shown on /board updates its count, and one on a post that is not on the page
     changes nothing; neither reports htmx:oobErrorNoTarget."""
     from tests.board.helpers import publish
@@ -355,9 +379,12 @@ async def test_board_live_updates_without_oob_errors(browser: Browser, server: S
     fan = await new_user(client, "팬클럽")
     context = await browser.new_context(locale="ko-KR", base_url=server.url, **DEVICES["desktop"])
     page = await context.new_page()
-    await page.add_init_script(OPEN_STREAMS + """
+    await page.add_init_script(
+        OPEN_STREAMS
+        + """
       window.__oobErrors = 0;
-      document.addEventListener("htmx:oobErrorNoTarget", () => { window.__oobErrors += 1; });""")
+      document.addEventListener("htmx:oobErrorNoTarget", () => { window.__oobErrors += 1; });"""
+    )
     watch = Watch(page, server.url)
     await page.goto(f"/board?theme={theme}")
     await page.wait_for_function("() => window.__sseOpen > 0")
@@ -399,7 +426,7 @@ async def test_drafts_resume_delete_and_filters(browser: Browser, server: Server
     draft = await make_task(user, status="created", scene=2)
     done = await make_task(user, scene=3)
     failed = await make_task(user, status="failed")
-    shared = (await publish(client, user, title="게시판에 올린 벽화", scene=4))["id"]
+    await publish(client, user, title="게시판에 올린 벽화", scene=4)
     context, page, watch = await logged_in(browser, server, user, "mobile")
     dialogs: list[str] = []
 
@@ -467,7 +494,8 @@ async def test_drafts_resume_delete_and_filters(browser: Browser, server: Server
 
 
 async def test_big_photos_are_shrunk_upright_and_refusals_show_at_the_picker(
-        browser: Browser, server: Server, client: httpx.AsyncClient, tmp_path: Any) -> None:
+    browser: Browser, server: Server, client: httpx.AsyncClient, tmp_path: Any
+) -> None:
     """Bug 6: a 48-megapixel phone photo (EXIF: rotated) is redrawn upright within the server's limits before
     it is sent, keeping most of its resolution; a photo the browser cannot read is refused next to the picker,
     focused and announced."""
@@ -510,7 +538,9 @@ async def test_big_photos_are_shrunk_upright_and_refusals_show_at_the_picker(
     await expect(error).to_contain_text("JPEG, PNG, WebP")
     await expect(error).to_be_focused()
     assert await error.get_attribute("role") == "alert"
-    assert await error.evaluate("el => { const r = el.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }")
+    assert await error.evaluate(
+        "el => { const r = el.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }"
+    )
     await Shots("mobile", "big-photo")(page, "refused")
     watch.check()
     await context.close()

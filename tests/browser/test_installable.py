@@ -26,8 +26,11 @@ async def test_service_worker_shell_and_offline_page(browser: Browser, server: S
         user = await new_user(http, "벽화가")
         for scene in (5, 6, 7):
             task_id = await make_task(user, results=1, scene=scene)
-            r = await http.post("/api/posts", headers=user.headers, json={
-                "task_id": task_id, "result_index": 0, "title": f"골목 벽화 {scene}", "content": "고래와 바다"})
+            r = await http.post(
+                "/api/posts",
+                headers=user.headers,
+                json={"task_id": task_id, "result_index": 0, "title": f"골목 벽화 {scene}", "content": "고래와 바다"},
+            )
             assert r.status_code == 201, r.text
     context = await browser.new_context(locale="ko-KR", base_url=server.url, **DEVICES[device])
     context.set_default_timeout(20_000)

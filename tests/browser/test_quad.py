@@ -66,9 +66,9 @@ async def test_quad_handles_and_wall_options(browser: Browser, server: Server, d
     await page.locator("label:has(input[name=region][value=quad])").click()
     await expect(page.locator("#quad-layer")).to_be_visible()
     await expect(page.locator("#quad-status")).to_contain_text("찾은 벽에 맞춰")  # pre-placed at the suggestion
-    l, t, r, b = wall_box(W, H)
+    left, t, r, b = wall_box(W, H)
     tl, br = await corner(page, 0), await corner(page, 2)
-    assert abs(tl[0] - l) < 40 and abs(tl[1] - t) < 40 and abs(br[0] - r) < 40 and abs(br[1] - b) < 40, (tl, br)
+    assert abs(tl[0] - left) < 40 and abs(tl[1] - t) < 40 and abs(br[0] - r) < 40 and abs(br[1] - b) < 40, (tl, br)
     await shot(page, "suggested")
 
     await move_corner(page, device, 0, (0.15, 0.12))
@@ -114,7 +114,12 @@ async def test_quad_handles_and_wall_options(browser: Browser, server: Server, d
     assert task["region"]["mode"] == "quad"
     assert np.abs(np.array(task["region"]["points"]) - np.array(points)).max() <= 1, (task["region"], points)
     assert (task["blend"], task["protect"], task["wall_size_m"], task["detail"], task["guide"]) == (
-        "wall", True, [4.0, 2.5], "standard", "lines")
+        "wall",
+        True,
+        [4.0, 2.5],
+        "standard",
+        "lines",
+    )
     assert len(task["artwork_urls"]) == 1
     art = Image.open(io.BytesIO(await (await page.request.get(task["artwork_urls"][0])).body()))
     assert abs(art.width / art.height - 1.6) <= 0.05

@@ -35,8 +35,11 @@ async def test_pages_admin_and_docs_run_without_csp_violations(browser: Browser,
         user = await new_user(http, "정책")
         await make_admin(user)
         task_id = await make_task(user, results=2)
-        r = await http.post("/api/posts", headers=user.headers, json={
-            "task_id": task_id, "result_index": 0, "title": "정책 아래 벽화", "content": "고래"})
+        r = await http.post(
+            "/api/posts",
+            headers=user.headers,
+            json={"task_id": task_id, "result_index": 0, "title": "정책 아래 벽화", "content": "고래"},
+        )
         assert r.status_code == 201, r.text
         post_id = r.json()["id"]
     context = await browser.new_context(base_url=server.url, service_workers="block", **DEVICES["desktop"])
@@ -46,8 +49,18 @@ async def test_pages_admin_and_docs_run_without_csp_violations(browser: Browser,
     watch = Watch(page, server.url)
     violations: list[str] = []
     try:
-        for path in ("/", "/board", f"/board/{post_id}", "/create", "/murals", f"/tasks/{task_id}", "/account",
-                     "/ops/", "/schema", "/admin/"):
+        for path in (
+            "/",
+            "/board",
+            f"/board/{post_id}",
+            "/create",
+            "/murals",
+            f"/tasks/{task_id}",
+            "/account",
+            "/ops/",
+            "/schema",
+            "/admin/",
+        ):
             response = await page.goto(path, wait_until="load")
             assert response is not None and response.status == 200, (path, response and response.status)
             if path == "/schema":
@@ -74,8 +87,12 @@ async def test_another_origin_cannot_frame_the_app(browser: Browser, server: Ser
     context = await browser.new_context()
     page = await context.new_page()
     evil = "http://evil.example/"
-    await page.route(evil, lambda route: route.fulfill(
-        content_type="text/html", body=f'<iframe id="f" src="{server.url}/board" width="800" height="600"></iframe>'))
+    await page.route(
+        evil,
+        lambda route: route.fulfill(
+            content_type="text/html", body=f'<iframe id="f" src="{server.url}/board" width="800" height="600"></iframe>'
+        ),
+    )
     try:
         await page.goto(evil)
         await page.wait_for_timeout(1500)

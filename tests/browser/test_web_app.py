@@ -76,8 +76,9 @@ async def drag(page: Page, selector: str, start: tuple[float, float], end: tuple
     await page.mouse.up()
 
 
-async def test_auto_wall_live_progress_slider_download(browser: Browser, server: Server, device: str,
-                                                      tmp_path: Path) -> None:
+async def test_auto_wall_live_progress_slider_download(
+    browser: Browser, server: Server, device: str, tmp_path: Path
+) -> None:
     context, page, watch = await open_page(browser, server, device)
     shot = Shots(device, "paint")
     await page.add_init_script(PROGRESS_OBSERVER)
@@ -107,8 +108,9 @@ async def test_auto_wall_live_progress_slider_download(browser: Browser, server:
     await page.wait_for_url(TASK_URL)
     task_id = page.url.rsplit("/", 1)[1]
     await page.evaluate("() => { window.__samePage = true; }")
-    await page.wait_for_function("() => window.__progress.some(v => Number(v.split('/')[0]) > 0)",
-                                 timeout=PAINT_TIMEOUT_MS)
+    await page.wait_for_function(
+        "() => window.__progress.some(v => Number(v.split('/')[0]) > 0)", timeout=PAINT_TIMEOUT_MS
+    )
     await shot(page, "painting")
 
     final = page.locator("#task-live[data-status=succeeded]")
@@ -230,8 +232,9 @@ async def test_box_then_cancel_then_retry(browser: Browser, server: Server, devi
     await context.close()
 
 
-async def test_photo_without_wall_explains_what_to_do(browser: Browser, server: Server, device: str,
-                                                      tmp_path: Path) -> None:
+async def test_photo_without_wall_explains_what_to_do(
+    browser: Browser, server: Server, device: str, tmp_path: Path
+) -> None:
     context, page, watch = await open_page(browser, server, device)
     shot = Shots(device, "nowall")
     await sign_up(page, server.url)
@@ -249,8 +252,11 @@ async def test_photo_without_wall_explains_what_to_do(browser: Browser, server: 
     # the task page's message for the same failure (api.md: 422 at submit when known then, else failed)
     task_id = await page.locator("#create-form").get_attribute("data-task-id")
     csrf = next(c["value"] for c in await context.cookies() if c["name"] == "saekdam_csrf")
-    response = await page.request.post(f"/api/tasks/{task_id}/submit", headers={"x-csrftoken": csrf}, data={
-        "theme": "urban", "prompt": "graffiti", "region": {"mode": "auto"}, "steps": 2})
+    response = await page.request.post(
+        f"/api/tasks/{task_id}/submit",
+        headers={"x-csrftoken": csrf},
+        data={"theme": "urban", "prompt": "graffiti", "region": {"mode": "auto"}, "steps": 2},
+    )
     if response.status == 422:
         assert (await response.json())["code"] == "no_wall_found"
     else:

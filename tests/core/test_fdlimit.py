@@ -19,8 +19,9 @@ ROOT = Path(__file__).resolve().parents[2]
 def _in_child(code: str) -> subprocess.CompletedProcess[str]:
     """Limits changed in a child: a lowered hard limit cannot be raised again by this test process."""
     prelude = "import logging, resource, sys; logging.basicConfig(level=logging.INFO, stream=sys.stdout)\n"
-    return subprocess.run([sys.executable, "-c", prelude + textwrap.dedent(code)], cwd=ROOT, capture_output=True,
-                          text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-c", prelude + textwrap.dedent(code)], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
 
 
 def test_soft_limit_goes_up_to_the_hard_limit() -> None:
@@ -48,8 +49,9 @@ def test_a_low_hard_limit_is_named_in_a_warning() -> None:
     assert "WARNING" in done.stdout and "open-files limit: 2048 (the hard limit 2048)" in done.stdout
 
 
-def test_a_refused_raise_is_logged_with_both_limits(monkeypatch: pytest.MonkeyPatch,
-                                                    caplog: pytest.LogCaptureFixture) -> None:
+def test_a_refused_raise_is_logged_with_both_limits(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     soft, hard = 1024, 4096
     monkeypatch.setattr(resource, "getrlimit", lambda _: (soft, hard))
 
@@ -62,8 +64,9 @@ def test_a_refused_raise_is_logged_with_both_limits(monkeypatch: pytest.MonkeyPa
     assert "could not raise the soft limit 1024 to the hard limit 4096 (not allowed)" in caplog.text
 
 
-def test_nothing_to_do_when_already_at_the_hard_limit(monkeypatch: pytest.MonkeyPatch,
-                                                     caplog: pytest.LogCaptureFixture) -> None:
+def test_nothing_to_do_when_already_at_the_hard_limit(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     monkeypatch.setattr(resource, "getrlimit", lambda _: (65536, 65536))
     monkeypatch.setattr(resource, "setrlimit", lambda *_: pytest.fail("setrlimit called"))
     with caplog.at_level(logging.INFO, logger="saekdam.limits"):

@@ -21,29 +21,49 @@ def test_defaults_are_the_embedded_mode() -> None:
 
 
 def test_variables_switch_parts() -> None:
-    s = load_settings({"SAEKDAM_DATABASE_URL": "postgresql://u@h/db", "SAEKDAM_REDIS_URL": "redis://h:6379/0",
-                       "SAEKDAM_S3_BUCKET": "murals", "SAEKDAM_PORT": "9000", "SAEKDAM_S3_PATH_STYLE": "true",
-                       "SAEKDAM_VAR_DIR": "/srv/saekdam"}, None)
+    s = load_settings(
+        {
+            "SAEKDAM_DATABASE_URL": "postgresql://u@h/db",
+            "SAEKDAM_REDIS_URL": "redis://h:6379/0",
+            "SAEKDAM_S3_BUCKET": "murals",
+            "SAEKDAM_PORT": "9000",
+            "SAEKDAM_S3_PATH_STYLE": "true",
+            "SAEKDAM_VAR_DIR": "/srv/saekdam",
+        },
+        None,
+    )
     assert s.database_url.startswith("postgresql://") and not s.embedded and s.s3_bucket == "murals"
     assert s.port == 9000 and s.s3_path_style is True and s.var_dir == Path("/srv/saekdam")
 
 
-@pytest.mark.parametrize("env, variable", [
-    ({"SAEKDAM_PORT": "eighty"}, "SAEKDAM_PORT"),
-    ({"SAEKDAM_DATABASE_URL": "mysql://x"}, "SAEKDAM_DATABASE_URL"),
-    ({"SAEKDAM_REDIS_URL": "http://x"}, "SAEKDAM_REDIS_URL"),
-    ({"SAEKDAM_MODELS": "huge"}, "SAEKDAM_MODELS"),
-    ({"SAEKDAM_S3_PATH_STYLE": "maybe"}, "SAEKDAM_S3_PATH_STYLE"),
-    ({"SAEKDAM_SMTP_TLS": "ssl3"}, "SAEKDAM_SMTP_TLS"),
-    ({"SAEKDAM_STREAM_AUTH_RECHECK_S": "120"}, "SAEKDAM_STREAM_AUTH_RECHECK_S"),
-    ({"SAEKDAM_OIDC_PROVIDERS": "[{"}, "SAEKDAM_OIDC_PROVIDERS"),
-    ({"SAEKDAM_OIDC_PROVIDERS": '[{"name": "Bad Name", "issuer": "https://id.example", "client_id": "x"}]'},
-     "SAEKDAM_OIDC_PROVIDERS"),
-    ({"SAEKDAM_OIDC_PROVIDERS": '[{"name": "corp", "issuer": "ftp://id.example", "client_id": "x"}]'},
-     "SAEKDAM_OIDC_PROVIDERS"),
-    ({"SAEKDAM_KAKAO_CLIENT_ID": "k", "SAEKDAM_OIDC_PROVIDERS": '[{"name": "kakao", "issuer": "https://a.b", "client_id": "x"}]'},
-     "SAEKDAM_OIDC_PROVIDERS"),
-])
+@pytest.mark.parametrize(
+    "env, variable",
+    [
+        ({"SAEKDAM_PORT": "eighty"}, "SAEKDAM_PORT"),
+        ({"SAEKDAM_DATABASE_URL": "mysql://x"}, "SAEKDAM_DATABASE_URL"),
+        ({"SAEKDAM_REDIS_URL": "http://x"}, "SAEKDAM_REDIS_URL"),
+        ({"SAEKDAM_MODELS": "huge"}, "SAEKDAM_MODELS"),
+        ({"SAEKDAM_S3_PATH_STYLE": "maybe"}, "SAEKDAM_S3_PATH_STYLE"),
+        ({"SAEKDAM_SMTP_TLS": "ssl3"}, "SAEKDAM_SMTP_TLS"),
+        ({"SAEKDAM_STREAM_AUTH_RECHECK_S": "120"}, "SAEKDAM_STREAM_AUTH_RECHECK_S"),
+        ({"SAEKDAM_OIDC_PROVIDERS": "[{"}, "SAEKDAM_OIDC_PROVIDERS"),
+        (
+            {"SAEKDAM_OIDC_PROVIDERS": '[{"name": "Bad Name", "issuer": "https://id.example", "client_id": "x"}]'},
+            "SAEKDAM_OIDC_PROVIDERS",
+        ),
+        (
+            {"SAEKDAM_OIDC_PROVIDERS": '[{"name": "corp", "issuer": "ftp://id.example", "client_id": "x"}]'},
+            "SAEKDAM_OIDC_PROVIDERS",
+        ),
+        (
+            {
+                "SAEKDAM_KAKAO_CLIENT_ID": "k",
+                "SAEKDAM_OIDC_PROVIDERS": '[{"name": "kakao", "issuer": "https://a.b", "client_id": "x"}]',
+            },
+            "SAEKDAM_OIDC_PROVIDERS",
+        ),
+    ],
+)
 def test_bad_values_name_the_variable(env: dict[str, str], variable: str) -> None:
     with pytest.raises(SettingsError, match=variable):
         load_settings(env, None)
@@ -64,11 +84,19 @@ def test_cli_stops_with_one_clear_line() -> None:
 
 
 def test_oidc_providers_come_from_the_kakao_preset_and_the_list() -> None:
-    s = load_settings({"SAEKDAM_KAKAO_CLIENT_ID": "rest-key", "SAEKDAM_KAKAO_CLIENT_SECRET": "secret",
-                       "SAEKDAM_OIDC_PROVIDERS": '[{"name": "corp", "issuer": "https://id.example.com", '
-                                                 '"client_id": "web", "audiences": ["ios"]}]'}, None)
+    s = load_settings(
+        {
+            "SAEKDAM_KAKAO_CLIENT_ID": "rest-key",
+            "SAEKDAM_KAKAO_CLIENT_SECRET": "secret",
+            "SAEKDAM_OIDC_PROVIDERS": '[{"name": "corp", "issuer": "https://id.example.com", '
+            '"client_id": "web", "audiences": ["ios"]}]',
+        },
+        None,
+    )
     kakao, corp = s.oidc_provider_list
-    assert kakao.name == "kakao" and kakao.issuer == "https://kauth.kakao.com" and kakao.token_auth == "client_secret_post"
+    assert (
+        kakao.name == "kakao" and kakao.issuer == "https://kauth.kakao.com" and kakao.token_auth == "client_secret_post"
+    )
     assert "account_email" in kakao.scopes and corp.audiences == ["ios"] and corp.scopes == "openid email profile"
     assert load_settings({}, None).oidc_provider_list == []  # none by default: no buttons
 
@@ -86,9 +114,17 @@ def test_weak_secret_key_is_refused_at_start_with_a_clear_line() -> None:
 
 def test_unknown_variables_warn_and_name_the_closest_setting(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level("WARNING", logger="saekdam.settings"):
-        s = load_settings({"SAEKDAM_MAX_UPLOADS_BYTES": "10", "SAEKDAM_SECRETKEY": "x", "SAEKDAM_ZZZ": "1",
-                           "SAEKDAM_PORT": "8100", "SAEKDAM_SUPERUSER_PASSWORD": "pw", "SAEKDAM_TEST_DATABASE": "x"},
-                          None)
+        s = load_settings(
+            {
+                "SAEKDAM_MAX_UPLOADS_BYTES": "10",
+                "SAEKDAM_SECRETKEY": "x",
+                "SAEKDAM_ZZZ": "1",
+                "SAEKDAM_PORT": "8100",
+                "SAEKDAM_SUPERUSER_PASSWORD": "pw",
+                "SAEKDAM_TEST_DATABASE": "x",
+            },
+            None,
+        )
     assert s.port == 8100 and s.max_upload_bytes == 25 * 1024 * 1024  # the typo changed nothing
     messages = sorted(r.getMessage() for r in caplog.records)
     assert messages == [

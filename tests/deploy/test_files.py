@@ -62,8 +62,11 @@ def test_every_setting_is_in_env_example_with_a_comment() -> None:
     assert not missing, f"add these to .env.example (with a comment line above each): {missing}"
     undocumented = [v for v in setting_variables() if not documented[v][1]]
     assert not undocumented, f"these .env.example entries need a description comment: {undocumented}"
-    unknown = [v for v in documented if v.startswith(PREFIX) and v not in setting_variables()
-               and v != "SAEKDAM_SUPERUSER_PASSWORD"]
+    unknown = [
+        v
+        for v in documented
+        if v.startswith(PREFIX) and v not in setting_variables() and v != "SAEKDAM_SUPERUSER_PASSWORD"
+    ]
     assert not unknown, f".env.example names settings that do not exist: {unknown}"
 
 
@@ -79,7 +82,7 @@ def test_env_example_values_are_valid_settings() -> None:
 def test_compose_parses_and_has_the_services() -> None:
     data = compose()
     services = data["services"]
-    assert SERVICES <= set(services), f"missing services: {SERVICES - set(services)}"
+    assert set(services) >= SERVICES, f"missing services: {SERVICES - set(services)}"
     assert services["api"]["deploy"]["replicas"] >= 2  # api ×2 behind the proxy
     gpu = services["worker"]["deploy"]["resources"]["reservations"]["devices"][0]
     assert gpu["driver"] == "nvidia" and "gpu" in gpu["capabilities"]
@@ -159,6 +162,11 @@ def _compose_plugin() -> bool:
 def test_docker_compose_config_accepts_it(tmp_path: Path) -> None:
     env = tmp_path / "ci.env"
     env.write_text(ENV_EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
-    done = subprocess.run(["docker", "compose", "--env-file", str(env), "-f", str(COMPOSE), "config", "-q"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        ["docker", "compose", "--env-file", str(env), "-f", str(COMPOSE), "config", "-q"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr

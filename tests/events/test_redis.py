@@ -54,8 +54,10 @@ async def test_subscribers_share_one_pubsub_connection(redis_url: str, redis_pre
             async def snapshot() -> tuple[str, dict]:
                 return "task", {"status": "queued"}
 
-            streams = [stream_channel(bus, f"task:{i}", last_event_id=None, snapshot=snapshot,
-                                      is_terminal=is_terminal) for i in range(40)]
+            streams = [
+                stream_channel(bus, f"task:{i}", last_event_id=None, snapshot=snapshot, is_terminal=is_terminal)
+                for i in range(40)
+            ]
             firsts = await asyncio.gather(*(anext(s) for s in streams))
             assert all(e is not None and e.event == "task" for e in firsts)
             assert len(await clients_named(admin, name)) <= 16
@@ -106,8 +108,9 @@ async def test_a_stream_survives_a_redis_restart(private_redis: RedisServer) -> 
     options = {"retry_s": 5.0, "reconnect_backoff_s": (0.02, 0.2)}
     reader, writer = RedisEventBus(private_redis.url, **options), RedisEventBus(private_redis.url, **options)
     task = FakeTask(writer)
-    stream = stream_channel(reader, task.channel, last_event_id=None, snapshot=task.snapshot,
-                            is_terminal=is_terminal, ping_interval_s=0.2)
+    stream = stream_channel(
+        reader, task.channel, last_event_id=None, snapshot=task.snapshot, is_terminal=is_terminal, ping_interval_s=0.2
+    )
     try:
         (snapshot,) = await take(stream, 1)
         p1 = await task.progress(1)

@@ -36,8 +36,13 @@ async def test_an_sse_endpoint_built_on_stream_channel() -> None:
 
     @get("/events")
     async def events(request: Request) -> ServerSentEvent:
-        stream = stream_channel(bus, "task:1", last_event_id=parse_last_event_id(request.headers.get("last-event-id")),
-                                snapshot=snapshot, is_terminal=lambda e: e.data.get("status") == "succeeded")
+        stream = stream_channel(
+            bus,
+            "task:1",
+            last_event_id=parse_last_event_id(request.headers.get("last-event-id")),
+            snapshot=snapshot,
+            is_terminal=lambda e: e.data.get("status") == "succeeded",
+        )
         return ServerSentEvent(sse_messages(stream))
 
     async with AsyncTestClient(Litestar([events])) as client:

@@ -35,8 +35,12 @@ class FakeTask:
 
     def stream(self, last_event_id: int | None = None, ping: float = 15.0) -> AsyncIterator[Event | None]:
         return stream_channel(
-            self.bus, self.channel, last_event_id=last_event_id, snapshot=self.snapshot,
-            is_terminal=is_terminal, ping_interval_s=ping,
+            self.bus,
+            self.channel,
+            last_event_id=last_event_id,
+            snapshot=self.snapshot,
+            is_terminal=is_terminal,
+            ping_interval_s=ping,
         )
 
 
@@ -75,7 +79,7 @@ async def test_fresh_stream_snapshot_then_live_until_terminal(bus: EventBus) -> 
 
 async def test_resume_without_loss_or_duplicates_while_publishing(make_bus: MakeBus) -> None:
     publisher_bus, reader_bus = make_bus(), make_bus()
-    if getattr(make_bus, "kind") == "memory":
+    if make_bus.kind == "memory":
         reader_bus = publisher_bus  # memory buses are per process
     task = FakeTask(publisher_bus)
     reader = FakeTask(reader_bus)
@@ -171,15 +175,17 @@ async def test_board_stream_without_snapshot_never_ends(bus: EventBus) -> None:
     async def no_snapshot() -> None:
         return None
 
-    stream = stream_channel(bus, "board", last_event_id=None, snapshot=no_snapshot,
-                            is_terminal=lambda e: False, ping_interval_s=0.05)
+    stream = stream_channel(
+        bus, "board", last_event_id=None, snapshot=no_snapshot, is_terminal=lambda e: False, ping_interval_s=0.05
+    )
     assert await take(stream, 1) == [None]  # live now: nothing to show yet, a ping
     created = await bus.publish("board", "post_created", {"id": "p1"})
     assert await next_event(stream) == created
     assert await take(stream, 1) == [None]
     await stream.aclose()
-    resumed = stream_channel(bus, "board", last_event_id=created.id, snapshot=no_snapshot,
-                             is_terminal=lambda e: False, ping_interval_s=0.05)
+    resumed = stream_channel(
+        bus, "board", last_event_id=created.id, snapshot=no_snapshot, is_terminal=lambda e: False, ping_interval_s=0.05
+    )
     deleted = await bus.publish("board", "post_deleted", {"id": "p1"})
     assert await next_event(resumed) == deleted
     with contextlib.suppress(Exception):

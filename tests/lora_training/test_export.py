@@ -92,7 +92,7 @@ def test_kohya_export_has_kohya_keys_and_paints_the_same(trained_run: train.Trai
 def test_export_sources_and_dtype(trained_run: train.TrainResult, tmp_path: Path) -> None:
     half = export_lora(trained_run.lora_file, tmp_path / "half.safetensors", dtype="fp16")
     with safe_open(str(half), framework="pt") as f:
-        assert {f.get_tensor(k).dtype for k in f.keys()} == {torch.float16}
+        assert {f.get_tensor(k).dtype for k in f.keys()} == {torch.float16}  # noqa: SIM118  # safe_open has no __iter__
     with pytest.raises(ExportError, match="neither a run folder"):
         export_lora(tmp_path, tmp_path / "x.safetensors")
     with pytest.raises(ExportError, match="must end with .safetensors"):

@@ -18,8 +18,9 @@ from app.mail.outbox import OutboxMailer
 from app.mail.smtp import SmtpMailer
 from tests.support.smtp import SmtpServer, body_text
 
-MAIL = Mail(to="friend@example.com", subject="[색담] 안녕하세요",
-            text="벽화가 완성됐어요: http://127.0.0.1:8000/tasks/abc\n")
+MAIL = Mail(
+    to="friend@example.com", subject="[색담] 안녕하세요", text="벽화가 완성됐어요: http://127.0.0.1:8000/tasks/abc\n"
+)
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +41,9 @@ async def test_smtp_delivers_utf8_mail_with_auth(smtp: SmtpServer) -> None:
 
 
 async def test_smtp_refusals_and_outages_raise_mail_error(smtp: SmtpServer) -> None:
-    wrong = SmtpMailer(load_settings({**smtp.settings, "SAEKDAM_SMTP_PASSWORD": "wrong", "SAEKDAM_SMTP_TIMEOUT_S": "2"}, None))
+    wrong = SmtpMailer(
+        load_settings({**smtp.settings, "SAEKDAM_SMTP_PASSWORD": "wrong", "SAEKDAM_SMTP_TIMEOUT_S": "2"}, None)
+    )
     with pytest.raises(MailError):
         await wrong.send(MAIL)
     closed = SmtpMailer(load_settings({**smtp.settings, "SAEKDAM_SMTP_PORT": "9", "SAEKDAM_SMTP_TIMEOUT_S": "2"}, None))
@@ -49,7 +52,8 @@ async def test_smtp_refusals_and_outages_raise_mail_error(smtp: SmtpServer) -> N
 
 
 async def test_without_smtp_mail_goes_to_the_outbox_and_its_links_to_the_log(
-        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     mailer = create_mailer(load_settings({"SAEKDAM_VAR_DIR": str(tmp_path)}, None))
     assert isinstance(mailer, OutboxMailer)
     with caplog.at_level(logging.WARNING, logger="saekdam.mail"):

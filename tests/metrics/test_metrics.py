@@ -12,8 +12,11 @@ from tests.support.users import new_admin, new_user
 
 
 def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
-    return {(s.name, tuple(sorted(s.labels.items()))): s.value
-            for family in text_string_to_metric_families(text) for s in family.samples}
+    return {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }
 
 
 async def test_metrics_are_for_admins_and_count_what_happened(client: httpx.AsyncClient) -> None:
@@ -38,7 +41,10 @@ async def test_metrics_are_for_admins_and_count_what_happened(client: httpx.Asyn
     assert ("saekdam_queue_depth", ()) in got
     assert ("saekdam_stream_clients", (("channel", "task"),)) in got  # the stream paint() read, now closed
     assert got[("saekdam_stream_clients", (("channel", "task"),))] == 0
-    board_calls = [k for k in got if k[0] == "saekdam_http_request_duration_seconds_count"
-                   and ("path", "/api/posts") in k[1]]
-    assert board_calls and got[board_calls[0]] >= 1, str(sorted({dict(k[1]).get("path") for k in got if k[0].startswith("saekdam_http")}))
+    board_calls = [
+        k for k in got if k[0] == "saekdam_http_request_duration_seconds_count" and ("path", "/api/posts") in k[1]
+    ]
+    assert board_calls and got[board_calls[0]] >= 1, str(
+        sorted({dict(k[1]).get("path") for k in got if k[0].startswith("saekdam_http")})
+    )
     assert not re.search(r'path="/api/tasks/[0-9a-f-]{36}', response.text)  # route templates, not ids

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import httpx
 import msgspec
@@ -37,8 +37,13 @@ async def test_admin_sees_the_in_process_worker_queue_and_failures(server: Serve
         admin = await new_user(http, "ops-admin")
         await make_admin(admin)
         failed = await make_task(admin, status="failed")
-        await Task.update({Task.error_code: "worker_lost", Task.error_detail: "the worker went away",
-                           Task.finished_at: datetime.now(timezone.utc)}).where(Task.id == uuid.UUID(failed))
+        await Task.update(
+            {
+                Task.error_code: "worker_lost",
+                Task.error_detail: "the worker went away",
+                Task.finished_at: datetime.now(UTC),
+            }
+        ).where(Task.id == uuid.UUID(failed))
 
         page = await http.get("/ops/", headers=admin.headers)
         assert page.status_code == 200, page.text[:500]
@@ -50,7 +55,9 @@ async def test_admin_sees_the_in_process_worker_queue_and_failures(server: Serve
         assert "Recent failures" in english.text and "최근 실패" not in english.text
 
         fragment = await http.get("/ops/", headers={**admin.headers, "hx-request": "true"})
-        assert fragment.status_code == 200 and "<html" not in fragment.text.lower() and 'id="ops-workers"' in fragment.text
+        assert (
+            fragment.status_code == 200 and "<html" not in fragment.text.lower() and 'id="ops-workers"' in fragment.text
+        )
 
         status = (await http.get("/ops/status", headers=admin.headers)).json()
         assert status["mode"] == "embedded" and status["queue_depth"] == 0
@@ -64,12 +71,26 @@ async def test_admin_sees_the_in_process_worker_queue_and_failures(server: Serve
 def test_heartbeat_decoding_flags_stale_workers() -> None:
     from app.ops import heartbeat as worker  # what app/worker.py writes
     from app.ops import service
+
     now = time.time()
-    status = worker.WorkerStatus(name="gpu-a", host="box1", pid=7, device="cuda:0 NVIDIA H100", state="ready",
-                                 current_task="t-1", started_at=now - 100, last_seen=now - 2)
+    status = worker.WorkerStatus(
+        name="gpu-a",
+        host="box1",
+        pid=7,
+        device="cuda:0 NVIDIA H100",
+        state="ready",
+        current_task="t-1",
+        started_at=now - 100,
+        last_seen=now - 2,
+    )
     fresh = service.decode_heartbeat("gpu-a", msgspec.json.encode(status), now)
-    assert (fresh.host, fresh.device, fresh.state, fresh.current_task, fresh.stale) == \
-        ("box1", "cuda:0 NVIDIA H100", "ready", "t-1", False)
+    assert (fresh.host, fresh.device, fresh.state, fresh.current_task, fresh.stale) == (
+        "box1",
+        "cuda:0 NVIDIA H100",
+        "ready",
+        "t-1",
+        False,
+    )
     status.last_seen = now - service.STALE_AFTER_S - 1
     assert service.decode_heartbeat("gpu-a", msgspec.json.encode(status), now).stale is True
     garbled = service.decode_heartbeat("ghost", b"not json", now)

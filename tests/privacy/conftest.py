@@ -22,14 +22,19 @@ async def paint_with_mask(http: httpx.AsyncClient, user: ApiUser, variations: in
     mask = np.zeros((120, 160), dtype=np.uint8)
     mask[20:100, 30:130] = 255
     body = png_bytes(Image.fromarray(mask))
-    r = await http.post(f"/api/tasks/{task['id']}/mask", json={"content_type": "image/png", "size_bytes": len(body)},
-                        headers=user.headers)
+    r = await http.post(
+        f"/api/tasks/{task['id']}/mask",
+        json={"content_type": "image/png", "size_bytes": len(body)},
+        headers=user.headers,
+    )
     assert r.status_code == 201, r.text
     up = r.json()["upload"]
     assert (await http.put(up["url"], content=body, headers=up["headers"])).status_code == 201
-    r = await http.post(f"/api/tasks/{task['id']}/submit", json={"theme": "nature", "prompt": "숲과 새", "steps": 2,
-                                                                "variations": variations, "region": {"mode": "mask"}},
-                        headers=user.headers)
+    r = await http.post(
+        f"/api/tasks/{task['id']}/submit",
+        json={"theme": "nature", "prompt": "숲과 새", "steps": 2, "variations": variations, "region": {"mode": "mask"}},
+        headers=user.headers,
+    )
     assert r.status_code == 202, r.text
     await read_sse(http, f"/api/tasks/{task['id']}/events", user.headers)
     final = dict((await http.get(f"/api/tasks/{task['id']}", headers=user.headers)).json())
@@ -38,8 +43,9 @@ async def paint_with_mask(http: httpx.AsyncClient, user: ApiUser, variations: in
 
 
 async def publish(http: httpx.AsyncClient, user: ApiUser, task_id: str, title: str, **extra: Any) -> dict[str, Any]:
-    r = await http.post("/api/posts", json={"task_id": task_id, "result_index": 0, "title": title, **extra},
-                        headers=user.headers)
+    r = await http.post(
+        "/api/posts", json={"task_id": task_id, "result_index": 0, "title": title, **extra}, headers=user.headers
+    )
     assert r.status_code == 201, r.text
     return dict(r.json())
 

@@ -18,15 +18,17 @@ from tests.support.users import ApiUser, new_user
 pytestmark = pytest.mark.db
 
 
-async def test_export_holds_everything_byte_for_byte(accounts: AccountsDeployment, accounts_http: httpx.AsyncClient,
-                                                     neighbour: tuple[ApiUser, dict[str, Any]]) -> None:
+async def test_export_holds_everything_byte_for_byte(
+    accounts: AccountsDeployment, accounts_http: httpx.AsyncClient, neighbour: tuple[ApiUser, dict[str, Any]]
+) -> None:
     http = accounts_http
     other, theirs = neighbour
     user = await new_user(http, "내보내기")
     task = await paint_with_mask(http, user)
     post = await publish(http, user, task["id"], "숲 벽화입니다", content="새", anonymous=True)
-    comment = (await http.post(f"/api/posts/{theirs['id']}/comments", json={"content": "멋져요"},
-                               headers=user.headers)).json()
+    comment = (
+        await http.post(f"/api/posts/{theirs['id']}/comments", json={"content": "멋져요"}, headers=user.headers)
+    ).json()
     assert (await http.put(f"/api/posts/{theirs['id']}/like", headers=user.headers)).status_code == 200
 
     r = await http.get("/api/me/export", headers=user.headers)

@@ -63,8 +63,13 @@ def database_for_this_run(prefix: str) -> str:
 
 def start_own_server(log_dir: Path, var_dir: Path, name: str, **env: str) -> Deployed:
     database_url = database_for_this_run("saekdam_rel")
-    server = start_server(log_dir, name=name, SAEKDAM_VAR_DIR=str(var_dir), SAEKDAM_DATABASE_URL=database_url,
-                          **{**RELIABILITY_ENV, **env})
+    server = start_server(
+        log_dir,
+        name=name,
+        SAEKDAM_VAR_DIR=str(var_dir),
+        SAEKDAM_DATABASE_URL=database_url,
+        **{**RELIABILITY_ENV, **env},
+    )
     return Deployed(server, var_dir, database_url)
 
 
@@ -73,11 +78,18 @@ KAKAO_CLIENT = {"client_id": "reliability-app", "client_secret": "reliability-se
 
 @pytest.fixture(scope="module")
 def deployed(log_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployed]:
-    oidc = OidcProvider(tmp_path_factory.mktemp("rel-oidc"), [{**KAKAO_CLIENT, "redirect_uris": ["http://127.0.0.1:9/cb"]}])
+    oidc = OidcProvider(
+        tmp_path_factory.mktemp("rel-oidc"), [{**KAKAO_CLIENT, "redirect_uris": ["http://127.0.0.1:9/cb"]}]
+    )
     try:
-        d = start_own_server(log_dir, tmp_path_factory.mktemp("rel-var"), "reliability",
-                             SAEKDAM_KAKAO_CLIENT_ID=KAKAO_CLIENT["client_id"],
-                             SAEKDAM_KAKAO_CLIENT_SECRET=KAKAO_CLIENT["client_secret"], SAEKDAM_KAKAO_ISSUER=oidc.issuer)
+        d = start_own_server(
+            log_dir,
+            tmp_path_factory.mktemp("rel-var"),
+            "reliability",
+            SAEKDAM_KAKAO_CLIENT_ID=KAKAO_CLIENT["client_id"],
+            SAEKDAM_KAKAO_CLIENT_SECRET=KAKAO_CLIENT["client_secret"],
+            SAEKDAM_KAKAO_ISSUER=oidc.issuer,
+        )
         d.oidc = oidc
         yield d
         d.server.stop()
@@ -101,8 +113,12 @@ def _sqlite_tables(path: Path) -> dict[str, tuple[int, str]]:
     out: dict[str, tuple[int, str]] = {}
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
     try:
-        names = [r[0] for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+        names = [
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+            )
+        ]
         for name in names:
             rows = sorted(repr(r) for r in conn.execute(f'SELECT * FROM "{name}"'))
             out[name] = (len(rows), hashlib.sha1("\n".join(rows).encode()).hexdigest())
@@ -116,13 +132,16 @@ async def _postgres_tables(url: str) -> dict[str, tuple[int, str]]:
 
     conn = await asyncpg.connect(url, timeout=10)
     try:
-        names = [r["tablename"] for r in await conn.fetch(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")]
+        names = [
+            r["tablename"]
+            for r in await conn.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")
+        ]
         out: dict[str, tuple[int, str]] = {}
         for name in names:
             row = await conn.fetchrow(
-                f'SELECT count(*) AS n, md5(coalesce(string_agg(t::text, chr(10) ORDER BY t::text), \'\')) AS h '
-                f'FROM "{name}" t')
+                f"SELECT count(*) AS n, md5(coalesce(string_agg(t::text, chr(10) ORDER BY t::text), '')) AS h "
+                f'FROM "{name}" t'
+            )
             out[name] = (int(row["n"]), str(row["h"]))
         return out
     finally:
@@ -150,8 +169,10 @@ class State:
         for name in sorted(set(self.tables) | set(other.tables)):
             a, b = self.tables.get(name), other.tables.get(name)
             if a != b:
-                lines.append(f"table {name}: rows {a[0] if a else None} -> {b[0] if b else None}"
-                             + (" (contents changed)" if a and b and a[0] == b[0] else ""))
+                lines.append(
+                    f"table {name}: rows {a[0] if a else None} -> {b[0] if b else None}"
+                    + (" (contents changed)" if a and b and a[0] == b[0] else "")
+                )
         added = sorted(set(other.files) - set(self.files))
         removed = sorted(set(self.files) - set(other.files))
         resized = sorted(k for k in set(self.files) & set(other.files) if self.files[k] != other.files[k])

@@ -71,8 +71,14 @@ async def test_result_storage_failure_fails_the_task_truthfully_and_keeps_the_ph
 # ------------------------------------------------------------------------------------------------ database
 @pytest.fixture(scope="module")
 def distributed_pg(log_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
-    with deployment(log_dir, tmp_path_factory.mktemp("chaos-dist"), apis=1, workers=1,
-                    SAEKDAM_HEARTBEAT_TIMEOUT_S="10", SAEKDAM_JOB_TIMEOUT_S="60") as deployed:
+    with deployment(
+        log_dir,
+        tmp_path_factory.mktemp("chaos-dist"),
+        apis=1,
+        workers=1,
+        SAEKDAM_HEARTBEAT_TIMEOUT_S="10",
+        SAEKDAM_JOB_TIMEOUT_S="60",
+    ) as deployed:
         yield deployed
 
 
@@ -82,8 +88,11 @@ async def _terminate_backends(database_url: str) -> int:
     name = database_url.rsplit("/", 1)[1]
     admin = await asyncpg.connect(database_url.rsplit("/", 1)[0] + "/postgres")
     try:
-        rows = await admin.fetch("SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity "
-                                 "WHERE datname = $1 AND pid <> pg_backend_pid()", name)
+        rows = await admin.fetch(
+            "SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity "
+            "WHERE datname = $1 AND pid <> pg_backend_pid()",
+            name,
+        )
         return sum(1 for r in rows if r["ok"])
     finally:
         await admin.close()
@@ -120,8 +129,12 @@ async def test_database_connections_dropped_mid_request_and_mid_job(distributed_
         assert killed >= 1
         # every answer was a success or "unavailable, retry in a moment"; none hung or broke the connection
         for a in answers:
-            assert a.status_code == 200 or (a.status_code == 503 and a.json()["code"] == "unavailable"
-                                            and a.headers["retry-after"] and a.json()["detail"]), a.text
+            assert a.status_code == 200 or (
+                a.status_code == 503
+                and a.json()["code"] == "unavailable"
+                and a.headers["retry-after"]
+                and a.json()["detail"]
+            ), a.text
         # the service recovers: every endpoint answers again
         deadline = time.monotonic() + 20
         while True:
@@ -144,5 +157,7 @@ async def test_database_connections_dropped_mid_request_and_mid_job(distributed_
         assert r.status_code == 202, r.text
         assert (await wait_terminal(http, user.headers, again["id"], 120))["status"] == "succeeded", dep.logs()
         errors = sum(1 for a in answers if a.status_code != 200)
-        print(f"{len(answers)} requests during the fault, {errors} answered 5xx; {killed} backends terminated; "
-              f"the running job ended {final['status']}")
+        print(
+            f"{len(answers)} requests during the fault, {errors} answered 5xx; {killed} backends terminated; "
+            f"the running job ended {final['status']}"
+        )

@@ -30,10 +30,17 @@ HEADER_S, BODY_S, IDLE_S = 2.0, 4.0, 1.0
 
 @pytest.fixture(scope="module")
 def capped(log_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployed]:
-    d = start_own_server(log_dir, tmp_path_factory.mktemp("conn-var"), "connections",
-                         SAEKDAM_STREAMS_PER_USER=str(PER_USER), SAEKDAM_STREAMS_PER_ADDRESS=str(PER_ADDRESS),
-                         SAEKDAM_HTTP_HEADER_TIMEOUT_S=str(HEADER_S), SAEKDAM_HTTP_BODY_TIMEOUT_S=str(BODY_S),
-                         SAEKDAM_UPLOAD_IDLE_TIMEOUT_S=str(IDLE_S), SAEKDAM_HTTP_MAX_HEADER_BYTES="16384")
+    d = start_own_server(
+        log_dir,
+        tmp_path_factory.mktemp("conn-var"),
+        "connections",
+        SAEKDAM_STREAMS_PER_USER=str(PER_USER),
+        SAEKDAM_STREAMS_PER_ADDRESS=str(PER_ADDRESS),
+        SAEKDAM_HTTP_HEADER_TIMEOUT_S=str(HEADER_S),
+        SAEKDAM_HTTP_BODY_TIMEOUT_S=str(BODY_S),
+        SAEKDAM_UPLOAD_IDLE_TIMEOUT_S=str(IDLE_S),
+        SAEKDAM_HTTP_MAX_HEADER_BYTES="16384",
+    )
     yield d
     d.server.stop()
 
@@ -51,8 +58,9 @@ async def _created_task(http: httpx.AsyncClient, user: ApiUser) -> str:
     return str(r.json()["task"]["id"])
 
 
-async def _hold(stack: contextlib.AsyncExitStack, http: httpx.AsyncClient, path: str, headers: dict[str, str],
-                n: int) -> list[httpx.Response]:
+async def _hold(
+    stack: contextlib.AsyncExitStack, http: httpx.AsyncClient, path: str, headers: dict[str, str], n: int
+) -> list[httpx.Response]:
     """``n`` streams held open in ``stack``, once the server has taken back the slots of streams closed just
     before (it notices a client's leaving within a moment, not at once)."""
     deadline = time.monotonic() + 10
@@ -184,8 +192,11 @@ async def test_a_connection_that_sends_nothing_is_closed(capped: Deployed) -> No
 
 async def test_too_long_headers_are_refused(capped: Deployed) -> None:
     reader, writer = await _connect(capped)
-    writer.write(b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + b"".join(b"X-Big-%d: %s\r\n" % (i, b"z" * 1000)
-                                                                  for i in range(40)) + b"\r\n")
+    writer.write(
+        b"GET /healthz HTTP/1.1\r\nHost: x\r\n"
+        + b"".join(b"X-Big-%d: %s\r\n" % (i, b"z" * 1000) for i in range(40))
+        + b"\r\n"
+    )
     data, _ = await _until_closed(reader, 15)
     writer.close()
     assert data.startswith(b"HTTP/1.1 431"), data[:200]
@@ -198,8 +209,11 @@ async def test_a_stalled_upload_is_refused_and_closed(capped: Deployed) -> None:
         upload = r.json()["upload"]
     target = upload["url"].split(capped.server.url, 1)[1]
     reader, writer = await _connect(capped)
-    writer.write(f"PUT {target} HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\nContent-Length: 5000\r\n\r\n".encode()
-                 + b"\x89PNG\r\n\x1a\n" + b"\0" * 100)
+    writer.write(
+        f"PUT {target} HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\nContent-Length: 5000\r\n\r\n".encode()
+        + b"\x89PNG\r\n\x1a\n"
+        + b"\0" * 100
+    )
     await writer.drain()
     data, took = await _until_closed(reader, 15)
     writer.close()
@@ -212,8 +226,9 @@ async def test_a_stalled_upload_is_refused_and_closed(capped: Deployed) -> None:
 
 async def test_a_trickled_request_body_is_cut_off(capped: Deployed) -> None:
     reader, writer = await _connect(capped)
-    writer.write(b"POST /api/auth/signup HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                 b"Content-Length: 5000\r\n\r\n{")
+    writer.write(
+        b"POST /api/auth/signup HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{"
+    )
 
     async def trickle() -> None:
         with contextlib.suppress(ConnectionError):

@@ -22,15 +22,23 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
-    content_type_conformance, negative_data_rejection, response_schema_conformance, status_code_conformance,
+    content_type_conformance,
+    negative_data_rejection,
+    response_schema_conformance,
+    status_code_conformance,
 )
 
 from tests.reliability.conftest import Deployed, start_own_server
 
 pytestmark = [pytest.mark.db, pytest.mark.slow]
 EXAMPLES = 25  # per operation and mode: 26 operations × 2 modes ≈ 880 requests (some run out of cases), ~20 s
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
-          negative_data_rejection]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    negative_data_rejection,
+]
 
 
 @pytest.fixture(scope="module")
@@ -56,13 +64,21 @@ def api_schema(fuzz_server: Deployed) -> Any:
     return schema.exclude(path_regex=r"/events$").exclude(path="/api/auth/logout").exclude(path="/api/auth/logout-all")
 
 
-def _fuzz_operation(operation: Any, mode: GenerationMode, base_url: str, headers: dict[str, str],
-                   sent: list[str]) -> str | None:
+def _fuzz_operation(
+    operation: Any, mode: GenerationMode, base_url: str, headers: dict[str, str], sent: list[str]
+) -> str | None:
     """Run EXAMPLES generated cases through one operation; the first failure's report, or None."""
 
     @given(case=operation.as_strategy(generation_mode=mode))
-    @settings(max_examples=EXAMPLES, deadline=None, phases=[Phase.explicit, Phase.generate],
-              suppress_health_check=list(HealthCheck), derandomize=True, database=None, verbosity=Verbosity.quiet)
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+        derandomize=True,
+        database=None,
+        verbosity=Verbosity.quiet,
+    )
     def run(case: schemathesis.Case) -> None:
         response = case.call(base_url=base_url, headers=headers, timeout=30)
         sent.append(f"{case.method} {case.path} -> {response.status_code}")
@@ -77,13 +93,18 @@ def _fuzz_operation(operation: Any, mode: GenerationMode, base_url: str, headers
     return None
 
 
-def test_openapi_operations_never_fail_and_match_their_schema(api_schema: Any, fuzz_server: Deployed,
-                                                               fuzz_token: str) -> None:
+def test_openapi_operations_never_fail_and_match_their_schema(
+    api_schema: Any, fuzz_server: Deployed, fuzz_token: str
+) -> None:
     headers = {"authorization": f"Bearer {fuzz_token}"}
     operations = [result.ok() for result in api_schema.get_all_operations()]
     assert len(operations) >= 25, [op.path for op in operations]
     sent: list[str] = []
-    failures = [f for op in operations for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
-                if (f := _fuzz_operation(op, mode, fuzz_server.server.url, headers, sent))]
+    failures = [
+        f
+        for op in operations
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
+        if (f := _fuzz_operation(op, mode, fuzz_server.server.url, headers, sent))
+    ]
     print(f"fuzzed {len(operations)} operations with {len(sent)} requests")
     assert not failures, "\n\n".join(failures) + "\n--- server log ---\n" + fuzz_server.server.log()[-3000:]

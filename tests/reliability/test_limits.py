@@ -32,16 +32,21 @@ GRACE_S = 600
 
 @pytest.fixture(scope="module")
 def limited(log_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployed]:
-    d = start_own_server(log_dir, tmp_path_factory.mktemp("limits-var"), "limits",
-                         SAEKDAM_MAX_OPEN_TASKS=str(OPEN_TASKS), SAEKDAM_MAX_OPEN_UPLOAD_BYTES=str(OPEN_BYTES),
-                         SAEKDAM_ORPHAN_GRACE_S=str(GRACE_S), SAEKDAM_ORPHAN_SWEEP_INTERVAL_S="1",
-                         SAEKDAM_UPLOAD_URL_TTL_S="60")
+    d = start_own_server(
+        log_dir,
+        tmp_path_factory.mktemp("limits-var"),
+        "limits",
+        SAEKDAM_MAX_OPEN_TASKS=str(OPEN_TASKS),
+        SAEKDAM_MAX_OPEN_UPLOAD_BYTES=str(OPEN_BYTES),
+        SAEKDAM_ORPHAN_GRACE_S=str(GRACE_S),
+        SAEKDAM_ORPHAN_SWEEP_INTERVAL_S="1",
+        SAEKDAM_UPLOAD_URL_TTL_S="60",
+    )
     yield d
     d.server.stop()
 
 
-async def _create(http: httpx.AsyncClient, user: ApiUser, size: int = 1000,
-                  lang: str | None = None) -> httpx.Response:
+async def _create(http: httpx.AsyncClient, user: ApiUser, size: int = 1000, lang: str | None = None) -> httpx.Response:
     headers = {**user.headers, **({"accept-language": lang} if lang else {})}
     return await http.post("/api/tasks", json={"content_type": "image/png", "size_bytes": size}, headers=headers)
 
@@ -87,11 +92,15 @@ async def test_declared_upload_bytes_are_capped_per_user_masks_included(limited:
         assert refused.status_code == 429 and refused.json()["code"] == "upload_quota_exceeded", refused.text
         assert "retry-after" in refused.headers
         tid = second.json()["task"]["id"]
-        mask = await http.post(f"/api/tasks/{tid}/mask", json={"content_type": "image/png",
-                                                               "size_bytes": MAX_UPLOAD_BYTES}, headers=user.headers)
+        mask = await http.post(
+            f"/api/tasks/{tid}/mask",
+            json={"content_type": "image/png", "size_bytes": MAX_UPLOAD_BYTES},
+            headers=user.headers,
+        )
         assert mask.status_code == 429 and mask.json()["code"] == "upload_quota_exceeded", mask.text
-        small = await http.post(f"/api/tasks/{tid}/mask", json={"content_type": "image/png", "size_bytes": 500},
-                                headers=user.headers)
+        small = await http.post(
+            f"/api/tasks/{tid}/mask", json={"content_type": "image/png", "size_bytes": 500}, headers=user.headers
+        )
         assert small.status_code == 201, small.text
 
 
@@ -114,8 +123,10 @@ async def _backdate(d: Deployed, task_id: str, seconds: int) -> None:
 
         conn = await asyncpg.connect(d.database_url)
         try:
-            await conn.execute(f"UPDATE tasks_task SET created_at = created_at - interval '{seconds} seconds' "
-                               "WHERE id = $1", uuid.UUID(task_id))
+            await conn.execute(
+                f"UPDATE tasks_task SET created_at = created_at - interval '{seconds} seconds' WHERE id = $1",
+                uuid.UUID(task_id),
+            )
         finally:
             await conn.close()
         return
@@ -153,8 +164,9 @@ async def test_orphaned_objects_and_abandoned_tasks_are_swept_after_the_grace(li
         for tid in (abandoned, str(kept["id"])):
             await _backdate(limited, tid, GRACE_S + 3600)
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and (old_orphan.exists() or
-                                               (await http.get(f"/api/tasks/{abandoned}", headers=user.headers)).status_code != 404):
+        while time.monotonic() < deadline and (
+            old_orphan.exists() or (await http.get(f"/api/tasks/{abandoned}", headers=user.headers)).status_code != 404
+        ):
             await asyncio.sleep(0.5)
         assert not old_orphan.exists(), "an old object of no task was not swept"
         assert (await http.get(f"/api/tasks/{abandoned}", headers=user.headers)).status_code == 404

@@ -59,9 +59,14 @@ print(json.dumps(samples), flush=True)
 @pytest.fixture(scope="module")
 def hashing_server(log_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployed]:
     """Production's hashing cost and upload limits; the painter off (not the request path under test)."""
-    d = start_own_server(log_dir, tmp_path_factory.mktemp("loop-var"), "loop-latency",
-                         SAEKDAM_PASSWORD_ITERATIONS="600000", SAEKDAM_MAX_UPLOAD_BYTES=str(25 * 1024 * 1024),
-                         SAEKDAM_RUN_PAINTER_IN_API="false")
+    d = start_own_server(
+        log_dir,
+        tmp_path_factory.mktemp("loop-var"),
+        "loop-latency",
+        SAEKDAM_PASSWORD_ITERATIONS="600000",
+        SAEKDAM_MAX_UPLOAD_BYTES=str(25 * 1024 * 1024),
+        SAEKDAM_RUN_PAINTER_IN_API="false",
+    )
     yield d
     d.server.stop()
 
@@ -69,7 +74,9 @@ def hashing_server(log_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> I
 def large_png() -> bytes:
     """7000×5500 (38.5 MP) RGB gradients: a few hundred KB that take ~0.5 s of CPU to decode."""
     g = Image.linear_gradient("L").resize((7000, 5500))
-    img = Image.merge("RGB", (g, g.transpose(Image.Transpose.FLIP_LEFT_RIGHT), g.transpose(Image.Transpose.FLIP_TOP_BOTTOM)))
+    img = Image.merge(
+        "RGB", (g, g.transpose(Image.Transpose.FLIP_LEFT_RIGHT), g.transpose(Image.Transpose.FLIP_TOP_BOTTOM))
+    )
     buf = io.BytesIO()
     img.save(buf, format="PNG", compress_level=1)
     return buf.getvalue()
@@ -82,8 +89,9 @@ def percentile(values: list[float], q: float) -> float:
 
 async def probe_during(url: str, load: Awaitable[T]) -> tuple[T, list[float]]:
     """Run ``load`` while the probe process times ``/healthz``; its result and the probe's samples (seconds)."""
-    probe = subprocess.Popen([sys.executable, "-c", PROBE, url + "/healthz"], stdin=subprocess.PIPE,
-                             stdout=subprocess.PIPE, text=True)
+    probe = subprocess.Popen(
+        [sys.executable, "-c", PROBE, url + "/healthz"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
     try:
         assert probe.stdout is not None and probe.stdout.readline().strip() == "ready"
         result = await load
@@ -100,9 +108,14 @@ async def test_healthz_stays_fast_while_hashing_and_decoding(hashing_server: Dep
         tasks = [await create_and_upload(http, owner.headers, photo) for _ in range(5)]
 
         async def signup(i: int) -> int:
-            r = await http.post("/api/auth/signup", json={
-                "email": f"load{i}-{uuid.uuid4().hex[:8]}@example.com", "password": "load-password-1",
-                "nickname": f"load{i}"})
+            r = await http.post(
+                "/api/auth/signup",
+                json={
+                    "email": f"load{i}-{uuid.uuid4().hex[:8]}@example.com",
+                    "password": "load-password-1",
+                    "nickname": f"load{i}",
+                },
+            )
             return r.status_code
 
         async def wrong_login(i: int) -> int:
@@ -111,15 +124,23 @@ async def test_healthz_stays_fast_while_hashing_and_decoding(hashing_server: Dep
             return r.status_code
 
         async def submit(task: dict[str, object]) -> int:
-            r = await http.post(f"/api/tasks/{task['id']}/submit", headers=owner.headers, json={
-                "theme": "ocean", "prompt": "파도", "region": {"mode": "box", "box": [100, 100, 800, 600]},
-                "steps": 2})
+            r = await http.post(
+                f"/api/tasks/{task['id']}/submit",
+                headers=owner.headers,
+                json={
+                    "theme": "ocean",
+                    "prompt": "파도",
+                    "region": {"mode": "box", "box": [100, 100, 800, 600]},
+                    "steps": 2,
+                },
+            )
             return r.status_code
 
         async def load() -> tuple[list[int], float]:
             started = time.monotonic()
-            statuses = await asyncio.gather(*[signup(i) for i in range(20)], *[wrong_login(i) for i in range(20)],
-                                            *[submit(t) for t in tasks])
+            statuses = await asyncio.gather(
+                *[signup(i) for i in range(20)], *[wrong_login(i) for i in range(20)], *[submit(t) for t in tasks]
+            )
             return list(statuses), time.monotonic() - started
 
         _, quiet = await probe_during(url, asyncio.sleep(QUIET_S))
@@ -129,8 +150,10 @@ async def test_healthz_stays_fast_while_hashing_and_decoding(hashing_server: Dep
     assert statuses[20:40] == [401] * 20, statuses
     assert statuses[40:] == [202] * 5, statuses
     p50, p99, quiet_p99 = percentile(samples, 0.5), percentile(samples, 0.99), percentile(quiet, 0.99)
-    report = (f"load {load_s:.1f} s, {len(samples)} samples: /healthz p50 {p50 * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms, "
-              f"max {max(samples) * 1000:.1f} ms; without the load p99 {quiet_p99 * 1000:.1f} ms")
+    report = (
+        f"load {load_s:.1f} s, {len(samples)} samples: /healthz p50 {p50 * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms, "
+        f"max {max(samples) * 1000:.1f} ms; without the load p99 {quiet_p99 * 1000:.1f} ms"
+    )
     print(report)
     assert len(samples) >= MIN_SAMPLES, report  # a stalled loop answers few probes
     # 50 ms; on a machine whose other processes alone already slow the probe, 30 ms above that

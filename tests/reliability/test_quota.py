@@ -25,9 +25,15 @@ SUBMIT = {"theme": "ocean", "prompt": "고래와 파도", "region": {"mode": "bo
 
 @pytest.fixture(scope="module")
 def quota_server(log_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployed]:
-    d = start_own_server(log_dir, tmp_path_factory.mktemp("quota-var"), "quota",
-                         SAEKDAM_MAX_CONCURRENT_TASKS="2", SAEKDAM_MAX_TASKS_PER_DAY="3",
-                         SAEKDAM_RUN_PAINTER_IN_API="false", SAEKDAM_MAX_UPLOAD_BYTES=str(25 * 1024 * 1024))
+    d = start_own_server(
+        log_dir,
+        tmp_path_factory.mktemp("quota-var"),
+        "quota",
+        SAEKDAM_MAX_CONCURRENT_TASKS="2",
+        SAEKDAM_MAX_TASKS_PER_DAY="3",
+        SAEKDAM_RUN_PAINTER_IN_API="false",
+        SAEKDAM_MAX_UPLOAD_BYTES=str(25 * 1024 * 1024),
+    )
     yield d
     d.server.stop()
 
@@ -43,8 +49,9 @@ async def tasks_of(http: httpx.AsyncClient, user: ApiUser, n: int, photo: bytes 
     return [(await create_and_upload(http, user.headers, photo))["id"] for _ in range(n)]
 
 
-async def submit(http: httpx.AsyncClient, user: ApiUser, task_id: str, key: str | None = None,
-                 **change: Any) -> httpx.Response:
+async def submit(
+    http: httpx.AsyncClient, user: ApiUser, task_id: str, key: str | None = None, **change: Any
+) -> httpx.Response:
     headers = {**user.headers, **({"idempotency-key": key} if key else {})}
     return await http.post(f"/api/tasks/{task_id}/submit", json={**SUBMIT, **change}, headers=headers)
 
@@ -95,15 +102,15 @@ async def test_parallel_submits_get_exactly_what_the_quota_allows(http: httpx.As
     assert sum(t["status"] != "created" for t in listed) == 3
 
 
-async def test_parallel_retries_get_exactly_what_the_quota_allows(http: httpx.AsyncClient,
-                                                                 quota_server: Deployed) -> None:
+async def test_parallel_retries_get_exactly_what_the_quota_allows(
+    http: httpx.AsyncClient, quota_server: Deployed
+) -> None:
     user = await new_user(http, "retrier")
     [task_id] = await tasks_of(http, user, 1)
     assert (await submit(http, user, task_id)).status_code == 202
     await cancel(http, user, task_id)
     before = await usage_rows(quota_server)
-    answers = await asyncio.gather(*[http.post(f"/api/tasks/{task_id}/retry", headers=user.headers)
-                                     for _ in range(6)])
+    answers = await asyncio.gather(*[http.post(f"/api/tasks/{task_id}/retry", headers=user.headers) for _ in range(6)])
     assert Counter(r.status_code for r in answers) == {201: 2, 429: 4}, [r.text for r in answers]
     assert await usage_rows(quota_server) == before + 2
 
@@ -118,7 +125,8 @@ async def test_usage_is_weighed_by_variations_and_steps(http: httpx.AsyncClient)
 
 
 async def test_parallel_submits_with_one_idempotency_key_all_get_the_first_answer(
-        http: httpx.AsyncClient, quota_server: Deployed) -> None:
+    http: httpx.AsyncClient, quota_server: Deployed
+) -> None:
     user = await new_user(http, "idem")
     [task_id] = await tasks_of(http, user, 1, wall_png(1600, 1200))  # a photo that takes a moment to check
     before = await usage_rows(quota_server)
@@ -127,7 +135,8 @@ async def test_parallel_submits_with_one_idempotency_key_all_get_the_first_answe
     assert await usage_rows(quota_server) == before + 1  # counted once
     bodies = [r.json() for r in answers]
     assert {(b["id"], b["status"], b["seed"], b["queued_at"]) for b in bodies} == {
-        (task_id, "queued", bodies[0]["seed"], bodies[0]["queued_at"])}
+        (task_id, "queued", bodies[0]["seed"], bodies[0]["queued_at"])
+    }
     again = await submit(http, user, task_id, key="one-key")
     assert again.status_code == 202 and again.json()["queued_at"] == bodies[0]["queued_at"]
     other = await submit(http, user, task_id, key="another-key")

@@ -19,8 +19,13 @@ PER_ADDRESS = 3
 
 @pytest.fixture(scope="module")
 def limited(log_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployed]:
-    d = start_own_server(log_dir, tmp_path_factory.mktemp("signup-var"), "signup-limits",
-                         SAEKDAM_SIGNUP_PER_ADDRESS_PER_HOUR=str(PER_ADDRESS), SAEKDAM_SIGNUP_PER_HOUR="1000")
+    d = start_own_server(
+        log_dir,
+        tmp_path_factory.mktemp("signup-var"),
+        "signup-limits",
+        SAEKDAM_SIGNUP_PER_ADDRESS_PER_HOUR=str(PER_ADDRESS),
+        SAEKDAM_SIGNUP_PER_HOUR="1000",
+    )
     yield d
     d.server.stop()
 
@@ -44,8 +49,9 @@ async def test_signups_past_the_per_address_limit_get_429_with_retry_after(limit
 
         # the sign-up page counts against the same limit
         await http.get("/signup")
-        page = await http.post("/signup", data={**account("page"), "terms": "accepted",
-                                                "_csrf_token": http.cookies["saekdam_csrf"]})
+        page = await http.post(
+            "/signup", data={**account("page"), "terms": "accepted", "_csrf_token": http.cookies["saekdam_csrf"]}
+        )
         assert page.status_code == 429, page.text[:500]
         assert int(page.headers["retry-after"]) > 0
         assert "text/html" in page.headers["content-type"]

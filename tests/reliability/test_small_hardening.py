@@ -76,8 +76,9 @@ async def test_csrf_token_is_rotated_at_log_in(server: Server, client: httpx.Asy
     async with httpx.AsyncClient(base_url=server.url, timeout=30) as browser:
         await browser.get("/login")
         before = browser.cookies["saekdam_csrf"]
-        r = await browser.post("/login", data={"email": user.email, "password": user.password, "next": "/",
-                                               "_csrf_token": before})
+        r = await browser.post(
+            "/login", data={"email": user.email, "password": user.password, "next": "/", "_csrf_token": before}
+        )
         assert r.status_code in (302, 303), r.text
         after = browser.cookies["saekdam_csrf"]
         assert after != before

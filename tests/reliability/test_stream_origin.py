@@ -34,11 +34,13 @@ async def close_code(url: str, **kw: Any) -> int | None:
 
 
 async def sse_status(base_url: str, path: str, headers: dict[str, str]) -> tuple[int, dict[str, Any] | None]:
-    async with httpx.AsyncClient(base_url=base_url, timeout=30) as http:
-        async with http.stream("GET", path, headers={"accept": "text/event-stream", **headers}) as r:
-            if r.status_code == 200 or "json" not in r.headers.get("content-type", ""):
-                return r.status_code, None  # a stream (left unread) or a page
-            return r.status_code, msgspec.json.decode(await r.aread())
+    async with (
+        httpx.AsyncClient(base_url=base_url, timeout=30) as http,
+        http.stream("GET", path, headers={"accept": "text/event-stream", **headers}) as r,
+    ):
+        if r.status_code == 200 or "json" not in r.headers.get("content-type", ""):
+            return r.status_code, None  # a stream (left unread) or a page
+        return r.status_code, msgspec.json.decode(await r.aread())
 
 
 async def test_cookie_streams_only_from_the_apps_own_origin(server: Server, client: httpx.AsyncClient) -> None:

@@ -44,11 +44,19 @@ BOX = {"mode": "box", "box": [16, 16, 160, 120]}
 
 @pytest.fixture(scope="module")
 def two_apis(log_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
-    with deployment(log_dir, tmp_path_factory.mktemp("scale-var"), apis=2, workers=2,
-                    SAEKDAM_LOGIN_EMAIL_MAX_FAILURES=str(LOGIN_EMAIL_MAX), SAEKDAM_LOGIN_IP_MAX_FAILURES=str(LOGIN_IP_MAX),
-                    SAEKDAM_MAX_TASKS_PER_DAY=str(TASKS_PER_DAY), SAEKDAM_MAX_CONCURRENT_TASKS="10",
-                    SAEKDAM_BOARD_COMMENTS_PER_10_MIN=str(COMMENTS_PER_10_MIN),
-                    SAEKDAM_PREVIEW_EVERY="0", SAEKDAM_STREAM_AUTH_RECHECK_S="1") as deployed:
+    with deployment(
+        log_dir,
+        tmp_path_factory.mktemp("scale-var"),
+        apis=2,
+        workers=2,
+        SAEKDAM_LOGIN_EMAIL_MAX_FAILURES=str(LOGIN_EMAIL_MAX),
+        SAEKDAM_LOGIN_IP_MAX_FAILURES=str(LOGIN_IP_MAX),
+        SAEKDAM_MAX_TASKS_PER_DAY=str(TASKS_PER_DAY),
+        SAEKDAM_MAX_CONCURRENT_TASKS="10",
+        SAEKDAM_BOARD_COMMENTS_PER_10_MIN=str(COMMENTS_PER_10_MIN),
+        SAEKDAM_PREVIEW_EVERY="0",
+        SAEKDAM_STREAM_AUTH_RECHECK_S="1",
+    ) as deployed:
         assert deployed.apis[0].port != deployed.apis[1].port
         yield deployed
 
@@ -72,18 +80,22 @@ async def _wait(predicate: Any, what: str, timeout: float = 60) -> None:
         await asyncio.sleep(0.02)
 
 
-async def _stream_then_submit(submit_on: httpx.AsyncClient, stream_on: httpx.AsyncClient, user: ApiUser,
-                              steps: int) -> tuple[str, list[dict[str, Any]], asyncio.Task[list[dict[str, Any]]]]:
+async def _stream_then_submit(
+    submit_on: httpx.AsyncClient, stream_on: httpx.AsyncClient, user: ApiUser, steps: int
+) -> tuple[str, list[dict[str, Any]], asyncio.Task[list[dict[str, Any]]]]:
     """Open the task's event stream on one API before submitting on the other, so no event can be missed."""
     task = await create_and_upload(submit_on, user.headers, wall_png(320, 240))
     events: list[dict[str, Any]] = []
-    reader = asyncio.create_task(read_sse(stream_on, f"/api/tasks/{task['id']}/events", user.headers, timeout=120,
-                                          into=events))
+    reader = asyncio.create_task(
+        read_sse(stream_on, f"/api/tasks/{task['id']}/events", user.headers, timeout=120, into=events)
+    )
     await _wait(lambda: events or reader.done(), "the stream's snapshot", 30)
     assert events and events[0]["event"] == "task" and events[0]["data"]["status"] == "created", events
-    r = await submit_on.post(f"/api/tasks/{task['id']}/submit",
-                             json={"theme": "ocean", "prompt": "whales and waves", "region": BOX, "steps": steps,
-                                   "seed": 7}, headers=user.headers)
+    r = await submit_on.post(
+        f"/api/tasks/{task['id']}/submit",
+        json={"theme": "ocean", "prompt": "whales and waves", "region": BOX, "steps": steps, "seed": 7},
+        headers=user.headers,
+    )
     assert r.status_code == 202, r.text
     return str(task["id"]), events, reader
 
@@ -93,7 +105,8 @@ def _progress_steps(events: list[dict[str, Any]]) -> list[int]:
 
 
 async def test_task_on_api1_streams_through_api2_and_board_events_cross(
-        two_apis: Deployment, api1: httpx.AsyncClient, api2: httpx.AsyncClient) -> None:
+    two_apis: Deployment, api1: httpx.AsyncClient, api2: httpx.AsyncClient
+) -> None:
     user = await new_user(api1, "scale")
     steps = 8
     task_id, events, reader = await _stream_then_submit(api1, api2, user, steps)
@@ -117,27 +130,38 @@ async def test_task_on_api1_streams_through_api2_and_board_events_cross(
 
     # board: publish on API 1, like on API 2; a board stream open on API 1 sees the like
     async with SseReader(api1, "/api/board/events") as board_on_api1:
-        r = await api2.post("/api/posts", json={"task_id": task_id, "result_index": 0, "title": "Whales on a wall",
-                                                "content": "painted by two workers"}, headers=user.headers)
+        r = await api2.post(
+            "/api/posts",
+            json={
+                "task_id": task_id,
+                "result_index": 0,
+                "title": "Whales on a wall",
+                "content": "painted by two workers",
+            },
+            headers=user.headers,
+        )
         assert r.status_code == 201, r.text
         post_id = r.json()["id"]
         liker = await new_user(api2, "liker")
         liked = await api2.put(f"/api/posts/{post_id}/like", headers=liker.headers)
         assert liked.status_code == 200 and liked.json() == {"like_count": 1, "liked_by_me": True}
         created = await board_on_api1.wait_for(lambda e: e["event"] == "post_created" and e["data"]["id"] == post_id)
-        update = await board_on_api1.wait_for(lambda e: e["event"] == "post_updated" and e["data"]["id"] == post_id
-                                              and e["data"]["like_count"] == 1)
+        update = await board_on_api1.wait_for(
+            lambda e: e["event"] == "post_updated" and e["data"]["id"] == post_id and e["data"]["like_count"] == 1
+        )
         assert int(update["id"]) > int(created["id"])
     assert (await api1.get(f"/api/posts/{post_id}")).json()["like_count"] == 1
 
     # the board's write limits count across both processes too
     apis = (api1, api2)
     for i in range(COMMENTS_PER_10_MIN):
-        r = await apis[i % 2].post(f"/api/posts/{post_id}/comments", json={"content": f"nice {i}"},
-                                   headers=liker.headers)
+        r = await apis[i % 2].post(
+            f"/api/posts/{post_id}/comments", json={"content": f"nice {i}"}, headers=liker.headers
+        )
         assert r.status_code == 201, (i, r.text)
-    r = await apis[COMMENTS_PER_10_MIN % 2].post(f"/api/posts/{post_id}/comments", json={"content": "one more"},
-                                                 headers=liker.headers)
+    r = await apis[COMMENTS_PER_10_MIN % 2].post(
+        f"/api/posts/{post_id}/comments", json={"content": "one more"}, headers=liker.headers
+    )
     assert r.status_code == 429 and r.json()["code"] == "rate_limited" and int(r.headers["retry-after"]) > 0
     assert (await api2.get(f"/api/posts/{post_id}")).json()["comment_count"] == COMMENTS_PER_10_MIN
 
@@ -146,30 +170,41 @@ async def test_login_limits_hold_across_both_apis(api1: httpx.AsyncClient, api2:
     apis = (api1, api2)
     # per email: failures alternate between the processes; the limit trips at exactly the configured total
     victim = await new_user(api1, "victim")
-    here = {"x-forwarded-for": "198.51.100.10"}  # the deployment trusts 127.0.0.1 as its proxy: one client address per check
+    here = {
+        "x-forwarded-for": "198.51.100.10"
+    }  # the deployment trusts 127.0.0.1 as its proxy: one client address per check
     for i in range(LOGIN_EMAIL_MAX):
-        r = await apis[i % 2].post("/api/auth/token", json={"email": victim.email, "password": "wrong password!"},
-                                   headers=here)
+        r = await apis[i % 2].post(
+            "/api/auth/token", json={"email": victim.email, "password": "wrong password!"}, headers=here
+        )
         assert r.status_code == 401, (i, r.text)
-    blocked = await apis[LOGIN_EMAIL_MAX % 2].post("/api/auth/token",
-                                                   json={"email": victim.email, "password": victim.password},
-                                                   headers=here)
+    blocked = await apis[LOGIN_EMAIL_MAX % 2].post(
+        "/api/auth/token", json={"email": victim.email, "password": victim.password}, headers=here
+    )
     assert blocked.status_code == 429, blocked.text  # even the right password, on either process
     assert blocked.json()["code"] == "too_many_login_failures" and int(blocked.headers["retry-after"]) > 0
-    assert (await apis[(LOGIN_EMAIL_MAX + 1) % 2].post(
-        "/api/auth/token", json={"email": victim.email, "password": victim.password}, headers=here)).status_code == 429
+    assert (
+        await apis[(LOGIN_EMAIL_MAX + 1) % 2].post(
+            "/api/auth/token", json={"email": victim.email, "password": victim.password}, headers=here
+        )
+    ).status_code == 429
 
     # per client address: failures for different emails from one address, alternating processes
     there = {"x-forwarded-for": "203.0.113.77"}
     for i in range(LOGIN_IP_MAX):
-        r = await apis[i % 2].post("/api/auth/token", json={"email": f"nobody{i}@example.com", "password": "x" * 8},
-                                   headers=there)
+        r = await apis[i % 2].post(
+            "/api/auth/token", json={"email": f"nobody{i}@example.com", "password": "x" * 8}, headers=there
+        )
         assert r.status_code == 401, (i, r.text)
-    r = await apis[LOGIN_IP_MAX % 2].post("/api/auth/token", json={"email": "nobody@example.com", "password": "x" * 8},
-                                          headers=there)
+    r = await apis[LOGIN_IP_MAX % 2].post(
+        "/api/auth/token", json={"email": "nobody@example.com", "password": "x" * 8}, headers=there
+    )
     assert r.status_code == 429 and r.json()["code"] == "too_many_login_failures", r.text
-    other = await api2.post("/api/auth/token", json={"email": victim.email, "password": victim.password},
-                            headers={"x-forwarded-for": "192.0.2.5"})
+    other = await api2.post(
+        "/api/auth/token",
+        json={"email": victim.email, "password": victim.password},
+        headers={"x-forwarded-for": "192.0.2.5"},
+    )
     assert other.status_code == 429  # the email is still blocked; another address changes nothing for it
 
 
@@ -180,9 +215,11 @@ async def test_daily_task_quota_holds_across_both_apis(api1: httpx.AsyncClient, 
     for i in range(TASKS_PER_DAY + 1):
         http = apis[i % 2]
         task = await create_and_upload(http, user.headers, photo)
-        r = await http.post(f"/api/tasks/{task['id']}/submit", json={"theme": "space", "prompt": "stars",
-                                                                      "region": {"mode": "box", "box": [0, 0, 64, 64]},
-                                                                      "steps": 1}, headers=user.headers)
+        r = await http.post(
+            f"/api/tasks/{task['id']}/submit",
+            json={"theme": "space", "prompt": "stars", "region": {"mode": "box", "box": [0, 0, 64, 64]}, "steps": 1},
+            headers=user.headers,
+        )
         if i < TASKS_PER_DAY:
             assert r.status_code == 202, (i, r.text)
         else:
@@ -194,9 +231,14 @@ async def test_daily_task_quota_holds_across_both_apis(api1: httpx.AsyncClient, 
 
 def _superuser(env: dict[str, str]) -> tuple[str, str]:
     email, password = f"ops{uuid.uuid4().hex[:10]}@example.com", "ops-admin-pass-1"
-    done = subprocess.run([sys.executable, "-m", "app", "createsuperuser", "--email", email, "--nickname", "ops",
-                           "--password", password], cwd=ROOT, env={**os.environ, **env}, capture_output=True,
-                          text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "app", "createsuperuser", "--email", email, "--nickname", "ops", "--password", password],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     return email, password
 
@@ -210,8 +252,9 @@ async def _refused_within(http: httpx.AsyncClient, headers: dict[str, str], seco
     return time.monotonic() - started
 
 
-async def test_revocation_reaches_the_other_api_within_a_second(two_apis: Deployment, api1: httpx.AsyncClient,
-                                                                 api2: httpx.AsyncClient) -> None:
+async def test_revocation_reaches_the_other_api_within_a_second(
+    two_apis: Deployment, api1: httpx.AsyncClient, api2: httpx.AsyncClient
+) -> None:
     """A password changed on API 1 refuses the user's other tokens and sessions on API 2 within 1 s, and a
     WebSocket open on API 2 closes with 4401; "log out everywhere" on API 2 reaches API 1 the same way."""
     import websockets
@@ -220,14 +263,19 @@ async def test_revocation_reaches_the_other_api_within_a_second(two_apis: Deploy
     on_api2 = await bearer(api2, user.email, user.password)
     session = await browser_session(two_apis.apis[1].url, user.email, user.password)
     task = await create_and_upload(api1, user.headers, wall_png())
-    ws_url = two_apis.apis[1].url.replace("http://", "ws://") + \
-        f"/api/tasks/{task['id']}/ws?access_token={on_api2['authorization'].split(' ', 1)[1]}"
+    ws_url = (
+        two_apis.apis[1].url.replace("http://", "ws://")
+        + f"/api/tasks/{task['id']}/ws?access_token={on_api2['authorization'].split(' ', 1)[1]}"
+    )
     try:
         async with websockets.connect(ws_url) as socket:
             assert '"event":"task"' in await asyncio.wait_for(socket.recv(), 10)
             assert (await api2.get("/api/me", headers=on_api2)).status_code == 200
-            r = await api1.post("/api/me/password", json={"current_password": user.password,
-                                                          "new_password": "changed-on-api1"}, headers=user.headers)
+            r = await api1.post(
+                "/api/me/password",
+                json={"current_password": user.password, "new_password": "changed-on-api1"},
+                headers=user.headers,
+            )
             assert r.status_code == 204, r.text
             assert await _refused_within(api2, on_api2, 1.0) < 1.0
             page = await session.get("/account")
@@ -245,7 +293,8 @@ async def test_revocation_reaches_the_other_api_within_a_second(two_apis: Deploy
 
 
 async def test_logout_rename_and_deactivation_reach_the_other_apis_token_cache(
-        two_apis: Deployment, api1: httpx.AsyncClient, api2: httpx.AsyncClient) -> None:
+    two_apis: Deployment, api1: httpx.AsyncClient, api2: httpx.AsyncClient
+) -> None:
     """API 2 caches who a token belongs to; a logout, a new nickname and an admin's deactivation made on
     API 1 reach that cache within 1 s (the ``accounts`` event on the bus), not after its TTL."""
     user = await new_user(api1, "cached")
@@ -265,23 +314,29 @@ async def test_logout_rename_and_deactivation_reach_the_other_apis_token_cache(
     email, password = _superuser(two_apis.env)
     async with httpx.AsyncClient(base_url=two_apis.apis[0].url, timeout=30) as admin_http:
         await admin_http.get("/admin/public/login/")
-        login = await admin_http.post("/admin/public/login/", json={"username": email, "password": password},
-                                      headers={"x-csrftoken": admin_http.cookies.get("csrftoken", "")})
+        login = await admin_http.post(
+            "/admin/public/login/",
+            json={"username": email, "password": password},
+            headers={"x-csrftoken": admin_http.cookies.get("csrftoken", "")},
+        )
         assert login.status_code == 200, login.text
         csrf = {"x-csrftoken": admin_http.cookies.get("csrftoken", "")}
-        rows = (await admin_http.get("/admin/api/tables/accounts_user/",
-                                     params={"username": user.email})).json()["rows"]
+        rows = (await admin_http.get("/admin/api/tables/accounts_user/", params={"username": user.email})).json()[
+            "rows"
+        ]
         assert len(rows) == 1, rows
         assert (await api2.get("/api/me", headers=token)).status_code == 200
-        patched = await admin_http.patch(f"/admin/api/tables/accounts_user/{rows[0]['id']}/",
-                                         json={"active": False}, headers=csrf)
+        patched = await admin_http.patch(
+            f"/admin/api/tables/accounts_user/{rows[0]['id']}/", json={"active": False}, headers=csrf
+        )
         assert patched.status_code == 200, patched.text
     assert await _refused_within(api2, token, 1.0) < 1.0
     assert (await api1.get("/api/me", headers=token)).status_code == 401
 
 
-async def test_ops_page_lists_both_workers_from_their_heartbeats(two_apis: Deployment, api1: httpx.AsyncClient,
-                                                                 api2: httpx.AsyncClient) -> None:
+async def test_ops_page_lists_both_workers_from_their_heartbeats(
+    two_apis: Deployment, api1: httpx.AsyncClient, api2: httpx.AsyncClient
+) -> None:
     email, password = _superuser(two_apis.env)
     token = (await api2.post("/api/auth/token", json={"email": email, "password": password})).json()["access_token"]
     admin = {"authorization": f"Bearer {token}"}
@@ -289,8 +344,17 @@ async def test_ops_page_lists_both_workers_from_their_heartbeats(two_apis: Deplo
     assert (await api1.get("/ops/", headers=user.headers)).status_code == 403
 
     # a worker that stopped reporting long ago (its host died without a clean shutdown)
-    ghost = {"name": "ghost", "host": "gone-host", "pid": 1, "device": "cuda:0 NVIDIA H100", "state": "ready",
-             "current_task": None, "started_at": time.time() - 3600, "last_seen": time.time() - 600, "jobs_done": 3}
+    ghost = {
+        "name": "ghost",
+        "host": "gone-host",
+        "pid": 1,
+        "device": "cuda:0 NVIDIA H100",
+        "state": "ready",
+        "current_task": None,
+        "started_at": time.time() - 3600,
+        "last_seen": time.time() - 600,
+        "jobs_done": 3,
+    }
     r = two_apis.redis.client()
     r.hset("saekdam:workers", "ghost", msgspec.json.encode(ghost))
     r.close()
@@ -315,8 +379,9 @@ async def test_ops_page_lists_both_workers_from_their_heartbeats(two_apis: Deplo
     assert 'class="worker stale" data-worker="ghost"' in page.text
 
 
-async def test_killing_api1_mid_task_does_not_affect_it(two_apis: Deployment, api1: httpx.AsyncClient,
-                                                        api2: httpx.AsyncClient) -> None:
+async def test_killing_api1_mid_task_does_not_affect_it(
+    two_apis: Deployment, api1: httpx.AsyncClient, api2: httpx.AsyncClient
+) -> None:
     """Last in this module: API 1 stays dead."""
     user = await new_user(api1, "survivor")
     steps = 50
@@ -327,8 +392,10 @@ async def test_killing_api1_mid_task_does_not_affect_it(two_apis: Deployment, ap
     killed_at = max(_progress_steps(events))
     assert two_apis.apis[0].proc.returncode == -9
     await asyncio.wait_for(reader, 120)
-    assert events[-1]["event"] == "status" and events[-1]["data"]["status"] == "succeeded", (events[-3:],
-                                                                                             two_apis.logs())
+    assert events[-1]["event"] == "status" and events[-1]["data"]["status"] == "succeeded", (
+        events[-3:],
+        two_apis.logs(),
+    )
     seen = _progress_steps(events)
     assert seen == list(range(1, steps + 1)) and killed_at < steps, (killed_at, seen)
     task = (await api2.get(f"/api/tasks/{task_id}", headers=user.headers)).json()

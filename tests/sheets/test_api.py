@@ -52,7 +52,7 @@ async def test_sheet_shape_and_quantities(client: httpx.AsyncClient, painted: tu
     # area: the painted region's part of its bounding box, on a 4 m × 2.5 m wall
     mask = np.asarray(Image.open(io.BytesIO((await client.get(task["mask_url"])).content)).convert("L")) >= 128
     rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
-    box = mask[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+    box = mask[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
     painted_m2 = box.mean() * 10.0
     assert abs(sum(c["area_m2"] for c in colors) - painted_m2) <= 0.02 * painted_m2
 
@@ -85,20 +85,31 @@ async def test_defaults_without_a_body(client: httpx.AsyncClient, painted: tuple
     assert "sheet-1-12" in r.json()["image_url"]
 
 
-@pytest.mark.parametrize("body,field", [({"colors": 3}, "colors"), ({"colors": 25}, "colors"),
-                                        ({"colors": "many"}, "colors"), ({"result": 0}, "result"),
-                                        ({"result": 2}, "result")])
-async def test_bad_input_is_400_naming_the_field(client: httpx.AsyncClient, painted: tuple[ApiUser, dict],
-                                                 body: dict, field: str) -> None:
+@pytest.mark.parametrize(
+    "body,field",
+    [
+        ({"colors": 3}, "colors"),
+        ({"colors": 25}, "colors"),
+        ({"colors": "many"}, "colors"),
+        ({"result": 0}, "result"),
+        ({"result": 2}, "result"),
+    ],
+)
+async def test_bad_input_is_400_naming_the_field(
+    client: httpx.AsyncClient, painted: tuple[ApiUser, dict], body: dict, field: str
+) -> None:
     user, task = painted
-    r = await client.post(f"/api/tasks/{task['id']}/sheet", json=body, headers={**user.headers, "Accept-Language": "en"})
+    r = await client.post(
+        f"/api/tasks/{task['id']}/sheet", json=body, headers={**user.headers, "Accept-Language": "en"}
+    )
     assert r.status_code == 400, r.text
     error = r.json()
     assert error["status"] == 400 and field in {e["field"] for e in error["errors"]}, error
 
 
-async def test_other_users_task_is_404_and_unfinished_is_409(client: httpx.AsyncClient,
-                                                             painted: tuple[ApiUser, dict]) -> None:
+async def test_other_users_task_is_404_and_unfinished_is_409(
+    client: httpx.AsyncClient, painted: tuple[ApiUser, dict]
+) -> None:
     _, task = painted
     stranger = await new_user(client, "stranger")
     r = await client.post(f"/api/tasks/{task['id']}/sheet", json={}, headers=stranger.headers)
@@ -106,8 +117,9 @@ async def test_other_users_task_is_404_and_unfinished_is_409(client: httpx.Async
     r = await client.post("/api/tasks/not-a-uuid/sheet", json={}, headers=stranger.headers)
     assert r.status_code == 404
     fresh = await create_and_upload(client, stranger.headers, wall_png())
-    r = await client.post(f"/api/tasks/{fresh['id']}/sheet", json={}, headers={**stranger.headers,
-                                                                           "Accept-Language": "ko"})
+    r = await client.post(
+        f"/api/tasks/{fresh['id']}/sheet", json={}, headers={**stranger.headers, "Accept-Language": "ko"}
+    )
     assert r.status_code == 409 and r.json()["code"] == "task_not_succeeded"
     assert "도안" in r.json()["detail"]
     r = await client.post(f"/api/tasks/{task['id']}/sheet", json={})

@@ -13,9 +13,18 @@ pytestmark = pytest.mark.db
 
 async def _succeeded(client: httpx.AsyncClient, user: ApiUser) -> dict:
     task = await create_and_upload(client, user.headers, wall_png(200, 120))
-    r = await client.post(f"/api/tasks/{task['id']}/submit", headers=user.headers, json={
-        "theme": "play", "prompt": "놀이터 벽화", "steps": 2, "variations": 2, "wall_size_m": [5, 2],
-        "region": {"mode": "box", "box": [10, 10, 170, 90]}})
+    r = await client.post(
+        f"/api/tasks/{task['id']}/submit",
+        headers=user.headers,
+        json={
+            "theme": "play",
+            "prompt": "놀이터 벽화",
+            "steps": 2,
+            "variations": 2,
+            "wall_size_m": [5, 2],
+            "region": {"mode": "box", "box": [10, 10, 170, 90]},
+        },
+    )
     assert r.status_code == 202, r.text
     done = await wait_terminal(client, user.headers, task["id"])
     assert done["status"] == "succeeded"
@@ -25,8 +34,11 @@ async def _succeeded(client: httpx.AsyncClient, user: ApiUser) -> dict:
 async def test_post_option_public_sheet_and_page(client: httpx.AsyncClient) -> None:
     author = await new_user(client, "작가")
     task = await _succeeded(client, author)
-    r = await client.post("/api/posts", headers=author.headers, json={
-        "task_id": task["id"], "result_index": 1, "title": "놀이터 옆 벽화", "sheet_colors": 6})
+    r = await client.post(
+        "/api/posts",
+        headers=author.headers,
+        json={"task_id": task["id"], "result_index": 1, "title": "놀이터 옆 벽화", "sheet_colors": 6},
+    )
     assert r.status_code == 201, r.text
     post = r.json()
     assert post["sheet_colors"] == 6
@@ -49,7 +61,10 @@ async def test_post_option_public_sheet_and_page(client: httpx.AsyncClient) -> N
     assert r.status_code == 200 and r.json()["sheet_colors"] is None
     assert (await client.get(f"/api/posts/{post['id']}/sheet")).status_code == 404
     assert (await client.get(f"/board/{post['id']}/sheet")).status_code == 404
-    assert "/sheet" not in (await client.get(f"/board/{post['id']}")).text.split("comments-title")[0].split("post-compare")[1]
+    assert (
+        "/sheet"
+        not in (await client.get(f"/board/{post['id']}")).text.split("comments-title")[0].split("post-compare")[1]
+    )
     # an edit of the text keeps the option as it is; turning it on again works
     r = await client.patch(f"/api/posts/{post['id']}", headers=author.headers, json={"sheet_colors": 8})
     assert r.json()["sheet_colors"] == 8
@@ -60,14 +75,21 @@ async def test_post_option_public_sheet_and_page(client: httpx.AsyncClient) -> N
 async def test_posts_without_the_option_and_bad_values(client: httpx.AsyncClient) -> None:
     author = await new_user(client, "조용한작가")
     task = await _succeeded(client, author)
-    r = await client.post("/api/posts", headers=author.headers, json={
-        "task_id": task["id"], "result_index": 0, "title": "도안 없는 벽화"})
+    r = await client.post(
+        "/api/posts", headers=author.headers, json={"task_id": task["id"], "result_index": 0, "title": "도안 없는 벽화"}
+    )
     assert r.status_code == 201 and r.json()["sheet_colors"] is None
     post = r.json()
     assert (await client.get(f"/api/posts/{post['id']}/sheet")).status_code == 404
-    assert "/sheet" not in (await client.get(f"/board/{post['id']}")).text.split("comments-title")[0].split("post-compare")[1]
-    r = await client.post("/api/posts", headers=author.headers, json={
-        "task_id": task["id"], "result_index": 1, "title": "도안 색이 너무 많아", "sheet_colors": 30})
+    assert (
+        "/sheet"
+        not in (await client.get(f"/board/{post['id']}")).text.split("comments-title")[0].split("post-compare")[1]
+    )
+    r = await client.post(
+        "/api/posts",
+        headers=author.headers,
+        json={"task_id": task["id"], "result_index": 1, "title": "도안 색이 너무 많아", "sheet_colors": 30},
+    )
     assert r.status_code == 400 and "sheet_colors" in {e["field"] for e in r.json()["errors"]}
     r = await client.patch(f"/api/posts/{post['id']}", headers=author.headers, json={"sheet_colors": 2})
     assert r.status_code == 400 and "sheet_colors" in {e["field"] for e in r.json()["errors"]}

@@ -11,7 +11,6 @@ import pytest
 from playwright.async_api import Browser, expect
 
 from tests.browser.helpers import DEVICES, Shots, Watch
-from tests.support.browser import browser  # noqa: F401  (fixture)
 from tests.support.flow import create_and_upload, wait_terminal, wall_png
 from tests.support.server import Server
 from tests.support.users import new_user
@@ -25,13 +24,23 @@ def device(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-async def test_sheet_from_task_page(browser: Browser, server: Server, client: httpx.AsyncClient,  # noqa: F811
-                                    device: str, tmp_path: Path) -> None:
+async def test_sheet_from_task_page(
+    browser: Browser, server: Server, client: httpx.AsyncClient, device: str, tmp_path: Path
+) -> None:
     user = await new_user(client, "도안가")
     task = await create_and_upload(client, user.headers, wall_png(320, 200))
-    r = await client.post(f"/api/tasks/{task['id']}/submit", headers=user.headers, json={
-        "theme": "nature", "prompt": "숲과 사슴", "steps": 2, "variations": 2,
-        "region": {"mode": "box", "box": [20, 16, 280, 160]}, "wall_size_m": [6, 3]})
+    r = await client.post(
+        f"/api/tasks/{task['id']}/submit",
+        headers=user.headers,
+        json={
+            "theme": "nature",
+            "prompt": "숲과 사슴",
+            "steps": 2,
+            "variations": 2,
+            "region": {"mode": "box", "box": [20, 16, 280, 160]},
+            "wall_size_m": [6, 3],
+        },
+    )
     assert r.status_code == 202, r.text
     assert (await wait_terminal(client, user.headers, task["id"]))["status"] == "succeeded"
 
@@ -101,13 +110,22 @@ async def test_sheet_from_task_page(browser: Browser, server: Server, client: ht
     await context.close()
 
 
-async def test_post_shows_its_sheet_when_the_author_allows_it(browser: Browser, server: Server,  # noqa: F811
-                                                              client: httpx.AsyncClient) -> None:
+async def test_post_shows_its_sheet_when_the_author_allows_it(
+    browser: Browser, server: Server, client: httpx.AsyncClient
+) -> None:
     user = await new_user(client, "공유가")
     task = await create_and_upload(client, user.headers, wall_png(240, 160))
-    r = await client.post(f"/api/tasks/{task['id']}/submit", headers=user.headers, json={
-        "theme": "ocean", "prompt": "바다", "steps": 2, "region": {"mode": "box", "box": [10, 10, 200, 120]},
-        "wall_size_m": [4, 2.4]})
+    r = await client.post(
+        f"/api/tasks/{task['id']}/submit",
+        headers=user.headers,
+        json={
+            "theme": "ocean",
+            "prompt": "바다",
+            "steps": 2,
+            "region": {"mode": "box", "box": [10, 10, 200, 120]},
+            "wall_size_m": [4, 2.4],
+        },
+    )
     assert r.status_code == 202, r.text
     assert (await wait_terminal(client, user.headers, task["id"]))["status"] == "succeeded"
     context = await browser.new_context(locale="ko-KR", base_url=server.url, **DEVICES["desktop"])

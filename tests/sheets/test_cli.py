@@ -16,8 +16,10 @@ def test_sheet_command_writes_pdf_and_png(tmp_path: Path, capsys: pytest.Capture
     image = tmp_path / "result.png"
     image.write_bytes(png(patch_mural()))
     out, sheet_png = tmp_path / "sheet.pdf", tmp_path / "sheet.png"
-    assert main(["sheet", str(image), "--colors", "6", "--wall-size", "2,1", "--out", str(out),
-                 "--png", str(sheet_png)]) == 0
+    assert (
+        main(["sheet", str(image), "--colors", "6", "--wall-size", "2,1", "--out", str(out), "--png", str(sheet_png)])
+        == 0
+    )
     assert out.read_bytes().startswith(b"%PDF-")
     assert Image.open(io.BytesIO(sheet_png.read_bytes())).format == "PNG"
     printed = capsys.readouterr().out

@@ -46,7 +46,7 @@ def test_flat_patches_are_recovered(colors: int) -> None:
     plan = plan_sheet(image, _all(image), SheetOptions(colors=colors), PALETTE)
     assert len(plan.uses) == len(PATCHES)
     legend_lab = srgb_to_lab(np.array([u.paint.rgb for u in plan.uses], dtype=np.uint8))
-    for (code, share), mean in zip(PATCHES, patch_colors(image)):
+    for (code, share), mean in zip(PATCHES, patch_colors(image), strict=True):
         patch_lab = srgb_to_lab(np.round(mean).astype(np.uint8))
         distances = deltaE_ciede2000(np.broadcast_to(patch_lab, legend_lab.shape), legend_lab)
         best = int(np.argmin(distances))
@@ -74,8 +74,9 @@ def test_area_sums_to_the_painted_area_of_the_wall() -> None:
 
 def test_coverage_and_coats_set_the_litres() -> None:
     image = patch_mural()
-    plan = plan_sheet(image, _all(image), SheetOptions(colors=5, wall_size_m=(2, 1), coverage_m2_per_l=8, coats=3),
-                      PALETTE)
+    plan = plan_sheet(
+        image, _all(image), SheetOptions(colors=5, wall_size_m=(2, 1), coverage_m2_per_l=8, coats=3), PALETTE
+    )
     first = plan.uses[0]
     assert first.area_m2 == pytest.approx(0.75, abs=0.02)
     assert first.litres == pytest.approx(first.area_m2 * 3 / 8, abs=0.011)
@@ -89,8 +90,8 @@ def test_regions_below_the_minimum_do_not_survive() -> None:
     image = patch_mural(noise=0)
     rng = np.random.default_rng(5)
     # specks: 3×3 dots of a far colour all over the red and blue bands
-    for y, x in zip(rng.integers(5, 310, 60), rng.integers(5, 300, 60)):
-        image[y:y + 3, x:x + 3] = (20, 20, 20)
+    for y, x in zip(rng.integers(5, 310, 60), rng.integers(5, 300, 60), strict=True):
+        image[y : y + 3, x : x + 3] = (20, 20, 20)
     plan = plan_sheet(image, _all(image), SheetOptions(colors=8, min_region_px=150), PALETTE)
     areas = _region_areas(plan)
     assert areas.min() >= plan.min_region_px

@@ -38,8 +38,16 @@ def storage(tmp_path: Path) -> CountingStorage:
 
 
 def _row(**fields: Any) -> SimpleNamespace:
-    base = {"id": uuid.uuid4(), "status": "succeeded", "result_keys": "[]", "artwork_keys": "[]",
-            "painted_mask_key": None, "wall_size_m": "null", "region": '{"mode": "auto"}', "mask_key": None}
+    base = {
+        "id": uuid.uuid4(),
+        "status": "succeeded",
+        "result_keys": "[]",
+        "artwork_keys": "[]",
+        "painted_mask_key": None,
+        "wall_size_m": "null",
+        "region": '{"mode": "auto"}',
+        "mask_key": None,
+    }
     base.update(fields)
     return SimpleNamespace(**base)
 

@@ -62,8 +62,9 @@ def test_pdf_renders_and_has_the_legend(tmp_path: Path) -> None:
     page = np.asarray(Image.open(pages[0]).convert("RGB"))
     assert page.shape[1] > page.shape[0]  # landscape
     assert (page < 250).any(axis=2).mean() > 0.05  # something is drawn
-    text = subprocess.run([_tool("pdftotext"), "-layout", str(pdf), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    text = subprocess.run(
+        [_tool("pdftotext"), "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert "Legend" in text and "scale 1:10" in text
     for code, _ in PATCHES:
         assert code in text
@@ -135,7 +136,7 @@ def test_the_shipped_palette_matches_its_source() -> None:
     for c in doc["colors"]:
         if not c["in_srgb"]:
             continue  # more saturated than sRGB (fluorescent, some yellows and oranges): the hex is clipped
-        rgb = np.array([int(c["hex"][i:i + 2], 16) for i in (1, 3, 5)]) / 255
+        rgb = np.array([int(c["hex"][i : i + 2], 16) for i in (1, 3, 5)]) / 255
         xyz = colour.sRGB_to_XYZ(rgb, illuminant=d50, chromatic_adaptation_transform="Bradford")
         lab = colour.XYZ_to_Lab(xyz, illuminant=d50)
         assert colour.delta_E(lab, np.array(c["lab_d50"]), method="CIE 2000") < 1.5, c["code"]

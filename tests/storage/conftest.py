@@ -66,8 +66,10 @@ class Store:
 
 @pytest.fixture(params=["local", "s3"])
 def store(request: pytest.FixtureRequest) -> Store:
-    storage = request.getfixturevalue("local_server").storage if request.param == "local" else (
-        request.getfixturevalue("s3_storage")
+    storage = (
+        request.getfixturevalue("local_server").storage
+        if request.param == "local"
+        else (request.getfixturevalue("s3_storage"))
     )
     return Store(request.param, storage, f"t-{uuid.uuid4().hex[:10]}/")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import httpx
 import pytest
 
@@ -30,14 +32,14 @@ async def test_put_get_size_exists_delete(store: Store) -> None:
 
 async def test_modified_at_is_when_the_object_was_written(store: Store) -> None:
     """The orphan sweep's grace is measured from it (UTC, within a few seconds of now)."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     s, key = store.storage, store.key("tasks/1/written.png")
     assert await s.modified_at(key) is None
     await s.put(key, PNG, "image/png")
     written = await s.modified_at(key)
     assert written is not None and written.tzinfo is not None
-    assert abs((datetime.now(timezone.utc) - written).total_seconds()) < 30
+    assert abs((datetime.now(UTC) - written).total_seconds()) < 30
 
 
 async def test_get_missing_raises_object_not_found(store: Store) -> None:

@@ -51,8 +51,9 @@ async def test_upload_then_serve_with_safe_headers(
     local_server: LocalServer, prefix: str, http: httpx.AsyncClient
 ) -> None:
     key = prefix + "in.webp"
-    response = await http.put(await upload(local_server, key, "image/webp", WEBP), content=WEBP,
-                              headers={"Content-Type": "image/webp"})
+    response = await http.put(
+        await upload(local_server, key, "image/webp", WEBP), content=WEBP, headers={"Content-Type": "image/webp"}
+    )
     assert response.status_code == 201
     assert response.json() == {"key": key, "size": len(WEBP), "content_type": "image/webp"}
 
@@ -154,16 +155,22 @@ async def test_over_the_limit_is_413(local_server: LocalServer, prefix: str, htt
     key = prefix + "big.bin"
     size = MAX_UPLOAD + 1
     # upload_url() refuses to sign this; a URL signed by hand still cannot get past the limit
-    url = signing.file_url(local_server.url, key, signing.sign_upload(SECRET, key, "application/octet-stream", size,
-                                                                      signing.expiry(60)))
+    url = signing.file_url(
+        local_server.url, key, signing.sign_upload(SECRET, key, "application/octet-stream", size, signing.expiry(60))
+    )
     response = await http.put(url, content=b"\0" * size, headers={"Content-Type": "application/octet-stream"})
     assert error(response) == (413, "too_large")
 
 
 @pytest.mark.parametrize(
     ("content_type", "body"),
-    [("image/png", b"GIF89a" + b"g" * 40), ("image/jpeg", PNG), ("image/webp", b"RIFF\0\0\0\0WAVE" + b"w" * 20),
-     ("image/gif", b"GIF89a" + b"g" * 40), ("image/png", b"\x89PN")],
+    [
+        ("image/png", b"GIF89a" + b"g" * 40),
+        ("image/jpeg", PNG),
+        ("image/webp", b"RIFF\0\0\0\0WAVE" + b"w" * 20),
+        ("image/gif", b"GIF89a" + b"g" * 40),
+        ("image/png", b"\x89PN"),
+    ],
 )
 async def test_bytes_that_are_not_the_declared_image_are_415(
     local_server: LocalServer, prefix: str, http: httpx.AsyncClient, content_type: str, body: bytes
@@ -175,9 +182,7 @@ async def test_bytes_that_are_not_the_declared_image_are_415(
     assert not await local_server.storage.exists(key)
 
 
-async def test_an_object_is_never_overwritten(
-    local_server: LocalServer, prefix: str, http: httpx.AsyncClient
-) -> None:
+async def test_an_object_is_never_overwritten(local_server: LocalServer, prefix: str, http: httpx.AsyncClient) -> None:
     key = prefix + "in.png"
     url = await upload(local_server, key)
     assert (await http.put(url, content=PNG, headers={"Content-Type": "image/png"})).status_code == 201
@@ -202,16 +207,21 @@ async def test_downloads_need_a_matching_signature(
     await local_server.storage.put(key, PNG, "image/png")
     url = await local_server.storage.download_url(key, 60, filename="a.png")
     assert (await http.get(url)).status_code == 200
-    for bad in (with_query(url, dl="b.png"), with_query(url, exp=str(int(time.time()) + 999)),
-                url.replace("/out.png?", "/in.png?"), with_query(url, sig="x")):
+    for bad in (
+        with_query(url, dl="b.png"),
+        with_query(url, exp=str(int(time.time()) + 999)),
+        url.replace("/out.png?", "/in.png?"),
+        with_query(url, sig="x"),
+    ):
         assert error(await http.get(bad)) == (403, "invalid_signature")
     assert error(await http.get(f"{local_server.url}/files/{key}")) == (403, "invalid_signature")
     missing = await local_server.storage.download_url(prefix + "missing.png", 60)
     assert error(await http.get(missing)) == (404, "not_found")
 
 
-@pytest.mark.parametrize("path", ["/files/..%2f..%2fetc/passwd", "/files/a/%2e%2e/%2e%2e/etc/passwd", "/files/a//b",
-                                  "/files/%2fetc/passwd"])
+@pytest.mark.parametrize(
+    "path", ["/files/..%2f..%2fetc/passwd", "/files/a/%2e%2e/%2e%2e/etc/passwd", "/files/a//b", "/files/%2fetc/passwd"]
+)
 async def test_traversal_paths_never_serve_files(local_server: LocalServer, http: httpx.AsyncClient, path: str) -> None:
     response = await http.get(local_server.url + path + "?exp=9999999999&sig=x")
     assert response.status_code in (403, 404)

@@ -60,12 +60,12 @@ async def test_unreachable_endpoint_is_storage_unavailable() -> None:
         await dead.close()
 
 
-async def test_public_endpoint_signs_urls_for_the_clients_host(moto_endpoint: str, s3_storage: S3Storage,
-                                                              prefix: str) -> None:
+async def test_public_endpoint_signs_urls_for_the_clients_host(
+    moto_endpoint: str, s3_storage: S3Storage, prefix: str
+) -> None:
     """Servers talk to the internal endpoint; browsers get URLs signed for the public one (SigV4 signs the host)."""
     public = moto_endpoint.replace("127.0.0.1", "localhost")
-    store = S3Storage(s3_storage.bucket, moto_endpoint, "us-east-1", "test", "test", True,
-                      public_endpoint_url=public)
+    store = S3Storage(s3_storage.bucket, moto_endpoint, "us-east-1", "test", "test", True, public_endpoint_url=public)
     try:
         await store.put(prefix + "a.png", b"png bytes", "image/png")  # through the internal endpoint
         url = await store.download_url(prefix + "a.png", 60)

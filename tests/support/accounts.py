@@ -1,4 +1,6 @@
-"""The accounts and privacy tests' own ``saekdam serve`` (a session fixture, ``accounts``): mail through a real SMTP server on loopback (aiosmtpd), sign-in
+"""The accounts and privacy tests' own ``saekdam serve`` (a session fixture, ``accounts``).
+
+Mail goes through a real SMTP server on loopback (aiosmtpd), sign-in
 with a real OpenID Connect provider on loopback (npm ``oidc-provider``) configured both as the Kakao preset
 and as a generic provider, streams that re-check their credential every second."""
 
@@ -86,7 +88,11 @@ def accounts(log_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     smtp = SmtpServer()
     smtp.start()
     clients = [
-        {**KAKAO, "redirect_uris": [f"{url}/auth/oidc/kakao/callback"], "token_endpoint_auth_method": "client_secret_post"},
+        {
+            **KAKAO,
+            "redirect_uris": [f"{url}/auth/oidc/kakao/callback"],
+            "token_endpoint_auth_method": "client_secret_post",
+        },
         {**CORP, "redirect_uris": [f"{url}/auth/oidc/corp/callback", NOWHERE]},
         {"client_id": CORP_NATIVE, "client_secret": "ios-secret-123", "redirect_uris": [NOWHERE]},
         {**ELSEWHERE, "redirect_uris": [NOWHERE]},
@@ -97,18 +103,32 @@ def accounts(log_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     var_dir = tmp_path_factory.mktemp("accounts-var")
     database_url = _database()
     env = {
-        **os.environ, **smtp.settings,
-        "SAEKDAM_VAR_DIR": str(var_dir), "SAEKDAM_DATABASE_URL": database_url,
-        "SAEKDAM_KAKAO_CLIENT_ID": KAKAO["client_id"], "SAEKDAM_KAKAO_CLIENT_SECRET": KAKAO["client_secret"],
+        **os.environ,
+        **smtp.settings,
+        "SAEKDAM_VAR_DIR": str(var_dir),
+        "SAEKDAM_DATABASE_URL": database_url,
+        "SAEKDAM_KAKAO_CLIENT_ID": KAKAO["client_id"],
+        "SAEKDAM_KAKAO_CLIENT_SECRET": KAKAO["client_secret"],
         "SAEKDAM_KAKAO_ISSUER": oidc.issuer,
-        "SAEKDAM_OIDC_PROVIDERS": json.dumps([{"name": "corp", "issuer": oidc.issuer, **CORP,
-                                               "label": "회사 계정|Company account", "audiences": [CORP_NATIVE]}]),
+        "SAEKDAM_OIDC_PROVIDERS": json.dumps(
+            [
+                {
+                    "name": "corp",
+                    "issuer": oidc.issuer,
+                    **CORP,
+                    "label": "회사 계정|Company account",
+                    "audiences": [CORP_NATIVE],
+                }
+            ]
+        ),
         "SAEKDAM_STREAM_AUTH_RECHECK_S": "1",
         "SAEKDAM_PASSWORD_RESET_PER_EMAIL_PER_HOUR": str(RESET_PER_EMAIL),
         "SAEKDAM_PASSWORD_RESET_PER_ADDRESS_PER_HOUR": "1000",
         "SAEKDAM_LOGIN_IP_MAX_FAILURES": "1000",
-        "SAEKDAM_MAX_CONCURRENT_TASKS": "20", "SAEKDAM_MAX_TASKS_PER_DAY": "200",
-        "SAEKDAM_OPERATOR_NAME": "색담 운영팀", "SAEKDAM_OPERATOR_CONTACT": "privacy@saekdam.test",
+        "SAEKDAM_MAX_CONCURRENT_TASKS": "20",
+        "SAEKDAM_MAX_TASKS_PER_DAY": "200",
+        "SAEKDAM_OPERATOR_NAME": "색담 운영팀",
+        "SAEKDAM_OPERATOR_CONTACT": "privacy@saekdam.test",
     }
     server = Server(env, log_dir / "accounts.log", port=port)
     try:

@@ -14,8 +14,15 @@ ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "tests" / "artifacts" / "screenshots"  # named in the README
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")

@@ -55,8 +55,9 @@ def deployment(log_dir: Path, var_dir: Path, apis: int = 1, workers: int = 2, **
     redis.start()
     try:
         with moto_server() as s3:
-            boto3.client("s3", endpoint_url=s3, aws_access_key_id="test", aws_secret_access_key="test",
-                         region_name="us-east-1").create_bucket(Bucket=BUCKET)
+            boto3.client(
+                "s3", endpoint_url=s3, aws_access_key_id="test", aws_secret_access_key="test", region_name="us-east-1"
+            ).create_bucket(Bucket=BUCKET)
             env = {
                 "SAEKDAM_REDIS_URL": redis.url,
                 "SAEKDAM_DATABASE_URL": create_database("saekdam_dist"),

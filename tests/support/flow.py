@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import time
-
 import io
+import time
 from typing import Any
 
 import httpx
@@ -26,8 +25,9 @@ def wall_png(width: int = 160, height: int = 120, seed: int = 0) -> bytes:
     return png_bytes(make_wall_photo(width, height, seed=seed))
 
 
-async def create_and_upload(http: httpx.AsyncClient, headers: dict[str, str], photo: bytes,
-                            content_type: str = "image/png") -> dict[str, Any]:
+async def create_and_upload(
+    http: httpx.AsyncClient, headers: dict[str, str], photo: bytes, content_type: str = "image/png"
+) -> dict[str, Any]:
     r = await http.post("/api/tasks", json={"content_type": content_type, "size_bytes": len(photo)}, headers=headers)
     assert r.status_code == 201, r.text
     created = r.json()
@@ -37,9 +37,15 @@ async def create_and_upload(http: httpx.AsyncClient, headers: dict[str, str], ph
     return created["task"]
 
 
-async def read_sse(http: httpx.AsyncClient, path: str, headers: dict[str, str], timeout: float = 120,
-                   last_event_id: str | None = None, stop_after: int | None = None,
-                   into: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+async def read_sse(
+    http: httpx.AsyncClient,
+    path: str,
+    headers: dict[str, str],
+    timeout: float = 120,
+    last_event_id: str | None = None,
+    stop_after: int | None = None,
+    into: list[dict[str, Any]] | None = None,
+) -> list[dict[str, Any]]:
     """Every event of a stream as {id, event, data} until the server ends it (or ``stop_after`` events).
 
     ``into`` receives each event as it arrives (for tests that act while the stream runs).
@@ -68,8 +74,9 @@ async def read_sse(http: httpx.AsyncClient, path: str, headers: dict[str, str], 
     return events
 
 
-async def wait_terminal(http: httpx.AsyncClient, headers: dict[str, str], task_id: str,
-                        timeout: float = 60) -> dict[str, Any]:
+async def wait_terminal(
+    http: httpx.AsyncClient, headers: dict[str, str], task_id: str, timeout: float = 60
+) -> dict[str, Any]:
     """Poll the task until it is succeeded, failed or canceled; its final JSON (a 5xx answer during an
     injected fault is polled past)."""
     deadline = time.monotonic() + timeout
@@ -81,14 +88,19 @@ async def wait_terminal(http: httpx.AsyncClient, headers: dict[str, str], task_i
     raise AssertionError(f"task {task_id} still not terminal after {timeout}s")
 
 
-async def stream_until_progress(http: httpx.AsyncClient, task_id: str, headers: dict[str, str], *,
-                                timeout: float = 150, min_step: int = 1, wait_s: float = 60,
-                                ) -> tuple[list[dict[str, Any]], asyncio.Task[list[dict[str, Any]]]]:
+async def stream_until_progress(
+    http: httpx.AsyncClient,
+    task_id: str,
+    headers: dict[str, str],
+    *,
+    timeout: float = 150,
+    min_step: int = 1,
+    wait_s: float = 60,
+) -> tuple[list[dict[str, Any]], asyncio.Task[list[dict[str, Any]]]]:
     """Open the task's event stream in the background and return once a progress event of at least
     ``min_step`` arrived: (the events so far, growing; the reader task, done when the stream ends)."""
     events: list[dict[str, Any]] = []
-    reader = asyncio.create_task(read_sse(http, f"/api/tasks/{task_id}/events", headers, timeout=timeout,
-                                          into=events))
+    reader = asyncio.create_task(read_sse(http, f"/api/tasks/{task_id}/events", headers, timeout=timeout, into=events))
     deadline = time.monotonic() + wait_s
     while not any(e["event"] == "progress" and e["data"]["step"] >= min_step for e in events):
         if reader.done():
@@ -98,8 +110,17 @@ async def stream_until_progress(http: httpx.AsyncClient, task_id: str, headers: 
     return events, reader
 
 
-async def paint(http: httpx.AsyncClient, headers: dict[str, str], photo: bytes, *, region: dict[str, Any] | None = None,
-                theme: str = "ocean", prompt: str = "whales and waves", steps: int = 4, **options: Any) -> dict[str, Any]:
+async def paint(
+    http: httpx.AsyncClient,
+    headers: dict[str, str],
+    photo: bytes,
+    *,
+    region: dict[str, Any] | None = None,
+    theme: str = "ocean",
+    prompt: str = "whales and waves",
+    steps: int = 4,
+    **options: Any,
+) -> dict[str, Any]:
     """create → upload → submit → SSE until terminal; returns the final Task and the events seen."""
     task = await create_and_upload(http, headers, photo)
     body = {"theme": theme, "prompt": prompt, "region": region or {"mode": "auto"}, "steps": steps, **options}
@@ -118,5 +139,5 @@ def outside_unchanged(photo: bytes, result: bytes, region_box: tuple[int, int, i
         return False
     x0, y0, x1, y1 = region_box
     keep = np.ones(a.shape[:2], dtype=bool)
-    keep[max(0, y0 - margin):y1 + margin, max(0, x0 - margin):x1 + margin] = False
+    keep[max(0, y0 - margin) : y1 + margin, max(0, x0 - margin) : x1 + margin] = False
     return bool((a[keep] == b[keep]).all())

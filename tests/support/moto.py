@@ -37,28 +37,27 @@ def _moto_executable() -> str:
 def moto_server(timeout_s: float = 30.0) -> Iterator[str]:
     """Start moto_server, wait until it answers, yield its endpoint URL, stop it at the end."""
     port = free_port()
-    log = tempfile.TemporaryFile()
-    proc = subprocess.Popen([_moto_executable(), "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=log)
-    endpoint = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + timeout_s
-        while True:
-            if proc.poll() is not None:
-                log.seek(0)
-                raise RuntimeError(f"moto_server exited with {proc.returncode}: {log.read()[-2000:]!r}")
-            try:
-                httpx.get(endpoint + "/", timeout=1.0)
-                break
-            except httpx.HTTPError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"moto_server did not answer on {endpoint} within {timeout_s}s") from None
-                time.sleep(0.1)
-        yield endpoint
-    finally:
-        proc.terminate()
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen([_moto_executable(), "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=log)
+        endpoint = f"http://127.0.0.1:{port}"
         try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+            deadline = time.monotonic() + timeout_s
+            while True:
+                if proc.poll() is not None:
+                    log.seek(0)
+                    raise RuntimeError(f"moto_server exited with {proc.returncode}: {log.read()[-2000:]!r}")
+                try:
+                    httpx.get(endpoint + "/", timeout=1.0)
+                    break
+                except httpx.HTTPError:
+                    if time.monotonic() > deadline:
+                        raise RuntimeError(f"moto_server did not answer on {endpoint} within {timeout_s}s") from None
+                    time.sleep(0.1)
+            yield endpoint
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()

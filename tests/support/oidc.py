@@ -48,13 +48,18 @@ class OidcProvider:
         self.key = _rsa("saekdam-test-1")
         self.accounts_file = folder / "accounts.json"
         self.accounts_file.write_text("{}")
-        config = {"port": self.port, "clients": clients, "jwk": self.key.as_dict(private=True),
-                  "accounts_file": str(self.accounts_file)}
+        config = {
+            "port": self.port,
+            "clients": clients,
+            "jwk": self.key.as_dict(private=True),
+            "accounts_file": str(self.accounts_file),
+        }
         (folder / "config.json").write_text(json.dumps(config))
         self.log_path = folder / "oidc-provider.log"
-        self._log = open(self.log_path, "wb")
-        self.proc = subprocess.Popen(["node", str(SCRIPT), str(folder / "config.json")], cwd=ROOT,
-                                     stdout=self._log, stderr=subprocess.STDOUT)
+        self._log = open(self.log_path, "wb")  # noqa: SIM115  # the provider's output while it runs; closed in stop()
+        self.proc = subprocess.Popen(
+            ["node", str(SCRIPT), str(folder / "config.json")], cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT
+        )
         self._wait_ready()
 
     def _wait_ready(self, timeout: float = 30) -> None:
@@ -100,15 +105,29 @@ class OidcProvider:
         other = _rsa(self.key.kid or "saekdam-test-1")
         return jwt.encode({"alg": "RS256", "kid": self.key.kid}, claims, other)
 
-    async def code_flow(self, client_id: str, client_secret: str, redirect_uri: str, login: str,
-                        scope: str = "openid email profile", nonce: str | None = None,
-                        auth_method: str = "client_secret_basic") -> dict[str, Any]:
+    async def code_flow(
+        self,
+        client_id: str,
+        client_secret: str,
+        redirect_uri: str,
+        login: str,
+        scope: str = "openid email profile",
+        nonce: str | None = None,
+        auth_method: str = "client_secret_basic",
+    ) -> dict[str, Any]:
         """The authorization-code flow with PKCE through the provider's own pages; its token response."""
         verifier = secrets.token_urlsafe(48)
         challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
-        params = {"client_id": client_id, "response_type": "code", "scope": scope, "redirect_uri": redirect_uri,
-                  "state": secrets.token_urlsafe(8), "code_challenge": challenge, "code_challenge_method": "S256",
-                  **({"nonce": nonce} if nonce else {})}
+        params = {
+            "client_id": client_id,
+            "response_type": "code",
+            "scope": scope,
+            "redirect_uri": redirect_uri,
+            "state": secrets.token_urlsafe(8),
+            "code_challenge": challenge,
+            "code_challenge_method": "S256",
+            **({"nonce": nonce} if nonce else {}),
+        }
         async with httpx.AsyncClient(base_url=self.issuer, timeout=30) as http:
             url = f"/auth?{urlencode(params)}"
             for _ in range(12):
@@ -131,8 +150,12 @@ class OidcProvider:
                 url = r.headers["location"]
             else:
                 raise AssertionError("the provider's flow did not end at the redirect URI")
-            form = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri,
-                    "code_verifier": verifier}
+            form = {
+                "grant_type": "authorization_code",
+                "code": code,
+                "redirect_uri": redirect_uri,
+                "code_verifier": verifier,
+            }
             if auth_method == "client_secret_post":
                 token = await http.post("/token", data={**form, "client_id": client_id, "client_secret": client_secret})
             else:

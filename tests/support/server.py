@@ -27,7 +27,7 @@ class Process:
 
     def __init__(self, args: list[str], env: dict[str, str], log_path: Path) -> None:
         self.log_path = log_path
-        self._log = open(log_path, "wb")
+        self._log = open(log_path, "wb")  # noqa: SIM115  # the server's output while it runs: stop() closes it
         self.proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT)
 
     def log(self) -> str:
@@ -72,8 +72,9 @@ def start_server(log_dir: Path, name: str = "server", **env: str) -> Server:
 
 
 def start_worker(log_dir: Path, name: str = "worker", **env: str) -> Process:
-    return Process([sys.executable, "-m", "app", "worker", "--name", name], {**os.environ, **env},
-                   log_dir / f"{name}.log")
+    return Process(
+        [sys.executable, "-m", "app", "worker", "--name", name], {**os.environ, **env}, log_dir / f"{name}.log"
+    )
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ from email.message import EmailMessage
 from typing import Any
 
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session, SMTP
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 from tests.support.server import free_port
 
@@ -49,8 +49,14 @@ class SmtpServer:
     def __init__(self) -> None:
         self.port = free_port()
         self.keep = _Keep()
-        self.controller = _Controller(self.keep, hostname="127.0.0.1", port=self.port, authenticator=_authenticator,
-                                     auth_require_tls=False, auth_required=True)
+        self.controller = _Controller(
+            self.keep,
+            hostname="127.0.0.1",
+            port=self.port,
+            authenticator=_authenticator,
+            auth_require_tls=False,
+            auth_required=True,
+        )
 
     def start(self) -> None:
         self.controller.start()
@@ -61,9 +67,14 @@ class SmtpServer:
     @property
     def settings(self) -> dict[str, str]:
         """The app's settings to send through this server."""
-        return {"SAEKDAM_SMTP_HOST": "127.0.0.1", "SAEKDAM_SMTP_PORT": str(self.port), "SAEKDAM_SMTP_TLS": "none",
-                "SAEKDAM_SMTP_USER": USER, "SAEKDAM_SMTP_PASSWORD": PASSWORD,
-                "SAEKDAM_MAIL_FROM": "색담 Saekdam <no-reply@saekdam.test>"}
+        return {
+            "SAEKDAM_SMTP_HOST": "127.0.0.1",
+            "SAEKDAM_SMTP_PORT": str(self.port),
+            "SAEKDAM_SMTP_TLS": "none",
+            "SAEKDAM_SMTP_USER": USER,
+            "SAEKDAM_SMTP_PASSWORD": PASSWORD,
+            "SAEKDAM_MAIL_FROM": "색담 Saekdam <no-reply@saekdam.test>",
+        }
 
     def to(self, address: str) -> list[EmailMessage]:
         return [m for _, rcpt, m in self.keep.messages if address in rcpt]

@@ -24,7 +24,6 @@ class StatementLog:
 async def counted_app() -> AsyncIterator[tuple[AsyncTestClient[Any], StatementLog]]:
     """A client of a fresh app whose engine records each statement while ``log.on``."""
     import piccolo_conf
-
     from app.asgi import create_app
     from app.core.settings import get_settings
 
@@ -40,6 +39,7 @@ async def counted_app() -> AsyncIterator[tuple[AsyncTestClient[Any], StatementLo
     engine.run_querystring = recorded  # type: ignore[method-assign]
     fetch_now = getattr(engine, "fetch_now", None)  # SQLite's point reads on the loop (app.core.db.point_read)
     if fetch_now is not None:
+
         def recorded_now(query: str, args: list[Any]) -> Any:
             if log.on:
                 log.statements.append(query)
@@ -56,8 +56,9 @@ async def counted_app() -> AsyncIterator[tuple[AsyncTestClient[Any], StatementLo
             del engine.fetch_now
 
 
-async def statements_of(client: AsyncTestClient[Any], log: StatementLog, path: str,
-                        headers: dict[str, str] | None = None) -> list[str]:
+async def statements_of(
+    client: AsyncTestClient[Any], log: StatementLog, path: str, headers: dict[str, str] | None = None
+) -> list[str]:
     """The statements of one GET (answered 200), with every per-process cache cold or warm as it is."""
     log.clear()
     log.on = True

@@ -37,9 +37,24 @@ async def new_admin(client: httpx.AsyncClient, env: dict[str, str] | None = None
     from pathlib import Path
 
     email, password = f"admin{uuid.uuid4().hex[:10]}@example.com", "admin-pass-123"
-    done = subprocess.run([sys.executable, "-m", "app", "createsuperuser", "--email", email, "--nickname", "관리자",
-                           "--password", password], cwd=Path(__file__).resolve().parents[2],
-                          env=env or dict(os.environ), capture_output=True, text=True)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "app",
+            "createsuperuser",
+            "--email",
+            email,
+            "--nickname",
+            "관리자",
+            "--password",
+            password,
+        ],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env or dict(os.environ),
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr
     r = await client.post("/api/auth/token", json={"email": email, "password": password})
     assert r.status_code == 200, r.text
@@ -58,8 +73,10 @@ async def browser_session(base_url: str, email: str, password: str) -> httpx.Asy
     """A client logged in through the log-in form: session cookie, CSRF cookie (the caller closes it)."""
     browser = httpx.AsyncClient(base_url=base_url, timeout=60)
     await browser.get("/login")
-    r = await browser.post("/login", data={"email": email, "password": password, "next": "/",
-                                           "_csrf_token": browser.cookies["saekdam_csrf"]})
+    r = await browser.post(
+        "/login",
+        data={"email": email, "password": password, "next": "/", "_csrf_token": browser.cookies["saekdam_csrf"]},
+    )
     assert r.status_code in (302, 303), r.text
     assert "saekdam_session" in browser.cookies
     return browser

@@ -38,8 +38,9 @@ async def test_create_shape_and_limits(client: httpx.AsyncClient) -> None:
     assert body["task"]["status"] == "created" and body["task"]["input_url"] is None
     assert body["upload"]["method"] == "PUT" and body["upload"]["headers"]["Content-Type"] == "image/png"
     assert "expires_at" in body["upload"]
-    too_big = await client.post("/api/tasks", json={"content_type": "image/png", "size_bytes": 26 * 1024 * 1024},
-                                headers=user.headers)
+    too_big = await client.post(
+        "/api/tasks", json={"content_type": "image/png", "size_bytes": 26 * 1024 * 1024}, headers=user.headers
+    )
     assert too_big.status_code == 413
     gif = await client.post("/api/tasks", json={"content_type": "image/gif", "size_bytes": 10}, headers=user.headers)
     assert gif.status_code == 400 and gif.json()["errors"][0]["field"] == "content_type"
@@ -59,11 +60,17 @@ async def test_submit_before_upload_is_409_and_leaves_task_created(client: httpx
 async def test_upload_url_accepts_only_the_declared_bytes(client: httpx.AsyncClient) -> None:
     user = await new_user(client)
     photo = wall_png()
-    r = await client.post("/api/tasks", json={"content_type": "image/png", "size_bytes": len(photo)}, headers=user.headers)
+    r = await client.post(
+        "/api/tasks", json={"content_type": "image/png", "size_bytes": len(photo)}, headers=user.headers
+    )
     upload = r.json()["upload"]
-    wrong_type = await client.put(upload["url"], content=photo, headers={**upload["headers"], "Content-Type": "image/jpeg"})
+    wrong_type = await client.put(
+        upload["url"], content=photo, headers={**upload["headers"], "Content-Type": "image/jpeg"}
+    )
     assert wrong_type.status_code in (400, 403, 415)
-    wrong_size = await client.put(upload["url"], content=photo + b"x", headers={**upload["headers"], "Content-Length": str(len(photo) + 1)})
+    wrong_size = await client.put(
+        upload["url"], content=photo + b"x", headers={**upload["headers"], "Content-Length": str(len(photo) + 1)}
+    )
     assert wrong_size.status_code in (400, 403, 413)
     not_png = await client.put(upload["url"], content=b"x" * len(photo), headers=upload["headers"])
     assert not_png.status_code == 415
@@ -76,22 +83,40 @@ async def test_upload_url_accepts_only_the_declared_bytes(client: httpx.AsyncCli
 async def test_submit_validation_all_fields_and_state(client: httpx.AsyncClient) -> None:
     user = await new_user(client)
     task = await create_and_upload(client, user.headers, wall_png())
-    bad = await client.post(f"/api/tasks/{task['id']}/submit", headers=user.headers, json={
-        "theme": "ocean", "prompt": "", "region": {"mode": "auto"}, "steps": 99, "variations": 9,
-        "strength": 0, "seed": -1})
+    bad = await client.post(
+        f"/api/tasks/{task['id']}/submit",
+        headers=user.headers,
+        json={
+            "theme": "ocean",
+            "prompt": "",
+            "region": {"mode": "auto"},
+            "steps": 99,
+            "variations": 9,
+            "strength": 0,
+            "seed": -1,
+        },
+    )
     assert bad.status_code == 400
     assert {e["field"] for e in bad.json()["errors"]} >= {"prompt", "steps", "variations", "strength", "seed"}
-    unknown = await client.post(f"/api/tasks/{task['id']}/submit", headers=user.headers,
-                                json={**SUBMIT, "theme": "disco"})
+    unknown = await client.post(
+        f"/api/tasks/{task['id']}/submit", headers=user.headers, json={**SUBMIT, "theme": "disco"}
+    )
     assert unknown.status_code == 400 and unknown.json()["errors"][0]["field"] == "theme"
-    outside = await client.post(f"/api/tasks/{task['id']}/submit", headers=user.headers,
-                                json={**SUBMIT, "region": {"mode": "box", "box": [100, 100, 200, 200]}})
+    outside = await client.post(
+        f"/api/tasks/{task['id']}/submit",
+        headers=user.headers,
+        json={**SUBMIT, "region": {"mode": "box", "box": [100, 100, 200, 200]}},
+    )
     assert outside.status_code == 400
-    tiny_box = await client.post(f"/api/tasks/{task['id']}/submit", headers=user.headers,
-                                 json={**SUBMIT, "region": {"mode": "box", "box": [0, 0, 10, 10]}})
+    tiny_box = await client.post(
+        f"/api/tasks/{task['id']}/submit",
+        headers=user.headers,
+        json={**SUBMIT, "region": {"mode": "box", "box": [0, 0, 10, 10]}},
+    )
     assert tiny_box.status_code == 400
-    no_mask = await client.post(f"/api/tasks/{task['id']}/submit", headers=user.headers,
-                                json={**SUBMIT, "region": {"mode": "mask"}})
+    no_mask = await client.post(
+        f"/api/tasks/{task['id']}/submit", headers=user.headers, json={**SUBMIT, "region": {"mode": "mask"}}
+    )
     assert no_mask.status_code == 409 and no_mask.json()["code"] == "mask_missing"
     assert (await client.get(f"/api/tasks/{task['id']}", headers=user.headers)).json()["status"] == "created"
     ok = await client.post(f"/api/tasks/{task['id']}/submit", json=SUBMIT, headers=user.headers)
@@ -129,17 +154,27 @@ async def test_mask_region(client: httpx.AsyncClient) -> None:
     mask.paste(255, (20, 20, 100, 90))
     mask_png = png_bytes(mask)
     wrong = png_bytes(Image.new("L", (50, 50), 255))
-    r = await client.post(f"/api/tasks/{task['id']}/mask", json={"content_type": "image/png", "size_bytes": len(wrong)},
-                          headers=user.headers)
+    r = await client.post(
+        f"/api/tasks/{task['id']}/mask",
+        json={"content_type": "image/png", "size_bytes": len(wrong)},
+        headers=user.headers,
+    )
     up = r.json()["upload"]
     assert (await client.put(up["url"], content=wrong, headers=up["headers"])).status_code in (200, 201)
-    bad = await client.post(f"/api/tasks/{task['id']}/submit", json={**SUBMIT, "region": {"mode": "mask"}}, headers=user.headers)
+    bad = await client.post(
+        f"/api/tasks/{task['id']}/submit", json={**SUBMIT, "region": {"mode": "mask"}}, headers=user.headers
+    )
     assert bad.status_code == 400
-    r = await client.post(f"/api/tasks/{task['id']}/mask", json={"content_type": "image/png", "size_bytes": len(mask_png)},
-                          headers=user.headers)
+    r = await client.post(
+        f"/api/tasks/{task['id']}/mask",
+        json={"content_type": "image/png", "size_bytes": len(mask_png)},
+        headers=user.headers,
+    )
     up = r.json()["upload"]
     assert (await client.put(up["url"], content=mask_png, headers=up["headers"])).status_code in (200, 201)
-    ok = await client.post(f"/api/tasks/{task['id']}/submit", json={**SUBMIT, "region": {"mode": "mask"}}, headers=user.headers)
+    ok = await client.post(
+        f"/api/tasks/{task['id']}/submit", json={**SUBMIT, "region": {"mode": "mask"}}, headers=user.headers
+    )
     assert ok.status_code == 202, ok.text
     final = await wait_terminal(client, user.headers, task["id"])
     assert final["status"] == "succeeded" and final["mask_url"]
@@ -289,16 +324,24 @@ async def test_authorization_matrix_other_users_get_404(server: Server, client: 
     final = await wait_terminal(client, alice.headers, task["id"])
     tid = task["id"]
     h = bob.headers
-    for method, path in (("GET", f"/api/tasks/{tid}"), ("GET", f"/api/tasks/{tid}/events"),
-                         ("POST", f"/api/tasks/{tid}/cancel"), ("POST", f"/api/tasks/{tid}/retry"),
-                         ("POST", f"/api/tasks/{tid}/wall"), ("DELETE", f"/api/tasks/{tid}"),
-                         ("POST", f"/api/tasks/{tid}/mask"), ("POST", f"/api/tasks/{tid}/submit")):
+    for method, path in (
+        ("GET", f"/api/tasks/{tid}"),
+        ("GET", f"/api/tasks/{tid}/events"),
+        ("POST", f"/api/tasks/{tid}/cancel"),
+        ("POST", f"/api/tasks/{tid}/retry"),
+        ("POST", f"/api/tasks/{tid}/wall"),
+        ("DELETE", f"/api/tasks/{tid}"),
+        ("POST", f"/api/tasks/{tid}/mask"),
+        ("POST", f"/api/tasks/{tid}/submit"),
+    ):
         body = {"content_type": "image/png", "size_bytes": 10} if path.endswith("mask") else SUBMIT
         r = await client.request(method, path, headers=h, json=body if method == "POST" else None)
         assert r.status_code == 404, (method, path, r.status_code)
         assert r.json()["code"] == "not_found"
     assert tid not in [t["id"] for t in (await client.get("/api/tasks", headers=h)).json()["items"]]
-    async with websockets.connect(server.url.replace("http", "ws") + f"/api/tasks/{tid}/ws", additional_headers=h) as ws:
+    async with websockets.connect(
+        server.url.replace("http", "ws") + f"/api/tasks/{tid}/ws", additional_headers=h
+    ) as ws:
         with pytest.raises(websockets.ConnectionClosed) as closed:
             await ws.recv()
         assert closed.value.rcvd.code == 4404

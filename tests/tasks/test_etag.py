@@ -8,7 +8,7 @@ into the database the server uses): the test then knows exactly which state each
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -41,23 +41,35 @@ async def test_each_event_of_a_task_changes_its_etag(client: httpx.AsyncClient) 
     assert first.headers["cache-control"] == "private, no-cache"
     etag = first.headers["etag"]
 
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     steps = 4
     # queued → running (the worker takes it: its heartbeat keeps the app's own painter away) → each step
-    await TaskRow.update({TaskRow.status: "queued", TaskRow.queued_at: now, TaskRow.theme: "ocean",
-                          TaskRow.prompt: "whales"}).where(TaskRow.id == tid)
+    await TaskRow.update(
+        {TaskRow.status: "queued", TaskRow.queued_at: now, TaskRow.theme: "ocean", TaskRow.prompt: "whales"}
+    ).where(TaskRow.id == tid)
     seen = [etag, await _read(client, path, user.headers, etag)]
-    await TaskRow.update({TaskRow.status: "running", TaskRow.started_at: now, TaskRow.worker: "etag-test",
-                          TaskRow.heartbeat_at: now, TaskRow.attempts: 1}).where(TaskRow.id == tid)
+    await TaskRow.update(
+        {
+            TaskRow.status: "running",
+            TaskRow.started_at: now,
+            TaskRow.worker: "etag-test",
+            TaskRow.heartbeat_at: now,
+            TaskRow.attempts: 1,
+        }
+    ).where(TaskRow.id == tid)
     seen.append(await _read(client, path, user.headers, seen[-1]))
     for step in range(1, steps + 1):
-        await TaskRow.update({TaskRow.progress_step: step, TaskRow.progress_total: steps,
-                              TaskRow.heartbeat_at: datetime.now(timezone.utc)}).where(TaskRow.id == tid)
+        await TaskRow.update(
+            {
+                TaskRow.progress_step: step,
+                TaskRow.progress_total: steps,
+                TaskRow.heartbeat_at: datetime.now(UTC),
+            }
+        ).where(TaskRow.id == tid)
         r = await client.get(path, headers={**user.headers, "if-none-match": seen[-1]})
         assert r.status_code == 200 and r.json()["progress"]["step"] == step, r.text
         seen.append(r.headers["etag"])
-    await TaskRow.update({TaskRow.status: "canceled", TaskRow.finished_at: datetime.now(timezone.utc)}).where(
-        TaskRow.id == tid)
+    await TaskRow.update({TaskRow.status: "canceled", TaskRow.finished_at: datetime.now(UTC)}).where(TaskRow.id == tid)
     seen.append(await _read(client, path, user.headers, seen[-1]))
     assert len(set(seen)) == len(seen), seen  # one tag per state, never one seen before
 

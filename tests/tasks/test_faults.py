@@ -23,9 +23,17 @@ SUBMIT = {"theme": "space", "prompt": "stars", "region": {"mode": "box", "box": 
 
 @pytest.fixture(scope="module")
 def faulty(log_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
-    with deployment(log_dir, tmp_path_factory.mktemp("faults-var"), workers=2, SAEKDAM_JOB_TIMEOUT_S="120", SAEKDAM_HEARTBEAT_TIMEOUT_S="10",
-                    SAEKDAM_MAX_CONCURRENT_TASKS="500", SAEKDAM_MAX_TASKS_PER_DAY="500",
-                    SAEKDAM_MAX_OPEN_TASKS="500", SAEKDAM_MAX_OPEN_UPLOAD_BYTES=str(10**9)) as deployed:
+    with deployment(
+        log_dir,
+        tmp_path_factory.mktemp("faults-var"),
+        workers=2,
+        SAEKDAM_JOB_TIMEOUT_S="120",
+        SAEKDAM_HEARTBEAT_TIMEOUT_S="10",
+        SAEKDAM_MAX_CONCURRENT_TASKS="500",
+        SAEKDAM_MAX_TASKS_PER_DAY="500",
+        SAEKDAM_MAX_OPEN_TASKS="500",
+        SAEKDAM_MAX_OPEN_UPLOAD_BYTES=str(10**9),
+    ) as deployed:
         yield deployed
 
 
@@ -49,8 +57,10 @@ async def test_100_tasks_on_2_workers_each_painted_once(faulty: Deployment) -> N
     painted = re.findall(r"task ([0-9a-f-]{36}): painting \(attempt (\d+)\)", logs)
     per_task = {tid: [a for t, a in painted if t == tid] for tid in ids}
     assert all(v == ["1"] for v in per_task.values()), {k: v for k, v in per_task.items() if v != ["1"]}
-    assert {w.log_path.name for w in faulty.workers if "painting" in w.log_path.read_text()} == \
-        {"worker1.log", "worker2.log"}  # both workers took jobs
+    assert {w.log_path.name for w in faulty.workers if "painting" in w.log_path.read_text()} == {
+        "worker1.log",
+        "worker2.log",
+    }  # both workers took jobs
 
 
 async def test_worker_killed_mid_job_is_retried_or_failed(faulty: Deployment) -> None:

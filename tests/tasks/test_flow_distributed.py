@@ -20,8 +20,9 @@ async def test_distributed_box_flow(distributed: Deployment) -> None:  # noqa: F
         assert ready["status"] == "ok" and "painter" not in ready["checks"], ready
         user = await new_user(http)
         photo = wall_png(320, 240)
-        out = await paint(http, user.headers, photo, region={"mode": "box", "box": [10, 10, 100, 90]}, seed=3,
-                          variations=2)
+        out = await paint(
+            http, user.headers, photo, region={"mode": "box", "box": [10, 10, 100, 90]}, seed=3, variations=2
+        )
         task = out["task"]
         assert task["status"] == "succeeded", (task, distributed.logs())
         assert task["input_url"].startswith(distributed.env["SAEKDAM_S3_ENDPOINT_URL"])
@@ -55,8 +56,9 @@ async def test_distributed_wall_overlay_by_storage_key(distributed: Deployment) 
         assert 0 < found["coverage"] <= 1 and (await http.get(found["mask_url"])).status_code == 200
 
 
-async def test_wall_without_any_worker_is_503_with_retry_after(log_dir: Path,
-                                                                 tmp_path_factory: pytest.TempPathFactory) -> None:
+async def test_wall_without_any_worker_is_503_with_retry_after(
+    log_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     """No worker answers the wall job in time: 503 ``unavailable`` with ``Retry-After`` (it used to be a 500
     after 120 s), and the job expires unstarted."""
     with deployment(log_dir, tmp_path_factory.mktemp("no-worker"), workers=0, SAEKDAM_WALL_TIMEOUT_S="2") as alone:

@@ -4,7 +4,7 @@ page, and the queue's snapshot and mean paint time behind positions and ETAs (ea
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import msgspec
 import pytest
@@ -21,28 +21,45 @@ STATUSES = ("created", "queued", "running", "succeeded", "failed", "canceled")
 
 
 async def _tasks_of(user_pk: int, count: int) -> None:
-    at = datetime.now(timezone.utc)
+    at = datetime.now(UTC)
     rows = []
     for i in range(count):
         tid, status = uuid.uuid4(), STATUSES[i % len(STATUSES)]
-        rows.append(TaskRow(
-            id=tid, owner=user_pk, status=status, theme="ocean", prompt="whales", content_type="image/png",
-            size_bytes=100, input_key=f"tasks/{tid}/input.png", variations=2, progress_step=i % 5, progress_total=5,
-            result_keys=msgspec.json.encode([f"tasks/{tid}/result-1.png", f"tasks/{tid}/result-2.png"]
-                                            if status == "succeeded" else []).decode(),
-            preview_key=f"tasks/{tid}/preview.jpg" if status == "running" else None,
-            error_code="no_wall_found" if status == "failed" else None,
-            created_at=at - timedelta(seconds=i), queued_at=at - timedelta(seconds=i) if status != "created" else None,
-            started_at=at if status in ("running", "succeeded") else None, heartbeat_at=at,
-            finished_at=at if status in ("succeeded", "failed", "canceled") else None, worker="elsewhere"))
+        rows.append(
+            TaskRow(
+                id=tid,
+                owner=user_pk,
+                status=status,
+                theme="ocean",
+                prompt="whales",
+                content_type="image/png",
+                size_bytes=100,
+                input_key=f"tasks/{tid}/input.png",
+                variations=2,
+                progress_step=i % 5,
+                progress_total=5,
+                result_keys=msgspec.json.encode(
+                    [f"tasks/{tid}/result-1.png", f"tasks/{tid}/result-2.png"] if status == "succeeded" else []
+                ).decode(),
+                preview_key=f"tasks/{tid}/preview.jpg" if status == "running" else None,
+                error_code="no_wall_found" if status == "failed" else None,
+                created_at=at - timedelta(seconds=i),
+                queued_at=at - timedelta(seconds=i) if status != "created" else None,
+                started_at=at if status in ("running", "succeeded") else None,
+                heartbeat_at=at,
+                finished_at=at if status in ("succeeded", "failed", "canceled") else None,
+                worker="elsewhere",
+            )
+        )
     await TaskRow.insert(*rows)
 
 
 async def test_task_list_runs_a_fixed_number_of_statements(server: Server) -> None:
     async with counted_app() as (client, log):
         email, password = f"n1-{uuid.uuid4().hex[:8]}@example.com", "correct horse battery"
-        assert (await client.post("/api/auth/signup", json={"email": email, "password": password,
-                                                            "nickname": "counter"})).status_code == 201
+        assert (
+            await client.post("/api/auth/signup", json={"email": email, "password": password, "nickname": "counter"})
+        ).status_code == 201
         token = (await client.post("/api/auth/token", json={"email": email, "password": password})).json()
         headers = {"authorization": f"Bearer {token['access_token']}"}
         user = await User.select(User.id).where(User.username == email).first()

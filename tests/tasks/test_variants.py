@@ -82,8 +82,9 @@ async def test_older_results_get_their_small_copies_once_when_listed(client: htt
 async def test_a_post_copies_the_small_copies(client: httpx.AsyncClient) -> None:
     user = await new_user(client)
     task_id = await make_task(user, results=1, scene=2)
-    r = await client.post("/api/posts", headers=user.headers,
-                          json={"task_id": task_id, "result_index": 0, "title": "바다 벽화 작은 사본"})
+    r = await client.post(
+        "/api/posts", headers=user.headers, json={"task_id": task_id, "result_index": 0, "title": "바다 벽화 작은 사본"}
+    )
     assert r.status_code == 201, r.text
     post = r.json()
     assert "/thumb.webp" in post["thumbnail_url"] and await webp(client, post["thumbnail_url"], MAX_BYTES) == (640, 480)
@@ -91,7 +92,7 @@ async def test_a_post_copies_the_small_copies(client: httpx.AsyncClient) -> None
     for url in (post["display_after_url"], post["display_before_url"]):
         assert await webp(client, url, DISPLAY_MAX_BYTES) == (640, 480)
     board = await client.get("/board", params={"q": "작은 사본"})
-    card = re.search(r'<article class="post-card" id="card-%s">.*?</article>' % post["id"], board.text, re.S)
+    card = re.search(rf'<article class="post-card" id="card-{post["id"]}">.*?</article>', board.text, re.S)
     assert card and 'width="640" height="480"' in card.group(0) and "thumb.webp" in card.group(0)
     page = (await client.get(f"/board/{post['id']}")).text
     assert "display-after.webp" in page and "display-before.webp" in page

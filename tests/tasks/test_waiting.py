@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from app.core.events import Event
 from app.events.memory import MemoryEventBus
 from app.tasks.waiting import QUEUE_CHANNEL, QUEUE_EVENT, Line, with_queue_moves
 
-T0 = datetime(2026, 12, 2, 3, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 12, 2, 3, 0, tzinfo=UTC)
 
 
 def line_of(ids: list[str], running: int = 1, mean_s: float | None = 10.0) -> Line:
@@ -45,9 +45,16 @@ class FakeTasks:
 
 async def own_events(task_id: str, position: int, done: asyncio.Event) -> AsyncIterator[Event | None]:
     """A task channel that shows the task queued (like the snapshot), then stays open until ``done``."""
-    yield Event(channel=f"task:{task_id}", id=100, event="task",
-                data={"status": "queued", "queued_at": (T0 + timedelta(seconds=position)).isoformat(),
-                      "queue_position": position})
+    yield Event(
+        channel=f"task:{task_id}",
+        id=100,
+        event="task",
+        data={
+            "status": "queued",
+            "queued_at": (T0 + timedelta(seconds=position)).isoformat(),
+            "queue_position": position,
+        },
+    )
     await done.wait()
 
 

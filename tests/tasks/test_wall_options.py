@@ -37,13 +37,28 @@ async def _get(client: httpx.AsyncClient, url: str) -> bytes:
 async def test_options_are_echoed_with_the_values_used(client: httpx.AsyncClient) -> None:
     user = await new_user(client)
     task = await create_and_upload(client, user.headers, wall_png())
-    r = await client.post(f"/api/tasks/{task['id']}/submit", headers=user.headers, json={
-        **SUBMIT, "region": {"mode": "box", "box": [20, 12, 120, 70]}, "blend": "cover", "protect": False,
-        "detail": "standard", "guide": "none", "wall_size_m": [4, 2.5]})
+    r = await client.post(
+        f"/api/tasks/{task['id']}/submit",
+        headers=user.headers,
+        json={
+            **SUBMIT,
+            "region": {"mode": "box", "box": [20, 12, 120, 70]},
+            "blend": "cover",
+            "protect": False,
+            "detail": "standard",
+            "guide": "none",
+            "wall_size_m": [4, 2.5],
+        },
+    )
     assert r.status_code == 202, r.text
     body = r.json()
     assert (body["blend"], body["protect"], body["detail"], body["guide"], body["wall_size_m"]) == (
-        "cover", False, "standard", "none", [4.0, 2.5])
+        "cover",
+        False,
+        "standard",
+        "none",
+        [4.0, 2.5],
+    )
     assert body["artwork_urls"] == []
     done = await wait_terminal(client, user.headers, task["id"])
     assert done["status"] == "succeeded", done
@@ -53,14 +68,20 @@ async def test_options_are_echoed_with_the_values_used(client: httpx.AsyncClient
     retry = await client.post(f"/api/tasks/{task['id']}/retry", headers=user.headers)
     assert retry.status_code == 201
     again = retry.json()
-    assert (again["blend"], again["protect"], again["guide"], again["wall_size_m"]) == ("cover", False, "none", [4.0, 2.5])
+    assert (again["blend"], again["protect"], again["guide"], again["wall_size_m"]) == (
+        "cover",
+        False,
+        "none",
+        [4.0, 2.5],
+    )
 
 
 async def test_defaults(client: httpx.AsyncClient) -> None:
     user = await new_user(client)
     task = await create_and_upload(client, user.headers, wall_png())
-    r = await client.post(f"/api/tasks/{task['id']}/submit", headers=user.headers,
-                          json={**SUBMIT, "region": {"mode": "auto"}})
+    r = await client.post(
+        f"/api/tasks/{task['id']}/submit", headers=user.headers, json={**SUBMIT, "region": {"mode": "auto"}}
+    )
     assert r.status_code == 202, r.text
     body = r.json()
     assert body["blend"] == "wall" and body["protect"] is True and body["wall_size_m"] is None
@@ -69,25 +90,27 @@ async def test_defaults(client: httpx.AsyncClient) -> None:
     assert done["status"] == "succeeded" and done["detail"] == "standard"  # the CPU's choice
 
 
-@pytest.mark.parametrize("points", [
-    [[30, 20], [180, 30], [60, 60], [35, 120]],  # concave
-    [[30, 20], [35, 120], [175, 130], [180, 30]],  # wrong order (counter-clockwise)
-    [[-5, 20], [180, 30], [175, 130], [35, 120]],  # outside
-    [[30, 20], [250, 30], [175, 130], [35, 120]],  # outside (right)
-    [[30, 20], [80, 20], [80, 130], [30, 130]],  # a side < 64 px
-    [[30, 20], [180, 30], [175, 130]],  # 3 points
-    [[30, 20], [180, 30], [175, 130], [35, 120], [30, 60]],  # 5 points
-    [[30, 20, 1], [180, 30], [175, 130], [35, 120]],  # not a pair
-    None,
-])
+@pytest.mark.parametrize(
+    "points",
+    [
+        [[30, 20], [180, 30], [60, 60], [35, 120]],  # concave
+        [[30, 20], [35, 120], [175, 130], [180, 30]],  # wrong order (counter-clockwise)
+        [[-5, 20], [180, 30], [175, 130], [35, 120]],  # outside
+        [[30, 20], [250, 30], [175, 130], [35, 120]],  # outside (right)
+        [[30, 20], [80, 20], [80, 130], [30, 130]],  # a side < 64 px
+        [[30, 20], [180, 30], [175, 130]],  # 3 points
+        [[30, 20], [180, 30], [175, 130], [35, 120], [30, 60]],  # 5 points
+        [[30, 20, 1], [180, 30], [175, 130], [35, 120]],  # not a pair
+        None,
+    ],
+)
 async def test_bad_quads_are_400_naming_region(client: httpx.AsyncClient, points: object) -> None:
     user = await new_user(client)
     task = await create_and_upload(client, user.headers, wall_png(220, 160))
     region: dict[str, object] = {"mode": "quad"}
     if points is not None:
         region["points"] = points
-    r = await client.post(f"/api/tasks/{task['id']}/submit", headers=user.headers,
-                          json={**SUBMIT, "region": region})
+    r = await client.post(f"/api/tasks/{task['id']}/submit", headers=user.headers, json={**SUBMIT, "region": region})
     assert r.status_code == 400, r.text
     assert "region" in {e["field"] for e in r.json()["errors"]}
     assert (await client.get(f"/api/tasks/{task['id']}", headers=user.headers)).json()["status"] == "created"
@@ -96,9 +119,19 @@ async def test_bad_quads_are_400_naming_region(client: httpx.AsyncClient, points
 async def test_bad_option_values_are_400(client: httpx.AsyncClient) -> None:
     user = await new_user(client)
     task = await create_and_upload(client, user.headers, wall_png())
-    r = await client.post(f"/api/tasks/{task['id']}/submit", headers=user.headers, json={
-        **SUBMIT, "region": {"mode": "auto"}, "blend": "glue", "protect": "yes", "detail": "ultra",
-        "guide": "edges", "wall_size_m": [0.1, 500]})
+    r = await client.post(
+        f"/api/tasks/{task['id']}/submit",
+        headers=user.headers,
+        json={
+            **SUBMIT,
+            "region": {"mode": "auto"},
+            "blend": "glue",
+            "protect": "yes",
+            "detail": "ultra",
+            "guide": "edges",
+            "wall_size_m": [0.1, 500],
+        },
+    )
     assert r.status_code == 400
     assert {e["field"] for e in r.json()["errors"]} >= {"blend", "protect", "detail", "guide", "wall_size_m"}
 
@@ -120,8 +153,11 @@ async def test_quad_task_serves_artworks_and_painted_mask(client: httpx.AsyncCli
     user = await new_user(client)
     photo, _ = window_wall_png()
     task = await create_and_upload(client, user.headers, photo)
-    r = await client.post(f"/api/tasks/{task['id']}/submit", headers=user.headers, json={
-        **SUBMIT, "region": {"mode": "quad", "points": QUAD}, "variations": 2, "wall_size_m": [3, 2]})
+    r = await client.post(
+        f"/api/tasks/{task['id']}/submit",
+        headers=user.headers,
+        json={**SUBMIT, "region": {"mode": "quad", "points": QUAD}, "variations": 2, "wall_size_m": [3, 2]},
+    )
     assert r.status_code == 202, r.text
     assert r.json()["region"]["points"] == [[float(x), float(y)] for x, y in QUAD]
     done = await wait_terminal(client, user.headers, task["id"])
@@ -136,18 +172,21 @@ async def test_quad_task_serves_artworks_and_painted_mask(client: httpx.AsyncCli
 
 async def test_box_with_a_window_keeps_it_out_unless_told(client: httpx.AsyncClient) -> None:
     user = await new_user(client)
-    photo, (l, t, r, b) = window_wall_png()
+    photo, (left, t, r, b) = window_wall_png()
     pixels = np.asarray(Image.open(io.BytesIO(photo)).convert("RGB"))
     masks = {}
     for protect in (True, False):
         task = await create_and_upload(client, user.headers, photo)
-        r_ = await client.post(f"/api/tasks/{task['id']}/submit", headers=user.headers, json={
-            **SUBMIT, "region": {"mode": "box", "box": [20, 12, 180, 136]}, "protect": protect})
+        r_ = await client.post(
+            f"/api/tasks/{task['id']}/submit",
+            headers=user.headers,
+            json={**SUBMIT, "region": {"mode": "box", "box": [20, 12, 180, 136]}, "protect": protect},
+        )
         assert r_.status_code == 202, r_.text
         done = await wait_terminal(client, user.headers, task["id"])
         assert done["status"] == "succeeded" and done["protect"] is protect
         masks[protect] = np.asarray(Image.open(io.BytesIO(await _get(client, done["mask_url"]))).convert("L")) > 0
         out = np.asarray(Image.open(io.BytesIO(await _get(client, done["result_urls"][0]))).convert("RGB"))
-        inner = (slice(t + 4, b - 4), slice(l + 4, r - 4))
+        inner = (slice(t + 4, b - 4), slice(left + 4, r - 4))
         assert np.array_equal(out[inner], pixels[inner]) is protect
-    assert not masks[True][t:b, l:r].any() and masks[False][t:b, l:r].all()
+    assert not masks[True][t:b, left:r].any() and masks[False][t:b, left:r].all()

@@ -102,8 +102,12 @@ def settings(tmp_path: Path) -> Settings:
 async def services(database: Engine, settings: Settings) -> AsyncIterator[Services]:
     bus = MemoryEventBus()
     queue = InProcessQueue()  # not started: tests see what was enqueued and run nothing
-    storage = LocalStorage(root=settings.storage_dir, secret_key=settings.secret_key, base_url=settings.base_url,
-                           max_upload_bytes=settings.max_upload_bytes)
+    storage = LocalStorage(
+        root=settings.storage_dir,
+        secret_key=settings.secret_key,
+        base_url=settings.base_url,
+        max_upload_bytes=settings.max_upload_bytes,
+    )
     await storage.start()
     limiter = MemoryRateLimiter()
     accounts = AccountService(settings, limiter)

@@ -44,5 +44,6 @@ class Services:
         n = next(self._users)
         nickname = nickname or f"user{n}"
         user = await self.accounts.signup(
-            SignupIn(email=f"{nickname}@example.com", password="password-123", nickname=nickname), "en")
+            SignupIn(email=f"{nickname}@example.com", password="password-123", nickname=nickname), "en"
+        )
         return Viewer(id=int(user.id), public_id=str(user.public_id), nickname=user.nickname)

@@ -31,8 +31,7 @@ async def _through(content_type: bytes, monkeypatch: pytest.MonkeyPatch) -> tupl
         await send({"type": "http.response.body", "body": b"", "more_body": False})
 
     middleware = TextCompressionMiddleware(app, compression_config())
-    scope = {"type": "http", "method": "GET", "path": "/", "headers": [(b"accept-encoding", b"gzip, br")],
-             "state": {}}
+    scope = {"type": "http", "method": "GET", "path": "/", "headers": [(b"accept-encoding", b"gzip, br")], "state": {}}
     await middleware(scope, None, send)  # type: ignore[arg-type]
     return made, sent
 

@@ -33,8 +33,17 @@ def assert_common(r: httpx.Response) -> dict[str, str]:
 
 @pytest.mark.db
 async def test_pages_api_and_errors_send_a_strict_policy(client: httpx.AsyncClient) -> None:
-    for path in ("/", "/board", "/login", "/create", "/nowhere", "/api/themes", "/api/nowhere", "/healthz",
-                 "/manifest.webmanifest"):
+    for path in (
+        "/",
+        "/board",
+        "/login",
+        "/create",
+        "/nowhere",
+        "/api/themes",
+        "/api/nowhere",
+        "/healthz",
+        "/manifest.webmanifest",
+    ):
         r = await client.get(path)
         csp = assert_common(r)
         assert csp["frame-ancestors"] == "'none'", path
@@ -74,15 +83,24 @@ def test_templates_have_no_inline_script_style_or_handlers() -> None:
     found = []
     for path in TEMPLATES.rglob("*.html"):
         text = path.read_text(encoding="utf-8")
-        for pattern in (r"<script(?![^>]*\bsrc=)[^>]*>", r"<style\b", r"\son[a-z]+\s*=", r"\sstyle\s*=",
-                        r"javascript:", r"hx-on"):
+        for pattern in (
+            r"<script(?![^>]*\bsrc=)[^>]*>",
+            r"<style\b",
+            r"\son[a-z]+\s*=",
+            r"\sstyle\s*=",
+            r"javascript:",
+            r"hx-on",
+        ):
             found += [f"{path.relative_to(TEMPLATES)}: {m.group(0)}" for m in re.finditer(pattern, text, re.I)]
     assert not found, found
 
 
 async def _headers(hook: SecurityHeaders, path: str = "/", scheme: str = "http") -> dict[bytes, bytes]:
-    message = {"type": "http.response.start", "status": 200,
-               "headers": [(b"content-type", b"text/html"), (b"x-frame-options", b"SAMEORIGIN")]}
+    message = {
+        "type": "http.response.start",
+        "status": 200,
+        "headers": [(b"content-type", b"text/html"), (b"x-frame-options", b"SAMEORIGIN")],
+    }
     await hook(message, {"type": "http", "path": path, "scheme": scheme})  # type: ignore[arg-type]
     names = [k for k, _ in message["headers"]]
     assert len(names) == len(set(names)), names  # replaced, never doubled
@@ -100,8 +118,16 @@ async def test_hsts_only_over_https() -> None:
 
 
 async def test_s3_origin_is_allowed_for_images_and_uploads() -> None:
-    s3 = SecurityHeaders(load_settings({"SAEKDAM_S3_BUCKET": "b", "SAEKDAM_S3_ENDPOINT_URL": "http://minio:9000",
-                                        "SAEKDAM_S3_PUBLIC_ENDPOINT_URL": "https://files.example/x"}, dotenv=None))
+    s3 = SecurityHeaders(
+        load_settings(
+            {
+                "SAEKDAM_S3_BUCKET": "b",
+                "SAEKDAM_S3_ENDPOINT_URL": "http://minio:9000",
+                "SAEKDAM_S3_PUBLIC_ENDPOINT_URL": "https://files.example/x",
+            },
+            dotenv=None,
+        )
+    )
     csp = directives((await _headers(s3))[b"content-security-policy"].decode())
     assert "https://files.example" in csp["img-src"] and "https://files.example" in csp["connect-src"]
     assert "minio" not in msgspec.json.encode(csp).decode()

@@ -34,15 +34,17 @@ def _services(request: Request[Any, Any, Any]) -> tuple[OidcService, AccountServ
 
 
 def _set(response: Response[Any], request: Request[Any, Any, Any], name: str, value: str, ttl: int) -> Response[Any]:
-    response.set_cookie(name, value, max_age=ttl, httponly=True, samesite="lax", path="/auth/oidc",
-                        secure=request.url.scheme == "https")
+    response.set_cookie(
+        name, value, max_age=ttl, httponly=True, samesite="lax", path="/auth/oidc", secure=request.url.scheme == "https"
+    )
     return response
 
 
 def _failed(request: Request[Any, Any, Any], code: str, status: int = 400) -> Template:
     lang = language(request)
-    return Template("error.html", status_code=status,
-                    context={"status": status, "code": code, "detail": translate(lang, code)})
+    return Template(
+        "error.html", status_code=status, context={"status": status, "code": code, "detail": translate(lang, code)}
+    )
 
 
 class OidcPagesController(Controller):
@@ -50,8 +52,9 @@ class OidcPagesController(Controller):
     path = "/auth/oidc"
 
     @get("/{provider:str}/login")
-    async def start(self, provider: str, request: Request[User | None, Auth, Any], next: str | None = None,
-                    intent: str = "login") -> Response[Any]:
+    async def start(
+        self, provider: str, request: Request[User | None, Auth, Any], next: str | None = None, intent: str = "login"
+    ) -> Response[Any]:
         oidc, _, secret = _services(request)
         client = oidc.client(provider)  # 404 for a provider that is not configured
         if intent == "link" and request.user is None:
@@ -61,19 +64,34 @@ class OidcPagesController(Controller):
             url = await client.authorization_url(oidc.redirect_uri(provider), state, nonce, verifier)
         except AppError as exc:
             return _failed(request, exc.code, exc.status)
-        flow = {"p": provider, "s": state, "n": nonce, "v": verifier, "next": safe_next(next),
-                "link": request.user.id if intent == "link" and request.user is not None else None}
+        flow = {
+            "p": provider,
+            "s": state,
+            "n": nonce,
+            "v": verifier,
+            "next": safe_next(next),
+            "link": request.user.id if intent == "link" and request.user is not None else None,
+        }
         return _set(Redirect(url), request, FLOW_COOKIE, seal(secret, "flow", flow, FLOW_TTL_S), FLOW_TTL_S)
 
     @get("/{provider:str}/callback")
-    async def callback(self, provider: str, request: Request[User | None, Auth, Any], code: str | None = None,
-                       oauth_state: str | None = Parameter(query="state", default=None),
-                       error: str | None = None) -> Response[Any]:
+    async def callback(
+        self,
+        provider: str,
+        request: Request[User | None, Auth, Any],
+        code: str | None = None,
+        oauth_state: str | None = Parameter(query="state", default=None),
+        error: str | None = None,
+    ) -> Response[Any]:
         oidc, accounts, secret = _services(request)
         client = oidc.client(provider)
         flow = unseal(secret, "flow", request.cookies.get(FLOW_COOKIE))
-        if flow is None or flow.get("p") != provider or not oauth_state \
-                or not hmac.compare_digest(str(flow["s"]), oauth_state):
+        if (
+            flow is None
+            or flow.get("p") != provider
+            or not oauth_state
+            or not hmac.compare_digest(str(flow["s"]), oauth_state)
+        ):
             return _failed(request, "oidc_failed")
         if error is not None or not code:  # the person said no at the provider, or it refused
             response: Response[Any] = Redirect("/login?done=oidc_canceled")
@@ -87,8 +105,16 @@ class OidcPagesController(Controller):
         response.delete_cookie(FLOW_COOKIE, path="/auth/oidc")
         return response
 
-    async def _finish(self, request: Request[User | None, Auth, Any], oidc: OidcService, accounts: AccountService,
-                      secret: str, provider: str, claims: dict[str, Any], flow: dict[str, Any]) -> Response[Any]:
+    async def _finish(
+        self,
+        request: Request[User | None, Auth, Any],
+        oidc: OidcService,
+        accounts: AccountService,
+        secret: str,
+        provider: str,
+        claims: dict[str, Any],
+        flow: dict[str, Any],
+    ) -> Response[Any]:
         if flow.get("link") is not None:  # connecting from the account page: only for the same person, logged in
             if request.user is None or request.user.id != flow["link"]:
                 raise InvalidInput("oidc_failed")
@@ -96,10 +122,16 @@ class OidcPagesController(Controller):
             return Redirect(f"/account?done=linked&provider={provider}")
         found = await oidc.resolve(provider, claims)
         if isinstance(found, PendingLink):
-            pending = {"p": found.provider, "sub": found.subject, "email": found.email, "uid": found.user_id,
-                       "next": flow.get("next", "/")}
-            return _set(Redirect("/auth/oidc/link"), request, LINK_COOKIE,
-                        seal(secret, "link", pending, LINK_TTL_S), LINK_TTL_S)
+            pending = {
+                "p": found.provider,
+                "sub": found.subject,
+                "email": found.email,
+                "uid": found.user_id,
+                "next": flow.get("next", "/"),
+            }
+            return _set(
+                Redirect("/auth/oidc/link"), request, LINK_COOKIE, seal(secret, "link", pending, LINK_TTL_S), LINK_TTL_S
+            )
         return await log_in(request, accounts, found, safe_next(flow.get("next")))
 
     def _pending(self, request: Request[Any, Any, Any]) -> dict[str, Any]:
@@ -109,12 +141,21 @@ class OidcPagesController(Controller):
             raise NotFound()
         return pending
 
-    def _link_page(self, request: Request[Any, Any, Any], pending: dict[str, Any], status: int = 200,
-                   errors: dict[str, str] | None = None, error: str | None = None) -> Template:
+    def _link_page(
+        self,
+        request: Request[Any, Any, Any],
+        pending: dict[str, Any],
+        status: int = 200,
+        errors: dict[str, str] | None = None,
+        error: str | None = None,
+    ) -> Template:
         oidc, _, _ = _services(request)
         label = dict(oidc.labels(language(request))).get(pending["p"], pending["p"])
-        return Template("accounts/oidc_link.html", status_code=status, context={
-            "email": pending["email"], "provider": label, "errors": errors or {}, "error": error, "form": {}})
+        return Template(
+            "accounts/oidc_link.html",
+            status_code=status,
+            context={"email": pending["email"], "provider": label, "errors": errors or {}, "error": error, "form": {}},
+        )
 
     @get("/link")
     async def link_page(self, request: Request[Any, Any, Any]) -> Template:

@@ -71,7 +71,9 @@ class OidcClient:
         except msgspec.ValidationError:
             raise Unavailable("provider_unavailable") from None
         if meta.issuer.rstrip("/") != self.config.issuer.rstrip("/"):
-            log.error("provider %s: discovery names issuer %r, settings say %r", self.name, meta.issuer, self.config.issuer)
+            log.error(
+                "provider %s: discovery names issuer %r, settings say %r", self.name, meta.issuer, self.config.issuer
+            )
             raise Unavailable("provider_unavailable")
         self._metadata = (time.monotonic(), meta)
         return meta
@@ -90,15 +92,22 @@ class OidcClient:
         return keys
 
     def _oauth(self, redirect_uri: str) -> AsyncOAuth2Client:
-        return AsyncOAuth2Client(client_id=self.config.client_id, client_secret=self.config.client_secret or None,
-                                 token_endpoint_auth_method=self.config.token_auth, scope=self.config.scopes,
-                                 redirect_uri=redirect_uri, code_challenge_method="S256", timeout=10)
+        return AsyncOAuth2Client(
+            client_id=self.config.client_id,
+            client_secret=self.config.client_secret or None,
+            token_endpoint_auth_method=self.config.token_auth,
+            scope=self.config.scopes,
+            redirect_uri=redirect_uri,
+            code_challenge_method="S256",
+            timeout=10,
+        )
 
     async def authorization_url(self, redirect_uri: str, state: str, nonce: str, verifier: str) -> str:
         meta = await self.metadata()
         async with self._oauth(redirect_uri) as client:
-            url, _ = client.create_authorization_url(meta.authorization_endpoint, state=state, nonce=nonce,
-                                                     code_verifier=verifier)
+            url, _ = client.create_authorization_url(
+                meta.authorization_endpoint, state=state, nonce=nonce, code_verifier=verifier
+            )
         return str(url)
 
     async def exchange(self, code: str, verifier: str, redirect_uri: str) -> str:
@@ -106,8 +115,9 @@ class OidcClient:
         meta = await self.metadata()
         try:
             async with self._oauth(redirect_uri) as client:
-                token = await client.fetch_token(meta.token_endpoint, grant_type="authorization_code", code=code,
-                                                 code_verifier=verifier)
+                token = await client.fetch_token(
+                    meta.token_endpoint, grant_type="authorization_code", code=code, code_verifier=verifier
+                )
         except Exception as exc:  # authlib raises OAuthError for refusals, httpx errors for the network
             log.warning("provider %s refused the code: %s", self.name, exc)
             raise NotAuthenticated("oidc_failed") from None

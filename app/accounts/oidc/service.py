@@ -11,14 +11,14 @@ import hashlib
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, cast
 
 import httpx
 
 from app.accounts.oidc.provider import OidcClient
 from app.accounts.schemas import TERMS_VERSION
-from app.accounts.service import NO_EMAIL_DOMAIN, EMAIL_RE, AccountService, normalize_email
+from app.accounts.service import EMAIL_RE, NO_EMAIL_DOMAIN, AccountService, normalize_email
 from app.accounts.tables import OidcIdentity, User
 from app.core.errors import Conflict, Forbidden, NotFound
 from app.core.settings import Settings
@@ -86,8 +86,11 @@ class OidcService:
         return await OidcIdentity.objects().where(OidcIdentity.user == user_id).order_by(OidcIdentity.created_at)
 
     async def _linked_user(self, provider: str, subject: str) -> User | None:
-        row = await OidcIdentity.select(OidcIdentity.user).where(
-            (OidcIdentity.provider == provider) & (OidcIdentity.subject == subject)).first()
+        row = (
+            await OidcIdentity.select(OidcIdentity.user)
+            .where((OidcIdentity.provider == provider) & (OidcIdentity.subject == subject))
+            .first()
+        )
         return await User.objects().where(User.id == row["user"]).first() if row else None
 
     async def link(self, user_id: int, provider: str, subject: str, email: str = "") -> None:
@@ -98,8 +101,11 @@ class OidcService:
                 raise Conflict("identity_in_use")
             return
         try:
-            await OidcIdentity.insert(OidcIdentity(provider=provider, subject=subject, user=user_id, email=email,
-                                                   created_at=datetime.now(timezone.utc)))
+            await OidcIdentity.insert(
+                OidcIdentity(
+                    provider=provider, subject=subject, user=user_id, email=email, created_at=datetime.now(UTC)
+                )
+            )
         except Exception:  # the unique (provider, subject) index: linked meanwhile
             owner = await self._linked_user(provider, subject)
             if owner is None or owner.id != user_id:
@@ -132,10 +138,19 @@ class OidcService:
     async def _create(self, provider: str, subject: str, email: str | None, claims: dict[str, Any]) -> User:
         address = email or f"{provider}-{hashlib.sha256(subject.encode()).hexdigest()[:20]}@users{NO_EMAIL_DOMAIN}"
         try:
-            user = cast(User, await User.create_user(  # an instance of the class it is called on
-                username=address, email=address, password=secrets.token_urlsafe(48), active=True,
-                nickname=nickname_from(claims, provider), has_password=False,
-                terms_version=TERMS_VERSION, terms_accepted_at=datetime.now(timezone.utc)))
+            user = cast(
+                User,
+                await User.create_user(  # an instance of the class it is called on
+                    username=address,
+                    email=address,
+                    password=secrets.token_urlsafe(48),
+                    active=True,
+                    nickname=nickname_from(claims, provider),
+                    has_password=False,
+                    terms_version=TERMS_VERSION,
+                    terms_accepted_at=datetime.now(UTC),
+                ),
+            )
         except Exception:  # the same person signing in twice at once: the other request made the account
             again = await self._linked_user(provider, subject)
             if again is not None:
@@ -145,8 +160,7 @@ class OidcService:
         log.info("new account %s from provider %s", user.public_id, provider)
         return user
 
-    async def sign_in_native(self, provider: str, id_token: str, nonce: str | None, client_ip: str,
-                             lang: str) -> User:
+    async def sign_in_native(self, provider: str, id_token: str, nonce: str | None, client_ip: str, lang: str) -> User:
         """An app's id_token → the account; 409 ``account_link_required`` when a link must be confirmed."""
         claims = await self.client(provider).validate(id_token, nonce=nonce, native=True)
         found = await self.resolve(provider, claims)

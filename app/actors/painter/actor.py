@@ -10,6 +10,7 @@ The same class runs embedded in the API process or inside each arq worker; it kn
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import queue
 import threading
@@ -54,10 +55,8 @@ class _Work:
             else:
                 self.future.set_result(result)
 
-        try:
+        with contextlib.suppress(RuntimeError):  # the caller's loop is closed: nobody is waiting any more
             self.loop.call_soon_threadsafe(settle)
-        except RuntimeError:  # the caller's loop is closed: nobody is waiting any more
-            pass
 
 
 def _canceled(job_id: str) -> PaintError:
@@ -131,8 +130,17 @@ class Painter:
             if exc.code != "no_wall_found":  # random tiny weights may see no wall: that still warmed it up
                 raise
         style = ThemeStyle(slug="warm-up", prompt_template="a mural of {wish}", negative_prompt="")
-        await self.paint(PaintRequest(job_id="warm-up", photo=photo, region=Region(mode="box", box=[32, 16, 192, 128]),
-                                      theme=style, prompt="푸른 바다", seed=0, steps=2))
+        await self.paint(
+            PaintRequest(
+                job_id="warm-up",
+                photo=photo,
+                region=Region(mode="box", box=[32, 16, 192, 128]),
+                theme=style,
+                prompt="푸른 바다",
+                seed=0,
+                steps=2,
+            )
+        )
 
     async def close(self) -> None:
         """Drop queued jobs, stop the running one within a step, and end the thread."""
@@ -162,7 +170,9 @@ class Painter:
         pump: asyncio.Task[None] | None = None
         if on_progress is not None:
             work.progress = asyncio.Queue()
-            pump = asyncio.create_task(self._pump(work.progress, on_progress), name=f"painter-progress-{request.job_id}")
+            pump = asyncio.create_task(
+                self._pump(work.progress, on_progress), name=f"painter-progress-{request.job_id}"
+            )
         try:
             return await self._submit(work)
         except asyncio.CancelledError:
@@ -300,16 +310,23 @@ class Painter:
                 preview = encode_preview(canvas.render(report.preview))
                 last_preview = time.perf_counter()
             item = PaintProgress(
-                job_id=request.job_id, step=report.step, total=report.total,
-                elapsed_s=round(time.perf_counter() - started, 4), preview_jpeg=preview,
+                job_id=request.job_id,
+                step=report.step,
+                total=report.total,
+                elapsed_s=round(time.perf_counter() - started, 4),
+                preview_jpeg=preview,
             )
             work.loop.call_soon_threadsafe(progress.put_nowait, item)
 
         try:
             with models.lock:
                 return run_job(
-                    models, request, max_bytes=self.config.max_bytes, max_pixels=self.config.max_pixels,
-                    on_step=on_step if progress is not None else None, should_stop=work.cancel.is_set,
+                    models,
+                    request,
+                    max_bytes=self.config.max_bytes,
+                    max_pixels=self.config.max_pixels,
+                    on_step=on_step if progress is not None else None,
+                    should_stop=work.cancel.is_set,
                     preview_every=self.config.preview_every,
                 )
         except Canceled:

@@ -64,12 +64,13 @@ class Shading:
         src = self.small
         if box is not None:
             h, w = src.shape
-            l, t, r, b = box
-            x0, y0 = l * w, t * h
-            sx, sy = (r - l) * w / size[0], (b - t) * h / size[1]
-            m = np.float32([[sx, 0, x0 + 0.5 * sx - 0.5], [0, sy, y0 + 0.5 * sy - 0.5]])
-            return cv2.warpAffine(src, m, size, flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-                                  borderMode=cv2.BORDER_REPLICATE)
+            left, t, r, b = box
+            x0, y0 = left * w, t * h
+            sx, sy = (r - left) * w / size[0], (b - t) * h / size[1]
+            m = np.array([[sx, 0, x0 + 0.5 * sx - 0.5], [0, sy, y0 + 0.5 * sy - 0.5]], np.float32)
+            return cv2.warpAffine(
+                src, m, size, flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE
+            )
         return cv2.resize(src, size, interpolation=cv2.INTER_LINEAR)
 
 
@@ -157,8 +158,8 @@ def match_seam(photo: np.ndarray, painted: np.ndarray, band: np.ndarray) -> None
     cells = row_cell[ys] + col_cell[xs]
     delta = np.take(pixels, flat, axis=0).astype(np.float32) - before
     count = np.bincount(cells, minlength=size[0] * size[1]).astype(np.float32)
-    diff = np.stack([np.bincount(cells, delta[:, c], minlength=size[0] * size[1]) for c in range(3)], axis=-1)
-    diff = (diff / np.maximum(count, 1)[:, None]).astype(np.float32).reshape(size[1], size[0], 3)
+    sums = np.stack([np.bincount(cells, delta[:, c], minlength=size[0] * size[1]) for c in range(3)], axis=-1)
+    diff = (sums / np.maximum(count, 1)[:, None]).astype(np.float32).reshape(size[1], size[0], 3)
     weight = (count > 0).astype(np.float32).reshape(size[1], size[0])
     sigma = max(1.0, 0.02 * max(size))
     correction = np.stack([_masked_blur(diff[..., c], weight, sigma) for c in range(3)], axis=-1)
@@ -168,8 +169,9 @@ def match_seam(photo: np.ndarray, painted: np.ndarray, band: np.ndarray) -> None
     my = np.zeros(rows * cols, np.float32)
     mx[:n] = ((np.arange(w, dtype=np.float32) + 0.5) * (size[0] / w) - 0.5)[xs]
     my[:n] = ((np.arange(h, dtype=np.float32) + 0.5) * (size[1] / h) - 0.5)[ys]
-    sampled = cv2.remap(correction, mx.reshape(rows, cols), my.reshape(rows, cols), cv2.INTER_LINEAR,
-                        borderMode=cv2.BORDER_REPLICATE).reshape(-1, 3)[:n]
+    sampled = cv2.remap(
+        correction, mx.reshape(rows, cols), my.reshape(rows, cols), cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+    ).reshape(-1, 3)[:n]
     amount = np.take(band.reshape(-1), flat).astype(np.float32)[:, None] / 255.0
     values = before + sampled * amount
     out[flat] = np.clip(values + 0.5, 0, 255).astype(np.uint8)

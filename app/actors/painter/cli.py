@@ -55,20 +55,42 @@ def paint_parser() -> argparse.ArgumentParser:
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--box", type=_box, help="x,y,w,h to paint instead of finding the wall")
     where.add_argument("--mask", type=Path, help="PNG mask of the photo's size; non-zero pixels are painted")
-    where.add_argument("--quad", type=_numbers("--quad", 8, "x1,y1,...,x4,y4 (top-left, top-right, bottom-right, "
-                                                        "bottom-left)"),
-                       help="the wall plane's corners x1,y1,...,x4,y4 (TL, TR, BR, BL): painted flat, laid back in "
-                            "perspective; the flat murals are written as OUT-artwork.png")
-    parser.add_argument("--blend", choices=("wall", "cover"), default="wall",
-                        help="wall: paint on the wall, keeping its light and texture (default); cover: as painted")
-    parser.add_argument("--no-protect", dest="protect", action="store_false",
-                        help="also paint windows, doors, people, plants … inside the region")
-    parser.add_argument("--wall-size", type=_numbers("--wall-size", 2, "W,H in metres"), default=None,
-                        help="the wall's width,height in metres (a quad's artwork gets this aspect)")
-    parser.add_argument("--detail", choices=("standard", "high"), default=None,
-                        help="high: refine large walls in tiles at the photo's resolution (default: high on CUDA)")
-    parser.add_argument("--guide", choices=("none", "lines", "depth"), default="none",
-                        help="keep the wall's edges (lines) or relief (depth) through a ControlNet")
+    where.add_argument(
+        "--quad",
+        type=_numbers("--quad", 8, "x1,y1,...,x4,y4 (top-left, top-right, bottom-right, bottom-left)"),
+        help="the wall plane's corners x1,y1,...,x4,y4 (TL, TR, BR, BL): painted flat, laid back in "
+        "perspective; the flat murals are written as OUT-artwork.png",
+    )
+    parser.add_argument(
+        "--blend",
+        choices=("wall", "cover"),
+        default="wall",
+        help="wall: paint on the wall, keeping its light and texture (default); cover: as painted",
+    )
+    parser.add_argument(
+        "--no-protect",
+        dest="protect",
+        action="store_false",
+        help="also paint windows, doors, people, plants … inside the region",
+    )
+    parser.add_argument(
+        "--wall-size",
+        type=_numbers("--wall-size", 2, "W,H in metres"),
+        default=None,
+        help="the wall's width,height in metres (a quad's artwork gets this aspect)",
+    )
+    parser.add_argument(
+        "--detail",
+        choices=("standard", "high"),
+        default=None,
+        help="high: refine large walls in tiles at the photo's resolution (default: high on CUDA)",
+    )
+    parser.add_argument(
+        "--guide",
+        choices=("none", "lines", "depth"),
+        default="none",
+        help="keep the wall's edges (lines) or relief (depth) through a ControlNet",
+    )
     parser.add_argument("--steps", type=int, default=None)
     parser.add_argument("--seed", type=int, default=None, help="default: random (printed)")
     parser.add_argument("--variations", type=int, default=1, help="1-4 images in one batch")
@@ -87,8 +109,12 @@ def theme_style(slug: str, lora: str | None, models_dir: Path, tiny_dir: Path | 
         candidates.append(models_dir / "loras" / f"{slug}.safetensors")
         lora = next((str(p) for p in candidates if p.is_file()), None)
     return ThemeStyle(
-        slug=slug, prompt_template=data["prompt_template"], negative_prompt=data["negative_prompt"],
-        lora_path=lora, lora_weight=data["lora_weight"], default_steps=data["default_steps"],
+        slug=slug,
+        prompt_template=data["prompt_template"],
+        negative_prompt=data["negative_prompt"],
+        lora_path=lora,
+        lora_weight=data["lora_weight"],
+        default_steps=data["default_steps"],
     )
 
 
@@ -103,7 +129,7 @@ def _write(data: bytes, ext: str, path: Path) -> None:
     if wanted and wanted != have:
         from PIL import Image
 
-        image = Image.open(io.BytesIO(data))
+        image: Image.Image = Image.open(io.BytesIO(data))
         buf = io.BytesIO()
         if wanted == "JPEG" and image.mode == "RGBA":
             image = image.convert("RGB")
@@ -137,11 +163,22 @@ async def _paint(args: argparse.Namespace) -> int:
         return 2
     seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
     request = PaintRequest(
-        job_id="cli", photo=args.photo.read_bytes(), region=region,
+        job_id="cli",
+        photo=args.photo.read_bytes(),
+        region=region,
         mask=args.mask.read_bytes() if args.mask else None,
-        theme=theme_style(args.theme, args.lora, Path(settings.models_dir), tiny_dir), prompt=args.prompt,
-        seed=seed, variations=args.variations, steps=args.steps, strength=args.strength, fast=args.fast,
-        blend=args.blend, protect=args.protect, detail=args.detail, guide=args.guide, wall_size_m=args.wall_size,
+        theme=theme_style(args.theme, args.lora, Path(settings.models_dir), tiny_dir),
+        prompt=args.prompt,
+        seed=seed,
+        variations=args.variations,
+        steps=args.steps,
+        strength=args.strength,
+        fast=args.fast,
+        blend=args.blend,
+        protect=args.protect,
+        detail=args.detail,
+        guide=args.guide,
+        wall_size_m=args.wall_size,
     )
     painter = Painter(config)
     bar: Any = None
@@ -159,17 +196,20 @@ async def _paint(args: argparse.Namespace) -> int:
             bar.close()
         await painter.close()
     paths = _out_paths(args.out, len(result.images))
-    for data, path in zip(result.images, paths):
+    for data, path in zip(result.images, paths, strict=True):
         _write(data, result.ext, path)
     art_out = args.out.with_name(f"{args.out.stem}-artwork.png")
     art_paths = _out_paths(art_out, len(result.artworks))
-    for data, path in zip(result.artworks, art_paths):
+    for data, path in zip(result.artworks, art_paths, strict=True):
         _write(data, "png", path)
     paths += art_paths
     for message in result.messages:
         print(f"note: {message}", file=sys.stderr)
-    print(f"seed {result.seed}; blend {result.blend}; detail {result.detail}; guide {result.guide}; "
-          f"{result.steps_done} steps; prompt: {result.prompt_en}", file=sys.stderr)
+    print(
+        f"seed {result.seed}; blend {result.blend}; detail {result.detail}; guide {result.guide}; "
+        f"{result.steps_done} steps; prompt: {result.prompt_en}",
+        file=sys.stderr,
+    )
     for path in paths:
         print(path)
     return 0

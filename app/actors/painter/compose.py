@@ -96,8 +96,13 @@ def dilate(mask: Image.Image, radius: int) -> Image.Image:
     return mask.filter(ImageFilter.BoxBlur(radius)).point(lambda v: 255 if v > 0 else 0)
 
 
-def prepare_region(photo: Image.Image, mask: Image.Image, native: int, keep_out: Image.Image | None = None,
-                   plan: CropPlan | None = None) -> Prepared:
+def prepare_region(
+    photo: Image.Image,
+    mask: Image.Image,
+    native: int,
+    keep_out: Image.Image | None = None,
+    plan: CropPlan | None = None,
+) -> Prepared:
     """Crop photo and mask around the mask and scale them to the model's size; build the feathered alpha.
 
     The mask work runs at 1/f of the crop's resolution (f = edge/4, so 1 on small photos, 4 on 12 MP) and
@@ -123,7 +128,7 @@ def prepare_region(photo: Image.Image, mask: Image.Image, native: int, keep_out:
         alpha = soft.copy()
     model_mask = dilate(grown, radius).resize(plan.model_size, Image.Resampling.BILINEAR)
     keep = np.asarray(keep_out.crop(plan.box)) if keep_out is not None else None
-    if keep is not None and cv2.countNonZero(keep):
+    if keep_out is not None and keep is not None and cv2.countNonZero(keep):
         cv2.multiply(alpha, cv2.bitwise_not(keep), dst=alpha, scale=1 / 255)  # windows, doors …: never painted
         model_keep = keep_out.resize(plan.model_size, Image.Resampling.BILINEAR, box=plan.box, reducing_gap=2.0)
         model_mask = ImageChops.multiply(model_mask, ImageChops.invert(model_keep))  # … the model sees them
@@ -142,14 +147,14 @@ def mural_array(painted: Image.Image, prepared: Prepared) -> np.ndarray:
     over the whole crop, then the box: the same pixel centres as resizing the box alone, for a fraction of
     Pillow's time. Shrinking keeps Pillow's antialiased bicubic.
     """
-    l, t, r, b = prepared.alpha_box
+    left, t, r, b = prepared.alpha_box
     (cw, ch), (mw, mh) = prepared.plan.size, painted.size
     rgb = painted if painted.mode == "RGB" else painted.convert("RGB")
     if mw <= cw and mh <= ch:
         big = cv2.resize(np.asarray(rgb), (cw, ch), interpolation=cv2.INTER_CUBIC)
-        return np.ascontiguousarray(big[t:b, l:r])
+        return np.ascontiguousarray(big[t:b, left:r])
     sx, sy = mw / cw, mh / ch
-    return np.asarray(rgb.resize((r - l, b - t), Image.Resampling.BICUBIC, box=(l * sx, t * sy, r * sx, b * sy)))
+    return np.asarray(rgb.resize((r - left, b - t), Image.Resampling.BICUBIC, box=(left * sx, t * sy, r * sx, b * sy)))
 
 
 def mural_patch(painted: Image.Image, prepared: Prepared) -> Image.Image:
@@ -163,8 +168,15 @@ def wall_shading(prepared: Prepared) -> Shading:
     return Shading.estimate(np.asarray(prepared.image), np.asarray(region) > 127)
 
 
-def compose(photo: Image.Image, patch: Image.Image | np.ndarray, prepared: Prepared, *, blend: str = "cover",
-            shading: Shading | None = None, in_place: bool = False) -> Image.Image:
+def compose(
+    photo: Image.Image,
+    patch: Image.Image | np.ndarray,
+    prepared: Prepared,
+    *,
+    blend: str = "cover",
+    shading: Shading | None = None,
+    in_place: bool = False,
+) -> Image.Image:
     """Lay ``patch`` (the mural over the alpha's box, see ``mural_patch``/``mural_array``) on the photo
     through the alpha.
 
@@ -173,11 +185,11 @@ def compose(photo: Image.Image, patch: Image.Image | np.ndarray, prepared: Prepa
     itself (saves a full-size copy for the last variation).
     """
     out = photo if in_place else photo.copy()
-    l, t, r, b = prepared.alpha_box
-    if r <= l or b <= t:
+    left, t, r, b = prepared.alpha_box
+    if r <= left or b <= t:
         return out
-    x, y = prepared.plan.box[0] + l, prepared.plan.box[1] + t
-    box = (x, y, x + r - l, y + b - t)
+    x, y = prepared.plan.box[0] + left, prepared.plan.box[1] + t
+    box = (x, y, x + r - left, y + b - t)
     if blend == "wall":
         patch = wall_patch(photo.crop(box), patch, prepared, shading or wall_shading(prepared))
     elif isinstance(patch, np.ndarray):
@@ -189,14 +201,15 @@ def compose(photo: Image.Image, patch: Image.Image | np.ndarray, prepared: Prepa
     return out
 
 
-def wall_patch(photo_patch: Image.Image, mural: Image.Image | np.ndarray, prepared: Prepared,
-               shading: Shading) -> Image.Image:
+def wall_patch(
+    photo_patch: Image.Image, mural: Image.Image | np.ndarray, prepared: Prepared, shading: Shading
+) -> Image.Image:
     """The mural as paint on this part of the wall: × the wall's light and relief, seam matched outside."""
-    l, t, r, b = prepared.alpha_box
+    left, t, r, b = prepared.alpha_box
     cw, ch = prepared.plan.size
-    size = (r - l, b - t)
+    size = (r - left, b - t)
     photo_np = np.asarray(photo_patch if photo_patch.mode == "RGB" else photo_patch.convert("RGB"))
-    light = light_field(photo_np, shading.at(size, box=(l / cw, t / ch, r / cw, b / ch)), scale_side=max(cw, ch))
+    light = light_field(photo_np, shading.at(size, box=(left / cw, t / ch, r / cw, b / ch)), scale_side=max(cw, ch))
     region = np.asarray(prepared.region.crop(prepared.alpha_box))
     k = 2 * max(1, prepared.plan.edge // 3) + 1
     soft = cv2.blur(region, (k, k))  # the band fades in over a few pixels at the region's edge
@@ -223,29 +236,39 @@ class PreviewCanvas:
     flat: tuple[tuple[int, int], np.ndarray, tuple[int, int]] | None = None  # (flat size, flat → crop, crop size)
 
     @classmethod
-    def build(cls, photo: Image.Image, prepared: Prepared, flat_size: tuple[int, int] | None = None,
-              to_crop: np.ndarray | None = None) -> PreviewCanvas:
+    def build(
+        cls,
+        photo: Image.Image,
+        prepared: Prepared,
+        flat_size: tuple[int, int] | None = None,
+        to_crop: np.ndarray | None = None,
+    ) -> PreviewCanvas:
         scale = min(1.0, PREVIEW_SIDE / max(photo.size))
         size = (max(1, round(photo.width * scale)), max(1, round(photo.height * scale)))
         rgb = photo if photo.mode == "RGB" else photo.convert("RGB")  # no full-size copy of an RGB photo
         thumb = rgb.resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0)
-        l, t, r, b = (round(v * scale) for v in prepared.plan.box)
-        r, b = max(r, l + 1), max(b, t + 1)
-        alpha = prepared.alpha.resize((r - l, b - t), Image.Resampling.BILINEAR)
+        left, t, r, b = (round(v * scale) for v in prepared.plan.box)
+        r, b = max(r, left + 1), max(b, t + 1)
+        alpha = prepared.alpha.resize((r - left, b - t), Image.Resampling.BILINEAR)
         flat = (flat_size, to_crop, prepared.plan.size) if flat_size is not None and to_crop is not None else None
-        return cls(thumb, (l, t, r, b), alpha, flat)
+        return cls(thumb, (left, t, r, b), alpha, flat)
 
     def render(self, crop_preview: Image.Image) -> Image.Image:
         out = self.thumb.copy()
-        l, t, r, b = self.box
+        left, t, r, b = self.box
         if self.flat is None:
-            patch = crop_preview.resize((r - l, b - t), Image.Resampling.BILINEAR)
+            patch = crop_preview.resize((r - left, b - t), Image.Resampling.BILINEAR)
         else:  # flat preview pixels → flat pixels → crop pixels → thumbnail box pixels
             (fw, fh), to_crop, (cw, ch) = self.flat
             pw, ph = crop_preview.size
-            m = np.diag([(r - l) / cw, (b - t) / ch, 1.0]) @ to_crop @ np.diag([fw / pw, fh / ph, 1.0])
-            warped = cv2.warpPerspective(np.asarray(crop_preview.convert("RGB")), m, (r - l, b - t),
-                                         flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+            m = np.diag([(r - left) / cw, (b - t) / ch, 1.0]) @ to_crop @ np.diag([fw / pw, fh / ph, 1.0])
+            warped = cv2.warpPerspective(
+                np.asarray(crop_preview.convert("RGB")),
+                m,
+                (r - left, b - t),
+                flags=cv2.INTER_LINEAR,
+                borderMode=cv2.BORDER_REPLICATE,
+            )
             patch = Image.fromarray(warped, "RGB")
-        out.paste(patch, (l, t), self.alpha)
+        out.paste(patch, (left, t), self.alpha)
         return out

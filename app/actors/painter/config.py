@@ -70,10 +70,15 @@ def tiny_config(directory: Path, base: PainterConfig | None = None) -> PainterCo
     """A config that points at a tiny model set (see ``tiny.make_tiny``), keeping base's other knobs."""
     fields = msgspec.structs.asdict(base) if base else {}
     fields.update(
-        inpaint_model=str(directory / "inpaint"), segment_model=str(directory / "segformer"),
-        translate_model=str(directory / "translator"), lcm_lora=str(directory / "lcm"),
-        controlnet_lines=str(directory / "controlnet-lines"), controlnet_depth=str(directory / "controlnet-depth"),
-        depth_model=str(directory / "depth"), safety_model=str(directory / "safety"), tiny=True,
+        inpaint_model=str(directory / "inpaint"),
+        segment_model=str(directory / "segformer"),
+        translate_model=str(directory / "translator"),
+        lcm_lora=str(directory / "lcm"),
+        controlnet_lines=str(directory / "controlnet-lines"),
+        controlnet_depth=str(directory / "controlnet-depth"),
+        depth_model=str(directory / "depth"),
+        safety_model=str(directory / "safety"),
+        tiny=True,
     )
     return PainterConfig(**fields)
 
@@ -82,15 +87,23 @@ def painter_config_from_settings(settings: Settings) -> PainterConfig:
     """Resolve ``settings.models`` to concrete models; "tiny" (and "auto" without real models) builds them."""
     models_dir = Path(settings.models_dir)
     real = PainterConfig(
-        inpaint_model=settings.inpaint_model, segment_model=settings.segment_model,
-        translate_model=settings.translate_model or None, translate_api_url=settings.translate_api_url,
-        translate_api_key=settings.translate_api_key, translate_api_model=settings.translate_api_model,
-        lcm_lora=settings.lcm_lora or None, device=settings.device, preview_every=settings.preview_every,
+        inpaint_model=settings.inpaint_model,
+        segment_model=settings.segment_model,
+        translate_model=settings.translate_model or None,
+        translate_api_url=settings.translate_api_url,
+        translate_api_key=settings.translate_api_key,
+        translate_api_model=settings.translate_api_model,
+        lcm_lora=settings.lcm_lora or None,
+        device=settings.device,
+        preview_every=settings.preview_every,
         preview_interval_s=settings.preview_interval_s,
-        max_bytes=settings.max_upload_bytes, max_pixels=settings.max_pixels,
+        max_bytes=settings.max_upload_bytes,
+        max_pixels=settings.max_pixels,
         controlnet_lines=settings.controlnet_lines_model or None,
-        controlnet_depth=settings.controlnet_depth_model or None, depth_model=settings.depth_model or None,
-        safety_model=settings.safety_model or None, detail_default=settings.detail_default,
+        controlnet_depth=settings.controlnet_depth_model or None,
+        depth_model=settings.depth_model or None,
+        safety_model=settings.safety_model or None,
+        detail_default=settings.detail_default,
     )
     if settings.models == "real":
         return _prefer_local(real, models_dir)

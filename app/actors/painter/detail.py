@@ -71,8 +71,14 @@ def _starts(length: int, tile: int, overlap: int) -> list[int]:
     return [round(i * (length - tile) / (n - 1)) // 8 * 8 for i in range(n)]
 
 
-def plan_detail(painted: tuple[int, int], shown: tuple[float, float], native: int, steps: int, variations: int,
-                mask: Image.Image | None = None) -> DetailPlan | None:
+def plan_detail(
+    painted: tuple[int, int],
+    shown: tuple[float, float],
+    native: int,
+    steps: int,
+    variations: int,
+    mask: Image.Image | None = None,
+) -> DetailPlan | None:
     """The refinement of a ``painted``-size painting shown at ``shown`` photo pixels, or None when not needed.
 
     ``mask`` (L, any size) limits the tiles to those with something painted in them.
@@ -120,7 +126,7 @@ def blend_tiles(base: Image.Image, tiles: list[Image.Image], plan: DetailPlan) -
     """The refined tiles laid over ``base`` (the upscaled painting) with their feathered weights."""
     acc = np.zeros((plan.size[1], plan.size[0], 3), np.float32)
     weight = np.zeros((plan.size[1], plan.size[0]), np.float32)
-    for (x, y), tile in zip(plan.tiles, tiles):
+    for (x, y), tile in zip(plan.tiles, tiles, strict=True):
         w = tile_weight(plan.tile, plan.overlap, (x, y), plan.size)
         acc[y : y + plan.tile[1], x : x + plan.tile[0]] += np.asarray(tile, np.float32) * w[..., None]
         weight[y : y + plan.tile[1], x : x + plan.tile[0]] += w

@@ -76,11 +76,15 @@ def side_lengths(points: list[list[float]]) -> tuple[float, float]:
     p = np.asarray(points, dtype=np.float64)
     top, bottom = np.linalg.norm(p[1] - p[0]), np.linalg.norm(p[2] - p[3])
     left, right = np.linalg.norm(p[3] - p[0]), np.linalg.norm(p[2] - p[1])
-    return (top + bottom) / 2, (left + right) / 2
+    return float(top + bottom) / 2, float(left + right) / 2
 
 
-def flat_size(points: list[list[float]], wall_size_m: list[float] | None, native: int, multiple: int = 8,
-              ) -> tuple[int, int]:
+def flat_size(
+    points: list[list[float]],
+    wall_size_m: list[float] | None,
+    native: int,
+    multiple: int = 8,
+) -> tuple[int, int]:
     """The flat mural's size (W, H): aspect from ``wall_size_m`` or the quad's sides, area ≈ native².
 
     Both sides are multiples of ``multiple`` (the VAE's 8) and the long side is at least ``native``.
@@ -105,9 +109,11 @@ def flat_size(points: list[list[float]], wall_size_m: list[float] | None, native
     return rw, rh
 
 
-def homography(points: list[list[float]], size: tuple[int, int], offset: tuple[float, float] = (0.0, 0.0)) -> np.ndarray:
+def homography(
+    points: list[list[float]], size: tuple[int, int], offset: tuple[float, float] = (0.0, 0.0)
+) -> np.ndarray:
     """The 3×3 homography from the flat mural (``size`` W×H) onto the quad, optionally shifted by −offset."""
     w, h = size
-    src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
-    dst = np.float32(points) - np.float32(offset)
+    src = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
+    dst = np.array(points, np.float32) - np.array(offset, np.float32)
     return cv2.getPerspectiveTransform(src, dst)

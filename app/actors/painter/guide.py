@@ -57,8 +57,9 @@ def control_image(models: Models, guide: str, image: Image.Image) -> Image.Image
 def _source(models: Models, guide: str) -> str:
     source = models.config.controlnet_lines if guide == "lines" else models.config.controlnet_depth
     if not source:
-        raise PaintError("guide_unavailable", f"guide {guide!r} needs a ControlNet, and none is configured",
-                         guide=guide)
+        raise PaintError(
+            "guide_unavailable", f"guide {guide!r} needs a ControlNet, and none is configured", guide=guide
+        )
     return source
 
 
@@ -68,16 +69,18 @@ def load_depth(models: Models) -> tuple[Any, Any]:
         return models.guides["depth-model"]
     source = models.config.depth_model
     if not source:
-        raise PaintError("guide_unavailable", "guide 'depth' needs a depth model, and none is configured",
-                         guide="depth")
+        raise PaintError(
+            "guide_unavailable", "guide 'depth' needs a depth model, and none is configured", guide="depth"
+        )
     try:
         from transformers import AutoImageProcessor, AutoModelForDepthEstimation
 
         model = AutoModelForDepthEstimation.from_pretrained(source).to(models.device).eval()
         processor = AutoImageProcessor.from_pretrained(source)
     except Exception as exc:
-        raise PaintError("guide_unavailable", f"the depth model {source!r} could not be loaded: {exc}",
-                         guide="depth") from exc
+        raise PaintError(
+            "guide_unavailable", f"the depth model {source!r} could not be loaded: {exc}", guide="depth"
+        ) from exc
     models.guides["depth-model"] = (model, processor)
     return model, processor
 
@@ -99,8 +102,9 @@ def control_pipeline(models: Models, guide: str) -> Any:
             finally:
                 diffusers_logging.set_verbosity(level)
         except Exception as exc:
-            raise PaintError("guide_unavailable", f"the {guide} ControlNet {source!r} could not be loaded: {exc}",
-                             guide=guide) from exc
+            raise PaintError(
+                "guide_unavailable", f"the {guide} ControlNet {source!r} could not be loaded: {exc}", guide=guide
+            ) from exc
         pipe.set_progress_bar_config(disable=True)
         models.guides[guide] = pipe
     pipe.scheduler = models.pipe.scheduler  # the job's scheduler (DPM-Solver++ or LCM), set by Models.select

@@ -26,14 +26,22 @@ _FORMATS: Final = {"JPEG": "jpeg", "PNG": "png", "WEBP": "webp"}
 #: Pillow names phones' multi-picture JPEGs "MPO"; they are JPEGs to everyone else
 _FORMAT_ALIASES: Final = {**_FORMATS, "MPO": "jpeg"}
 _CONTENT_TYPES: Final = {
-    "image/jpeg": "jpeg", "image/jpg": "jpeg", "image/pjpeg": "jpeg", "image/png": "png", "image/webp": "webp",
+    "image/jpeg": "jpeg",
+    "image/jpg": "jpeg",
+    "image/pjpeg": "jpeg",
+    "image/png": "png",
+    "image/webp": "webp",
 }
 #: content types that say nothing about the format (then the bytes decide)
 _UNSPECIFIED: Final = {"", "application/octet-stream"}
 _ORIENTATION_TAG: Final = 0x0112
 _TRANSPOSE: Final = {
-    2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 4: Image.Transpose.FLIP_TOP_BOTTOM,
-    5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
     8: Image.Transpose.ROTATE_90,
 }
 
@@ -50,8 +58,12 @@ class Photo:
 def _open(data: bytes, content_type: str | None, max_bytes: int, max_pixels: int) -> tuple[Image.Image, PhotoInfo]:
     """Identify the format, refuse too-large files and pixel bombs from the header, return the lazy image."""
     if len(data) > max_bytes:
-        raise PaintError("image_too_large", f"the file has {len(data)} bytes; the limit is {max_bytes}",
-                         size=len(data), limit=max_bytes)
+        raise PaintError(
+            "image_too_large",
+            f"the file has {len(data)} bytes; the limit is {max_bytes}",
+            size=len(data),
+            limit=max_bytes,
+        )
     if not data:
         raise PaintError("unsupported_image", "the file is empty")
     try:
@@ -70,13 +82,23 @@ def _open(data: bytes, content_type: str | None, max_bytes: int, max_pixels: int
         raise PaintError("unsupported_image", f"the file is a {fmt.upper()} image but was sent as {claimed!r}")
     width, height = img.size
     if width * height > max_pixels:
-        raise PaintError("too_many_pixels", f"the image has {width}×{height} pixels; the limit is {max_pixels}",
-                         width=width, height=height, limit=max_pixels)
+        raise PaintError(
+            "too_many_pixels",
+            f"the image has {width}×{height} pixels; the limit is {max_pixels}",
+            width=width,
+            height=height,
+            limit=max_pixels,
+        )
     if _orientation(img) in (5, 6, 7, 8):
         width, height = height, width
     if min(width, height) < MIN_SIDE:
-        raise PaintError("image_too_small", f"the image is {width}×{height}; both sides must be at least {MIN_SIDE} px",
-                         width=width, height=height, min_side=MIN_SIDE)
+        raise PaintError(
+            "image_too_small",
+            f"the image is {width}×{height}; both sides must be at least {MIN_SIDE} px",
+            width=width,
+            height=height,
+            min_side=MIN_SIDE,
+        )
     return img, PhotoInfo(width, height, fmt)
 
 
@@ -131,8 +153,12 @@ def load_mask(data: bytes, width: int, height: int) -> Image.Image:
     try:
         img = Image.open(io.BytesIO(data), formats=["PNG"])
         if img.size != (width, height):
-            raise PaintError("invalid_mask", f"the mask is {img.size[0]}×{img.size[1]}; the photo is {width}×{height}",
-                             width=width, height=height)
+            raise PaintError(
+                "invalid_mask",
+                f"the mask is {img.size[0]}×{img.size[1]}; the photo is {width}×{height}",
+                width=width,
+                height=height,
+            )
         img.load()
     except PaintError:
         raise
@@ -141,10 +167,8 @@ def load_mask(data: bytes, width: int, height: int) -> Image.Image:
     if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
         alpha = img.convert("RGBA").getchannel("A")
         # a canvas drawing: opaque strokes on transparency; a fully opaque PNG falls through to its colours
-        if alpha.getextrema()[0] < 255:
-            gray = alpha
-        else:
-            gray = img.convert("RGB").convert("L", (1, 1, 1, 0))
+        opaque = alpha.getextrema()[0] == 255
+        gray = img.convert("RGB").convert("L", (1, 1, 1, 0)) if opaque else alpha
     elif img.mode == "L":
         gray = img
     else:
@@ -166,8 +190,11 @@ def quad_problem(points: object, width: int, height: int) -> str | None:
         return "a quad needs exactly 4 [x, y] corners"
     pts: list[tuple[float, float]] = []
     for p in points:
-        if not isinstance(p, (list, tuple)) or len(p) != 2 or not all(
-                isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in p):
+        if (
+            not isinstance(p, (list, tuple))
+            or len(p) != 2
+            or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in p)
+        ):
             return "each corner must be an [x, y] pair of numbers"
         pts.append((float(p[0]), float(p[1])))
     for x, y in pts:
@@ -194,13 +221,21 @@ def check_region(region: Region, info: PhotoInfo, mask: bytes | None) -> None:
             raise PaintError(
                 "invalid_region",
                 f"the box {box} must lie inside the {info.width}×{info.height} photo and be at least "
-                f"{MIN_BOX}×{MIN_BOX}", box=list(box), width=info.width, height=info.height,
+                f"{MIN_BOX}×{MIN_BOX}",
+                box=list(box),
+                width=info.width,
+                height=info.height,
             )
     elif region.mode == "quad":
         problem = quad_problem(region.points, info.width, info.height)
         if problem is not None:
-            raise PaintError("invalid_region", f"the quad {region.points}: {problem}", reason="quad",
-                             width=info.width, height=info.height)
+            raise PaintError(
+                "invalid_region",
+                f"the quad {region.points}: {problem}",
+                reason="quad",
+                width=info.width,
+                height=info.height,
+            )
     elif region.mode == "mask":
         if not mask:
             raise PaintError("invalid_mask", "a mask region needs a PNG mask")

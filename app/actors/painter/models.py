@@ -28,6 +28,7 @@ def _load_lora(pipe: Any, path: str, name: str) -> None:
         warnings.filterwarnings("ignore", message="Already found a `peft_config` attribute")
         pipe.load_lora_weights(path, adapter_name=name)
 
+
 LCM_ADAPTER = "lcm"
 
 
@@ -49,10 +50,16 @@ def load_inpaint_pipeline(model: str, device: torch.device, dtype: torch.dtype) 
     from diffusers import DPMSolverMultistepScheduler, StableDiffusionInpaintPipeline
 
     pipe = StableDiffusionInpaintPipeline.from_pretrained(
-        model, dtype=dtype, safety_checker=None, feature_extractor=None, requires_safety_checker=False,
+        model,
+        dtype=dtype,
+        safety_checker=None,
+        feature_extractor=None,
+        requires_safety_checker=False,
     )
     pipe.scheduler = DPMSolverMultistepScheduler.from_config(
-        pipe.scheduler.config, algorithm_type="dpmsolver++", solver_order=2,
+        pipe.scheduler.config,
+        algorithm_type="dpmsolver++",
+        solver_order=2,
     )
     pipe.set_progress_bar_config(disable=True)
     return pipe.to(device)
@@ -94,8 +101,9 @@ class LoraRegistry:
         try:
             _load_lora(pipe, path, name)
         except Exception as exc:
-            raise PaintError("model_unavailable", f"the LoRA of theme {slug!r} could not be loaded from {path}: {exc}",
-                             theme=slug) from exc
+            raise PaintError(
+                "model_unavailable", f"the LoRA of theme {slug!r} could not be loaded from {path}: {exc}", theme=slug
+            ) from exc
         self.versions[slug] = version
         if current:  # the theme was re-registered: free the old adapter
             try:
@@ -200,16 +208,26 @@ def load_models(config: PainterConfig) -> Models:
     try:
         pipe = load_inpaint_pipeline(config.inpaint_model, device, dtype)
     except Exception as exc:
-        raise PaintError("model_unavailable", f"the inpainting model {config.inpaint_model!r} could not be loaded: {exc}") from exc
+        raise PaintError(
+            "model_unavailable", f"the inpainting model {config.inpaint_model!r} could not be loaded: {exc}"
+        ) from exc
     if device.type == "cuda":
         optimise_for_cuda(pipe, config.fuse_qkv, config.compile_unet)
     try:
         segmenter = SegformerForSemanticSegmentation.from_pretrained(config.segment_model).to(device).eval()
         seg_processor = AutoImageProcessor.from_pretrained(config.segment_model)
     except Exception as exc:
-        raise PaintError("model_unavailable", f"the wall segmentation model {config.segment_model!r} could not be loaded: {exc}") from exc
+        raise PaintError(
+            "model_unavailable", f"the wall segmentation model {config.segment_model!r} could not be loaded: {exc}"
+        ) from exc
     return Models(
-        config=config, device=device, dtype=dtype, pipe=pipe, dpm_scheduler=pipe.scheduler,
-        lcm_scheduler=_scheduler_like(LCMScheduler, pipe.scheduler.config), segmenter=segmenter,
-        seg_processor=seg_processor, translator=load_translator(config, device),
+        config=config,
+        device=device,
+        dtype=dtype,
+        pipe=pipe,
+        dpm_scheduler=pipe.scheduler,
+        lcm_scheduler=_scheduler_like(LCMScheduler, pipe.scheduler.config),
+        segmenter=segmenter,
+        seg_processor=seg_processor,
+        translator=load_translator(config, device),
     )

@@ -44,8 +44,15 @@ def artwork_size(points: list[list[float]], wall_size_m: list[float] | None, lon
     return max(1, round(long_side * aspect)), long_side
 
 
-def rectify(photo: Image.Image, prepared: Prepared, points: list[list[float]], wall_size_m: list[float] | None,
-            native: int, keep_out: Image.Image | None, shading: Shading | None) -> Flat:
+def rectify(
+    photo: Image.Image,
+    prepared: Prepared,
+    points: list[list[float]],
+    wall_size_m: list[float] | None,
+    native: int,
+    keep_out: Image.Image | None,
+    shading: Shading | None,
+) -> Flat:
     """Warp the quad flat. The crop is first reduced to about the flat's resolution (no aliasing)."""
     size = flat_size(points, wall_size_m, native)
     bx, by, br, bb = prepared.plan.box
@@ -68,8 +75,15 @@ def rectify(photo: Image.Image, prepared: Prepared, points: list[list[float]], w
         keep = np.asarray(keep_out.resize(src_size, Image.Resampling.BILINEAR, box=prepared.plan.box, reducing_gap=1.5))
         keep_flat = cv2.warpPerspective(keep, to_src, size, flags=flags, borderMode=cv2.BORDER_CONSTANT)
         mask[keep_flat > 0] = 0
-    return Flat(points, size, to_crop, Image.fromarray(flat, "RGB"), Image.fromarray(mask, "L"),
-                artwork_size(points, wall_size_m, max(size)), footprint)
+    return Flat(
+        points,
+        size,
+        to_crop,
+        Image.fromarray(flat, "RGB"),
+        Image.fromarray(mask, "L"),
+        artwork_size(points, wall_size_m, max(size)),
+        footprint,
+    )
 
 
 def unwarp_array(painted: Image.Image, flat: Flat, prepared: Prepared) -> np.ndarray:
@@ -77,10 +91,10 @@ def unwarp_array(painted: Image.Image, flat: Flat, prepared: Prepared) -> np.nda
 
     Only the alpha's box is warped (the homography shifted onto it), straight from the painting's pixels.
     """
-    l, t, r, b = prepared.alpha_box
+    left, t, r, b = prepared.alpha_box
     fw, fh = painted.size
     scale = np.diag([flat.size[0] / fw, flat.size[1] / fh, 1.0])
-    shift = np.array([[1.0, 0, -l], [0, 1.0, -t], [0, 0, 1.0]])
+    shift = np.array([[1.0, 0, -left], [0, 1.0, -t], [0, 0, 1.0]])
     to_patch = shift @ flat.to_crop @ scale
     src = np.asarray(painted if painted.mode == "RGB" else painted.convert("RGB"))
     footprint_long = max(flat.footprint)
@@ -89,7 +103,9 @@ def unwarp_array(painted: Image.Image, flat: Flat, prepared: Prepared) -> np.nda
         small = (max(8, round(fw * k)), max(8, round(fh * k)))
         src = cv2.resize(src, small, interpolation=cv2.INTER_AREA)
         to_patch = to_patch @ np.diag([fw / small[0], fh / small[1], 1.0])
-    return cv2.warpPerspective(src, to_patch, (r - l, b - t), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    return cv2.warpPerspective(
+        src, to_patch, (r - left, b - t), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+    )
 
 
 def unwarp(painted: Image.Image, flat: Flat, prepared: Prepared) -> Image.Image:

@@ -27,8 +27,8 @@ from .errors import PaintError
 from .guide import CONDITIONING_SCALE, control_image, control_pipeline
 from .models import Models
 from .perspective import Flat, rectify, unwarp_array
-from .safety import check_results
 from .prompt import Prompt, build_prompt
+from .safety import check_results
 from .schemas import PaintRequest, PaintResult
 from .segment import Segmentation, keep_out_mask, segment, wall_mask
 
@@ -107,7 +107,9 @@ def check_inputs(request: PaintRequest, max_steps: int = MAX_STEPS, fast_default
     if request.fast:
         steps = request.steps or fast_default
         if not FAST_STEPS[0] <= steps <= FAST_STEPS[1]:
-            raise PaintError("invalid_request", f"fast mode paints in {FAST_STEPS[0]}–{FAST_STEPS[1]} steps, got {steps}")
+            raise PaintError(
+                "invalid_request", f"fast mode paints in {FAST_STEPS[0]}–{FAST_STEPS[1]} steps, got {steps}"
+            )
     else:
         steps = request.steps or request.theme.default_steps
         if not 1 <= steps <= max_steps:
@@ -130,8 +132,9 @@ def segment_photo(models: Models | None, request: PaintRequest, photo: img.Photo
     return segment(models.segmenter, models.seg_processor, photo.image, models.device)
 
 
-def region_mask(models: Models | None, request: PaintRequest, photo: img.Photo,
-                seg: Segmentation | None = None) -> Image.Image:
+def region_mask(
+    models: Models | None, request: PaintRequest, photo: img.Photo, seg: Segmentation | None = None
+) -> Image.Image:
     """The "L" 0/255 region the user asked for, at the photo's upright size (auto: the wall)."""
     info = photo.info
     img.check_region(request.region, info, request.mask)
@@ -201,8 +204,9 @@ def latents_preview(latents: torch.Tensor) -> Image.Image:
     return Image.fromarray(arr, "RGB")
 
 
-def _step_hook(job: Job, on_step: Callable[[StepReport], None] | None, should_stop: Callable[[], bool] | None,
-               preview_every: int) -> Callable[..., dict[str, Any]]:
+def _step_hook(
+    job: Job, on_step: Callable[[StepReport], None] | None, should_stop: Callable[[], bool] | None, preview_every: int
+) -> Callable[..., dict[str, Any]]:
     """diffusers' ``callback_on_step_end``: counts steps over all passes, reports them, stops on cancel."""
 
     def on_step_end(pipe: Any, step: int, timestep: Any, tensors: dict[str, Any]) -> dict[str, Any]:
@@ -243,11 +247,21 @@ def paint(
     width, height = plan.image.size
     with torch.inference_mode():
         out = pipe(
-            prompt=prompt.text, negative_prompt=prompt.negative or None, image=plan.image,
-            mask_image=plan.model_mask, height=height, width=width, strength=request.strength,
-            num_inference_steps=job.steps, guidance_scale=guidance, num_images_per_prompt=request.variations,
-            generator=generators, output_type="np", callback_on_step_end=_step_hook(job, on_step, should_stop, preview_every),
-            callback_on_step_end_tensor_inputs=["latents"], **extra,
+            prompt=prompt.text,
+            negative_prompt=prompt.negative or None,
+            image=plan.image,
+            mask_image=plan.model_mask,
+            height=height,
+            width=width,
+            strength=request.strength,
+            num_inference_steps=job.steps,
+            guidance_scale=guidance,
+            num_images_per_prompt=request.variations,
+            generator=generators,
+            output_type="np",
+            callback_on_step_end=_step_hook(job, on_step, should_stop, preview_every),
+            callback_on_step_end_tensor_inputs=["latents"],
+            **extra,
         )
     return _to_images(out.images)
 
@@ -280,12 +294,19 @@ def refine(
             n = len(boxes)
             with torch.inference_mode():
                 result = models.pipe(
-                    prompt=[prompt.text] * n, negative_prompt=[prompt.negative] * n if prompt.negative else None,
-                    image=[big.crop(b) for b in boxes], mask_image=[mask.crop(b) for b in boxes], height=th,
-                    width=tw, strength=DETAIL_STRENGTH, num_inference_steps=detail.inference_steps,
+                    prompt=[prompt.text] * n,
+                    negative_prompt=[prompt.negative] * n if prompt.negative else None,
+                    image=[big.crop(b) for b in boxes],
+                    mask_image=[mask.crop(b) for b in boxes],
+                    height=th,
+                    width=tw,
+                    strength=DETAIL_STRENGTH,
+                    num_inference_steps=detail.inference_steps,
                     guidance_scale=guidance,
                     generator=[torch.Generator(device="cpu").manual_seed(request.seed + index) for _ in boxes],
-                    output_type="np", callback_on_step_end=hook, callback_on_step_end_tensor_inputs=["latents"],
+                    output_type="np",
+                    callback_on_step_end=hook,
+                    callback_on_step_end_tensor_inputs=["latents"],
                 )
             tiles += _to_images(result.images)
         out.append(blend_tiles(big, tiles, detail))
@@ -346,8 +367,9 @@ def run_job(
     canvas = None
     if on_step and preview_every > 0:  # quads: the flat preview is warped back into perspective
         flat = plan.flat
-        canvas = PreviewCanvas.build(photo.image, plan.prepared, flat.size if flat else None,
-                                     flat.to_crop if flat else None)
+        canvas = PreviewCanvas.build(
+            photo.image, plan.prepared, flat.size if flat else None, flat.to_crop if flat else None
+        )
     t3 = clock()
 
     def step(report: StepReport) -> None:
@@ -361,18 +383,35 @@ def run_job(
     painted = refine(models, job, prompt, plan, painted, step, should_stop)
     t5 = clock()
     images = compose_all(photo, painted, plan, request.blend)
-    flat = artworks(painted, plan)
+    flat_murals = artworks(painted, plan)
     mask_png = img.encode_mask(mask)
     verdicts = check_results(models, images)
     t6 = clock()
     content_type, ext = img.result_kind(photo.info.format)
     return PaintResult(
-        images=images, content_type=content_type, ext=ext, width=photo.info.width, height=photo.info.height,
-        seed=request.seed, prompt_en=prompt.text, mask_png=mask_png, artworks=flat, blend=request.blend,
-        protect=request.protect, detail=plan.detail, guide=request.guide, steps_done=job.steps_done,  # type: ignore[arg-type]
-        messages=job.messages + prompt.messages, safety=list(verdicts),
+        images=images,
+        content_type=content_type,
+        ext=ext,
+        width=photo.info.width,
+        height=photo.info.height,
+        seed=request.seed,
+        prompt_en=prompt.text,
+        mask_png=mask_png,
+        artworks=flat_murals,
+        blend=request.blend,
+        protect=request.protect,
+        detail=plan.detail,  # type: ignore[arg-type]  # a JobDetail: one of the Literal's values
+        guide=request.guide,
+        steps_done=job.steps_done,
+        messages=job.messages + prompt.messages,
+        safety=list(verdicts),
         timings={
-            "decode_s": t1 - t0, "region_s": t2 - t1, "prepare_s": t3 - t2, "paint_s": t4 - t3,
-            "refine_s": t5 - t4, "compose_s": t6 - t5, "total_s": t6 - t0,
+            "decode_s": t1 - t0,
+            "region_s": t2 - t1,
+            "prepare_s": t3 - t2,
+            "paint_s": t4 - t3,
+            "refine_s": t5 - t4,
+            "compose_s": t6 - t5,
+            "total_s": t6 - t0,
         },
     )

@@ -27,7 +27,7 @@ _KEY: Final = "safety-checker"
 def load_safety(models: Models) -> tuple[Any, Any] | None:
     """The checker and its image processor (loaded once), or None when none is configured or it fails."""
     if _KEY in models.guides:
-        return models.guides[_KEY]  # type: ignore[no-any-return]
+        return models.guides[_KEY]
     source = models.config.safety_model
     loaded: tuple[Any, Any] | None = None
     if source:
@@ -44,7 +44,7 @@ def load_safety(models: Models) -> tuple[Any, Any] | None:
 
 
 def _small(data: bytes) -> Image.Image:
-    image = Image.open(io.BytesIO(data))
+    image: Image.Image = Image.open(io.BytesIO(data))
     image.draft("RGB", (CHECK_SIZE, CHECK_SIZE))  # JPEG: decode at a fraction of the size
     image = image.convert("RGB")
     image.thumbnail((CHECK_SIZE, CHECK_SIZE))

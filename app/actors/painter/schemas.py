@@ -6,7 +6,6 @@ from typing import Literal
 
 import msgspec
 
-
 Blend = Literal["wall", "cover"]
 Detail = Literal["standard", "high"]
 Guide = Literal["none", "lines", "depth"]

@@ -26,13 +26,53 @@ KEEP_FRACTION: Final = 0.15  # a part is kept when at least this share of the la
 MAX_HOLE_FRACTION: Final = 0.05  # holes up to this share of the photo are filled (posters, stains) unless kept out
 
 #: ADE20K classes a mural never covers (by name, so any ADE20K-labelled model works)
-KEEP_OUT: Final = frozenset({
-    "windowpane", "door", "screen door", "double door", "person", "tree", "palm", "plant", "flower", "car", "bus",
-    "truck", "van", "bicycle", "minibike", "boat", "signboard", "trade name", "pole", "streetlight",
-    "traffic light", "railing", "bannister", "fence", "awning", "canopy", "curtain", "blind", "sconce", "lamp",
-    "light", "clock", "flag", "animal", "bench", "ashcan", "sculpture", "mirror", "television receiver", "screen",
-    "crt screen", "monitor", "fan",
-})
+KEEP_OUT: Final = frozenset(
+    {
+        "windowpane",
+        "door",
+        "screen door",
+        "double door",
+        "person",
+        "tree",
+        "palm",
+        "plant",
+        "flower",
+        "car",
+        "bus",
+        "truck",
+        "van",
+        "bicycle",
+        "minibike",
+        "boat",
+        "signboard",
+        "trade name",
+        "pole",
+        "streetlight",
+        "traffic light",
+        "railing",
+        "bannister",
+        "fence",
+        "awning",
+        "canopy",
+        "curtain",
+        "blind",
+        "sconce",
+        "lamp",
+        "light",
+        "clock",
+        "flag",
+        "animal",
+        "bench",
+        "ashcan",
+        "sculpture",
+        "mirror",
+        "television receiver",
+        "screen",
+        "crt screen",
+        "monitor",
+        "fan",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +114,7 @@ def clean_wall(binary: np.ndarray, keep_out: np.ndarray | None = None) -> np.nda
     Boolean maps in and out; with ``keep_out`` its pixels are never wall (a window stays a hole).
     """
     kernel = np.ones((3, 3), np.uint8)
-    img = binary.astype(np.uint8)
+    img: np.ndarray = binary.astype(np.uint8)  # OpenCV's stubs type its results as a wider array
     img = cv2.morphologyEx(img, cv2.MORPH_OPEN, kernel, borderType=cv2.BORDER_REPLICATE)
     img = cv2.morphologyEx(img, cv2.MORPH_CLOSE, kernel, borderType=cv2.BORDER_REPLICATE)
     wall = img > 0
@@ -101,7 +141,7 @@ def preprocess(image: Image.Image, size: tuple[int, int], mean: list[float], std
     """The processor's resize + rescale + normalise, done once with Pillow's reducing resize (fast at 12 MP)."""
     rgb = image if image.mode == "RGB" else image.convert("RGB")  # no full-size copy of an RGB photo
     small = rgb.resize(size, Image.Resampling.BILINEAR, reducing_gap=3.0)
-    arr = np.asarray(small, dtype=np.float32) / 255.0
+    arr: np.ndarray = np.asarray(small, dtype=np.float32) / 255.0
     arr = (arr - np.asarray(mean, dtype=np.float32)) / np.asarray(std, dtype=np.float32)
     return np.ascontiguousarray(arr.transpose(2, 0, 1)[None])
 
@@ -149,7 +189,8 @@ def keep_out_mask(seg: Segmentation, size: tuple[int, int]) -> Image.Image | Non
     return _to_photo(grown, size, threshold=64)
 
 
-def find_wall(model: Any, processor: Any, image: Image.Image, device: torch.device | str = "cpu",
-              protect: bool = True) -> Image.Image:
+def find_wall(
+    model: Any, processor: Any, image: Image.Image, device: torch.device | str = "cpu", protect: bool = True
+) -> Image.Image:
     """The wall as an "L" 0/255 mask of the photo's size (keep-outs left out with ``protect``)."""
     return wall_mask(segment(model, processor, image, device), image.size, protect)

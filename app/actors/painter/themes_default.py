@@ -9,8 +9,7 @@ from __future__ import annotations
 from typing import Any, Final
 
 _NEGATIVE: Final = (
-    "blurry, lowres, text, watermark, signature, logo, deformed, disfigured, ugly, "
-    "photo frame, border, people, person"
+    "blurry, lowres, text, watermark, signature, logo, deformed, disfigured, ugly, photo frame, border, people, person"
 )
 
 THEMES: Final[tuple[dict[str, Any], ...]] = (

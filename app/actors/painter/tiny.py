@@ -35,12 +35,16 @@ import shutil
 from pathlib import Path
 from typing import Final
 
-from .themes_default import THEMES, THEME_SLUGS
+from .themes_default import THEME_SLUGS, THEMES
 from .tiny_guides import build_controlnets, build_depth
-from .tiny_safety import build_safety_checker, make_red_photo  # noqa: F401  (a photo the checker flags)
 from .tiny_photos import (  # noqa: F401  (re-exported: photos the tiny SegFormer understands)
-    make_no_wall_photo, make_wall_photo, make_window_wall_photo, wall_box, window_box,
+    make_no_wall_photo,
+    make_wall_photo,
+    make_window_wall_photo,
+    wall_box,
+    window_box,
 )
+from .tiny_safety import build_safety_checker, make_red_photo  # noqa: F401  (a photo the checker flags)
 
 READY: Final = "READY"
 NATIVE_SIZE: Final = 128
@@ -50,22 +54,156 @@ _WINDOW_THRESHOLD: Final = 40
 TINY_VERSION: Final = "3"
 
 ADE20K_LABELS: Final[tuple[str, ...]] = (
-    "wall", "building", "sky", "floor", "tree", "ceiling", "road", "bed", "windowpane", "grass", "cabinet",
-    "sidewalk", "person", "earth", "door", "table", "mountain", "plant", "curtain", "chair", "car", "water",
-    "painting", "sofa", "shelf", "house", "sea", "mirror", "rug", "field", "armchair", "seat", "fence", "desk",
-    "rock", "wardrobe", "lamp", "bathtub", "railing", "cushion", "base", "box", "column", "signboard",
-    "chest of drawers", "counter", "sand", "sink", "skyscraper", "fireplace", "refrigerator", "grandstand",
-    "path", "stairs", "runway", "case", "pool table", "pillow", "screen door", "stairway", "river", "bridge",
-    "bookcase", "blind", "coffee table", "toilet", "flower", "book", "hill", "bench", "countertop", "stove",
-    "palm", "kitchen island", "computer", "swivel chair", "boat", "bar", "arcade machine", "hovel", "bus",
-    "towel", "light", "truck", "tower", "chandelier", "awning", "streetlight", "booth", "television receiver",
-    "airplane", "dirt track", "apparel", "pole", "land", "bannister", "escalator", "ottoman", "bottle",
-    "buffet", "poster", "stage", "van", "ship", "fountain", "conveyer belt", "canopy", "washer", "plaything",
-    "swimming pool", "stool", "barrel", "basket", "waterfall", "tent", "bag", "minibike", "cradle", "oven",
-    "ball", "food", "step", "tank", "trade name", "microwave", "pot", "animal", "bicycle", "lake",
-    "dishwasher", "screen", "blanket", "sculpture", "hood", "sconce", "vase", "traffic light", "tray",
-    "ashcan", "fan", "pier", "crt screen", "plate", "monitor", "bulletin board", "shower", "radio", "glass",
-    "clock", "flag",
+    "wall",
+    "building",
+    "sky",
+    "floor",
+    "tree",
+    "ceiling",
+    "road",
+    "bed",
+    "windowpane",
+    "grass",
+    "cabinet",
+    "sidewalk",
+    "person",
+    "earth",
+    "door",
+    "table",
+    "mountain",
+    "plant",
+    "curtain",
+    "chair",
+    "car",
+    "water",
+    "painting",
+    "sofa",
+    "shelf",
+    "house",
+    "sea",
+    "mirror",
+    "rug",
+    "field",
+    "armchair",
+    "seat",
+    "fence",
+    "desk",
+    "rock",
+    "wardrobe",
+    "lamp",
+    "bathtub",
+    "railing",
+    "cushion",
+    "base",
+    "box",
+    "column",
+    "signboard",
+    "chest of drawers",
+    "counter",
+    "sand",
+    "sink",
+    "skyscraper",
+    "fireplace",
+    "refrigerator",
+    "grandstand",
+    "path",
+    "stairs",
+    "runway",
+    "case",
+    "pool table",
+    "pillow",
+    "screen door",
+    "stairway",
+    "river",
+    "bridge",
+    "bookcase",
+    "blind",
+    "coffee table",
+    "toilet",
+    "flower",
+    "book",
+    "hill",
+    "bench",
+    "countertop",
+    "stove",
+    "palm",
+    "kitchen island",
+    "computer",
+    "swivel chair",
+    "boat",
+    "bar",
+    "arcade machine",
+    "hovel",
+    "bus",
+    "towel",
+    "light",
+    "truck",
+    "tower",
+    "chandelier",
+    "awning",
+    "streetlight",
+    "booth",
+    "television receiver",
+    "airplane",
+    "dirt track",
+    "apparel",
+    "pole",
+    "land",
+    "bannister",
+    "escalator",
+    "ottoman",
+    "bottle",
+    "buffet",
+    "poster",
+    "stage",
+    "van",
+    "ship",
+    "fountain",
+    "conveyer belt",
+    "canopy",
+    "washer",
+    "plaything",
+    "swimming pool",
+    "stool",
+    "barrel",
+    "basket",
+    "waterfall",
+    "tent",
+    "bag",
+    "minibike",
+    "cradle",
+    "oven",
+    "ball",
+    "food",
+    "step",
+    "tank",
+    "trade name",
+    "microwave",
+    "pot",
+    "animal",
+    "bicycle",
+    "lake",
+    "dishwasher",
+    "screen",
+    "blanket",
+    "sculpture",
+    "hood",
+    "sconce",
+    "vase",
+    "traffic light",
+    "tray",
+    "ashcan",
+    "fan",
+    "pier",
+    "crt screen",
+    "plate",
+    "monitor",
+    "bulletin board",
+    "shower",
+    "radio",
+    "glass",
+    "clock",
+    "flag",
 )
 
 _COMMON_WORDS: Final = (
@@ -86,12 +224,38 @@ _COMMON_WORDS: Final = (
 )
 
 _KO_EN_PAIRS: Final = (
-    ("바다", "sea"), ("고래", "whale"), ("고양이", "cat"), ("강아지", "puppy"), ("나무", "tree"), ("꽃", "flower"),
-    ("하늘", "sky"), ("별", "star"), ("달", "moon"), ("해", "sun"), ("산", "mountain"), ("강", "river"),
-    ("도시", "city"), ("집", "house"), ("아이들", "children"), ("놀이터", "playground"), ("우주", "space"),
-    ("행성", "planet"), ("로켓", "rocket"), ("동물", "animal"), ("새", "bird"), ("물고기", "fish"),
-    ("무지개", "rainbow"), ("숲", "forest"), ("파란", "blue"), ("빨간", "red"), ("노란", "yellow"),
-    ("초록", "green"), ("귀여운", "cute"), ("큰", "big"), ("작은", "small"), ("행복한", "happy"),
+    ("바다", "sea"),
+    ("고래", "whale"),
+    ("고양이", "cat"),
+    ("강아지", "puppy"),
+    ("나무", "tree"),
+    ("꽃", "flower"),
+    ("하늘", "sky"),
+    ("별", "star"),
+    ("달", "moon"),
+    ("해", "sun"),
+    ("산", "mountain"),
+    ("강", "river"),
+    ("도시", "city"),
+    ("집", "house"),
+    ("아이들", "children"),
+    ("놀이터", "playground"),
+    ("우주", "space"),
+    ("행성", "planet"),
+    ("로켓", "rocket"),
+    ("동물", "animal"),
+    ("새", "bird"),
+    ("물고기", "fish"),
+    ("무지개", "rainbow"),
+    ("숲", "forest"),
+    ("파란", "blue"),
+    ("빨간", "red"),
+    ("노란", "yellow"),
+    ("초록", "green"),
+    ("귀여운", "cute"),
+    ("큰", "big"),
+    ("작은", "small"),
+    ("행복한", "happy"),
 )
 
 
@@ -156,7 +320,7 @@ def _bytes_to_unicode() -> dict[int, str]:
             bs.append(b)
             cs.append(256 + n)
             n += 1
-    return dict(zip(bs, (chr(c) for c in cs)))
+    return dict(zip(bs, (chr(c) for c in cs), strict=True))
 
 
 def _clip_vocab_and_merges() -> tuple[dict[str, int], list[str]]:
@@ -194,7 +358,9 @@ def _build_inpaint(folder: Path) -> None:
     (tok_dir / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False))
     (tok_dir / "merges.txt").write_text("#version: 0.2\n" + "\n".join(merges) + "\n")
     tokenizer = CLIPTokenizer(
-        vocab=str(tok_dir / "vocab.json"), merges=str(tok_dir / "merges.txt"), model_max_length=77,
+        vocab=str(tok_dir / "vocab.json"),
+        merges=str(tok_dir / "merges.txt"),
+        model_max_length=77,
         pad_token="<|endoftext|>",
     )
     shutil.rmtree(tok_dir)
@@ -202,31 +368,59 @@ def _build_inpaint(folder: Path) -> None:
     torch.manual_seed(0)
     text_encoder = CLIPTextModel(
         CLIPTextConfig(
-            vocab_size=len(vocab), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
-            num_attention_heads=4, max_position_embeddings=77, projection_dim=32,
-            bos_token_id=vocab["<|startoftext|>"], eos_token_id=vocab["<|endoftext|>"],
+            vocab_size=len(vocab),
+            hidden_size=32,
+            intermediate_size=64,
+            num_hidden_layers=2,
+            num_attention_heads=4,
+            max_position_embeddings=77,
+            projection_dim=32,
+            bos_token_id=vocab["<|startoftext|>"],
+            eos_token_id=vocab["<|endoftext|>"],
             pad_token_id=vocab["<|endoftext|>"],
         )
     )
     torch.manual_seed(0)
     unet = UNet2DConditionModel(
-        sample_size=NATIVE_SIZE // 8, in_channels=9, out_channels=4, layers_per_block=1,
-        block_out_channels=(32, 64), down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"),
-        up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"), cross_attention_dim=32, attention_head_dim=8,
+        sample_size=NATIVE_SIZE // 8,
+        in_channels=9,
+        out_channels=4,
+        layers_per_block=1,
+        block_out_channels=(32, 64),
+        down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"),
+        up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
+        cross_attention_dim=32,
+        attention_head_dim=8,
     )
     torch.manual_seed(0)
     vae = AutoencoderKL(
-        in_channels=3, out_channels=3, latent_channels=4, sample_size=NATIVE_SIZE, norm_num_groups=8,
-        block_out_channels=(16, 16, 32, 32), down_block_types=("DownEncoderBlock2D",) * 4,
+        in_channels=3,
+        out_channels=3,
+        latent_channels=4,
+        sample_size=NATIVE_SIZE,
+        norm_num_groups=8,
+        block_out_channels=(16, 16, 32, 32),
+        down_block_types=("DownEncoderBlock2D",) * 4,
         up_block_types=("UpDecoderBlock2D",) * 4,
     )
     scheduler = PNDMScheduler(
-        beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear", num_train_timesteps=1000,
-        skip_prk_steps=True, steps_offset=1, set_alpha_to_one=False,
+        beta_start=0.00085,
+        beta_end=0.012,
+        beta_schedule="scaled_linear",
+        num_train_timesteps=1000,
+        skip_prk_steps=True,
+        steps_offset=1,
+        set_alpha_to_one=False,
     )
     pipe = StableDiffusionInpaintPipeline(
-        vae=vae, text_encoder=text_encoder, tokenizer=tokenizer, unet=unet, scheduler=scheduler,
-        safety_checker=None, feature_extractor=None, requires_safety_checker=False,
+        vae=vae,
+        text_encoder=text_encoder,
+        tokenizer=tokenizer,
+        unet=unet,
+        scheduler=scheduler,
+        safety_checker=None,
+        feature_extractor=None,
+        requires_safety_checker=False,
     )
     pipe.save_pretrained(folder)
 
@@ -237,16 +431,27 @@ def _build_segformer(folder: Path) -> None:
     from transformers import SegformerConfig, SegformerForSemanticSegmentation, SegformerImageProcessor
 
     config = SegformerConfig(
-        num_channels=3, num_encoder_blocks=4, depths=[1, 1, 1, 1], sr_ratios=[8, 4, 2, 1],
-        hidden_sizes=[8, 16, 24, 32], patch_sizes=[7, 3, 3, 3], strides=[4, 2, 2, 2],
-        num_attention_heads=[1, 1, 2, 2], mlp_ratios=[2, 2, 2, 2], decoder_hidden_size=16,
-        num_labels=len(ADE20K_LABELS), id2label=dict(enumerate(ADE20K_LABELS)),
-        label2id={name: i for i, name in enumerate(ADE20K_LABELS)}, semantic_loss_ignore_index=255,
+        num_channels=3,
+        num_encoder_blocks=4,
+        depths=[1, 1, 1, 1],
+        sr_ratios=[8, 4, 2, 1],
+        hidden_sizes=[8, 16, 24, 32],
+        patch_sizes=[7, 3, 3, 3],
+        strides=[4, 2, 2, 2],
+        num_attention_heads=[1, 1, 2, 2],
+        mlp_ratios=[2, 2, 2, 2],
+        decoder_hidden_size=16,
+        num_labels=len(ADE20K_LABELS),
+        id2label=dict(enumerate(ADE20K_LABELS)),
+        label2id={name: i for i, name in enumerate(ADE20K_LABELS)},
+        semantic_loss_ignore_index=255,
     )
     torch.manual_seed(0)
     model = SegformerForSemanticSegmentation(config).eval()
     processor = SegformerImageProcessor(
-        do_resize=True, size={"height": NATIVE_SIZE, "width": NATIVE_SIZE}, do_reduce_labels=False,
+        do_resize=True,
+        size={"height": NATIVE_SIZE, "width": NATIVE_SIZE},
+        do_reduce_labels=False,
     )
     mean = torch.tensor(processor.image_mean)
     std = torch.tensor(processor.image_std)
@@ -316,9 +521,19 @@ def _train_spm(sentences: list[str], vocab_size: int) -> bytes:
 
     model = io.BytesIO()
     spm.SentencePieceTrainer.train(
-        sentence_iterator=iter(sentences), model_writer=model, vocab_size=vocab_size, model_type="unigram",
-        character_coverage=1.0, hard_vocab_limit=False, num_threads=1, seed_sentencepiece_size=10000,
-        unk_id=1, eos_id=0, bos_id=-1, pad_id=-1, minloglevel=2,
+        sentence_iterator=iter(sentences),
+        model_writer=model,
+        vocab_size=vocab_size,
+        model_type="unigram",
+        character_coverage=1.0,
+        hard_vocab_limit=False,
+        num_threads=1,
+        seed_sentencepiece_size=10000,
+        unk_id=1,
+        eos_id=0,
+        bos_id=-1,
+        pad_id=-1,
+        minloglevel=2,
     )
     return model.getvalue()
 
@@ -347,22 +562,42 @@ def _build_translator(folder: Path) -> None:
     vocab = {p: i for i, p in enumerate(pieces)}
     (folder / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False))
     tokenizer = MarianTokenizer(
-        source_spm=str(folder / "source.spm"), target_spm=str(folder / "target.spm"),
-        vocab=str(folder / "vocab.json"), source_lang="ko", target_lang="en", model_max_length=32,
+        source_spm=str(folder / "source.spm"),
+        target_spm=str(folder / "target.spm"),
+        vocab=str(folder / "vocab.json"),
+        source_lang="ko",
+        target_lang="en",
+        model_max_length=32,
     )
     pad_id = vocab["<pad>"]
     torch.manual_seed(0)
     model = MarianMTModel(
         MarianConfig(
-            vocab_size=len(vocab), d_model=16, encoder_layers=1, decoder_layers=1, encoder_attention_heads=2,
-            decoder_attention_heads=2, encoder_ffn_dim=32, decoder_ffn_dim=32, max_position_embeddings=32,
-            pad_token_id=pad_id, eos_token_id=0, decoder_start_token_id=pad_id, forced_eos_token_id=0,
-            scale_embedding=True, share_encoder_decoder_embeddings=True,
+            vocab_size=len(vocab),
+            d_model=16,
+            encoder_layers=1,
+            decoder_layers=1,
+            encoder_attention_heads=2,
+            decoder_attention_heads=2,
+            encoder_ffn_dim=32,
+            decoder_ffn_dim=32,
+            max_position_embeddings=32,
+            pad_token_id=pad_id,
+            eos_token_id=0,
+            decoder_start_token_id=pad_id,
+            forced_eos_token_id=0,
+            scale_embedding=True,
+            share_encoder_decoder_embeddings=True,
         )
     )
     model.generation_config = GenerationConfig(
-        max_length=16, num_beams=1, do_sample=False, pad_token_id=pad_id, eos_token_id=0,
-        decoder_start_token_id=pad_id, bad_words_ids=[[pad_id]],
+        max_length=16,
+        num_beams=1,
+        do_sample=False,
+        pad_token_id=pad_id,
+        eos_token_id=0,
+        decoder_start_token_id=pad_id,
+        bad_words_ids=[[pad_id]],
     )
     model.save_pretrained(folder)
     tokenizer.save_pretrained(folder)
@@ -391,7 +626,9 @@ def _build_loras(inpaint: Path, root: Path) -> None:
                     param.copy_(torch.randn(param.shape, generator=gen) * scale)
         layers = convert_state_dict_to_diffusers(get_peft_model_state_dict(unet, adapter_name=name))
         StableDiffusionInpaintPipeline.save_lora_weights(
-            out_dir, unet_lora_layers=layers, weight_name=weight_name,
+            out_dir,
+            unet_lora_layers=layers,
+            weight_name=weight_name,
             unet_lora_adapter_metadata=unet.peft_config[name].to_dict(),
         )
         unet.delete_adapters(name)

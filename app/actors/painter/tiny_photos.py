@@ -6,7 +6,6 @@ import numpy as np
 from PIL import Image
 
 
-
 def make_wall_photo(width: int, height: int, seed: int = 0) -> Image.Image:
     """An RGB photo with a bright "wall" (RGB ≈ 215–235) over most of the upper part and a dark floor.
 
@@ -28,10 +27,10 @@ def wall_box(width: int, height: int) -> tuple[int, int, int, int]:
 def make_window_wall_photo(width: int, height: int, seed: int = 0) -> Image.Image:
     """``make_wall_photo`` with a near-black window (RGB 5–30) in the wall: see ``window_box``."""
     image = make_wall_photo(width, height, seed)
-    l, t, r, b = window_box(width, height)
+    left, t, r, b = window_box(width, height)
     rng = np.random.default_rng(seed + 1)
     pixels = np.asarray(image).copy()
-    pixels[t:b, l:r] = rng.integers(5, 31, size=(b - t, r - l, 3), dtype=np.uint8)
+    pixels[t:b, left:r] = rng.integers(5, 31, size=(b - t, r - left, 3), dtype=np.uint8)
     return Image.fromarray(pixels, "RGB")
 
 

@@ -39,17 +39,34 @@ def build_safety_checker(folder: Path) -> None:
     from transformers import CLIPConfig, CLIPImageProcessor
 
     config = CLIPConfig(
-        text_config={"vocab_size": 64, "hidden_size": 8, "intermediate_size": 16, "num_hidden_layers": 1,
-                     "num_attention_heads": 2, "max_position_embeddings": 16, "projection_dim": PROJECTION,
-                     "bos_token_id": 0, "eos_token_id": 1, "pad_token_id": 1},
-        vision_config={"image_size": IMAGE_SIZE, "patch_size": PATCH, "hidden_size": HIDDEN, "intermediate_size": 16,
-                       "num_hidden_layers": 1, "num_attention_heads": 2, "projection_dim": PROJECTION},
+        text_config={
+            "vocab_size": 64,
+            "hidden_size": 8,
+            "intermediate_size": 16,
+            "num_hidden_layers": 1,
+            "num_attention_heads": 2,
+            "max_position_embeddings": 16,
+            "projection_dim": PROJECTION,
+            "bos_token_id": 0,
+            "eos_token_id": 1,
+            "pad_token_id": 1,
+        },
+        vision_config={
+            "image_size": IMAGE_SIZE,
+            "patch_size": PATCH,
+            "hidden_size": HIDDEN,
+            "intermediate_size": 16,
+            "num_hidden_layers": 1,
+            "num_attention_heads": 2,
+            "projection_dim": PROJECTION,
+        },
         projection_dim=PROJECTION,
     )
     torch.manual_seed(0)
     checker = StableDiffusionSafetyChecker(config).eval()
-    processor = CLIPImageProcessor(size={"shortest_edge": IMAGE_SIZE},
-                                   crop_size={"height": IMAGE_SIZE, "width": IMAGE_SIZE})
+    processor = CLIPImageProcessor(
+        size={"shortest_edge": IMAGE_SIZE}, crop_size={"height": IMAGE_SIZE, "width": IMAGE_SIZE}
+    )
     mean, std = processor.image_mean, processor.image_std
     vision = getattr(checker.vision_model, "vision_model", checker.vision_model)  # older transformers nest it
     with torch.no_grad():
@@ -65,8 +82,11 @@ def build_safety_checker(folder: Path) -> None:
         offset = mean[0] - 0.5 * mean[1] - 0.5 * mean[2] - RED_THRESHOLD
         emb.position_embedding.weight[1:, 0] = offset
         emb.position_embedding.weight[1:, 1] = -offset
-        for norm in (vision.pre_layrnorm, vision.post_layernorm, *[m for layer in vision.encoder.layers
-                                                                    for m in (layer.layer_norm1, layer.layer_norm2)]):
+        for norm in (
+            vision.pre_layrnorm,
+            vision.post_layernorm,
+            *[m for layer in vision.encoder.layers for m in (layer.layer_norm1, layer.layer_norm2)],
+        ):
             norm.weight.fill_(1.0)
         for layer in vision.encoder.layers:  # zero queries and keys: uniform attention, values pass through
             layer.self_attn.v_proj.weight.copy_(torch.eye(HIDDEN))

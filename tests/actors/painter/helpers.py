@@ -26,8 +26,12 @@ def decode(data: bytes) -> Image.Image:
 def theme(slug: str = "ocean", lora: Path | str | None = None, weight: float = 0.8) -> ThemeStyle:
     data = default_theme(slug)
     return ThemeStyle(
-        slug=slug, prompt_template=data["prompt_template"], negative_prompt=data["negative_prompt"],
-        lora_path=str(lora) if lora else None, lora_weight=weight, default_steps=4,
+        slug=slug,
+        prompt_template=data["prompt_template"],
+        negative_prompt=data["negative_prompt"],
+        lora_path=str(lora) if lora else None,
+        lora_weight=weight,
+        default_steps=4,
     )
 
 
@@ -36,8 +40,13 @@ _counter = iter(range(1_000_000))
 
 def request(photo: bytes, **kw: object) -> PaintRequest:
     fields: dict[str, object] = {
-        "job_id": f"job-{next(_counter)}", "photo": photo, "region": Region(mode="auto"), "theme": theme(),
-        "prompt": "a big blue whale", "seed": 7, "steps": 3,
+        "job_id": f"job-{next(_counter)}",
+        "photo": photo,
+        "region": Region(mode="auto"),
+        "theme": theme(),
+        "prompt": "a big blue whale",
+        "seed": 7,
+        "steps": 3,
     }
     fields.update(kw)
     return PaintRequest(**fields)  # type: ignore[arg-type]

@@ -15,7 +15,11 @@ from app.actors.painter.tiny import make_wall_photo
 
 @pytest.fixture
 def tiny_settings(tiny_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    env = {"SAEKDAM_MODELS": "tiny", "SAEKDAM_MODELS_DIR": str(tiny_dir.parent), "SAEKDAM_SECRET_KEY": "test-secret-key-of-at-least-32-bytes"}
+    env = {
+        "SAEKDAM_MODELS": "tiny",
+        "SAEKDAM_MODELS_DIR": str(tiny_dir.parent),
+        "SAEKDAM_SECRET_KEY": "test-secret-key-of-at-least-32-bytes",
+    }
     settings = settings_module.load_settings(env, dotenv=None)
     assert settings.models_dir / "tiny" == tiny_dir
     monkeypatch.setattr(settings_module, "get_settings", lambda: settings)
@@ -25,8 +29,24 @@ def test_paint_command(tiny_settings: None, tmp_path: Path, capsys: pytest.Captu
     photo = tmp_path / "wall.jpg"
     make_wall_photo(150, 110).save(photo, quality=95)
     out = tmp_path / "out" / "mural.png"
-    code = paint_command(["paint", str(photo), "--theme", "space", "--prompt", "rockets", "--steps", "2",
-                          "--seed", "5", "--variations", "2", "--out", str(out)])
+    code = paint_command(
+        [
+            "paint",
+            str(photo),
+            "--theme",
+            "space",
+            "--prompt",
+            "rockets",
+            "--steps",
+            "2",
+            "--seed",
+            "5",
+            "--variations",
+            "2",
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 0
     printed = capsys.readouterr()
     assert str(out) in printed.out and "seed 5" in printed.err
@@ -48,8 +68,9 @@ def test_models_make_tiny_is_idempotent(tiny_dir: Path, capsys: pytest.CaptureFi
     assert capsys.readouterr().out.strip() == str(tiny_dir)
 
 
-def test_models_pull_fails_clearly_offline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_models_pull_fails_clearly_offline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     import huggingface_hub
 
     def offline(*args: Any, **kwargs: Any) -> None:
@@ -65,9 +86,27 @@ def test_paint_command_wall_options(tiny_settings: None, tmp_path: Path, capsys:
     photo = tmp_path / "wall.png"
     make_wall_photo(200, 150).save(photo)
     out = tmp_path / "quad.png"
-    code = paint_command(["paint", str(photo), "--quad", "30,20,180,25,175,110,35,105", "--wall-size", "3,1.5",
-                          "--blend", "cover", "--no-protect", "--detail", "standard", "--guide", "lines",
-                          "--steps", "2", "--out", str(out)])
+    code = paint_command(
+        [
+            "paint",
+            str(photo),
+            "--quad",
+            "30,20,180,25,175,110,35,105",
+            "--wall-size",
+            "3,1.5",
+            "--blend",
+            "cover",
+            "--no-protect",
+            "--detail",
+            "standard",
+            "--guide",
+            "lines",
+            "--steps",
+            "2",
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 0
     printed = capsys.readouterr()
     assert "blend cover" in printed.err and "guide lines" in printed.err

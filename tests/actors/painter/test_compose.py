@@ -11,21 +11,25 @@ from app.actors.painter.image import box_mask
 
 def far_from(mask: Image.Image, distance: int) -> np.ndarray:
     """Pixels farther than ``distance`` (box metric) from any mask pixel."""
-    l, t, r, b = mask.getbbox()
+    left, t, r, b = mask.getbbox()
     out = np.ones((mask.height, mask.width), bool)
-    out[max(0, t - distance) : b + distance, max(0, l - distance) : r + distance] = False
+    out[max(0, t - distance) : b + distance, max(0, left - distance) : r + distance] = False
     return out
 
 
 def test_plan_sizes_are_multiples_of_8_near_native() -> None:
-    for bbox, size in [((10, 10, 60, 40), (97, 61)), ((0, 0, 4000, 300), (4000, 3000)), ((5, 5, 90, 1500), (100, 1600))]:
+    for bbox, size in [
+        ((10, 10, 60, 40), (97, 61)),
+        ((0, 0, 4000, 300), (4000, 3000)),
+        ((5, 5, 90, 1500), (100, 1600)),
+    ]:
         plan = plan_crop(bbox, size, 512)
         w, h = plan.model_size
         assert w % 8 == 0 and h % 8 == 0
         assert 0.5 <= (w * h) / 512**2 <= 1.6
-        l, t, r, b = plan.box
-        assert 0 <= l < r <= size[0] and 0 <= t < b <= size[1]
-        assert l <= bbox[0] and t <= bbox[1] and r >= min(bbox[2], size[0]) and b >= min(bbox[3], size[1])
+        left, t, r, b = plan.box
+        assert 0 <= left < r <= size[0] and 0 <= t < b <= size[1]
+        assert left <= bbox[0] and t <= bbox[1] and r >= min(bbox[2], size[0]) and b >= min(bbox[3], size[1])
 
 
 def test_compose_keeps_everything_outside_the_grown_mask() -> None:

@@ -16,18 +16,25 @@ def settings(tiny_dir: Path, **env: str) -> object:
 
 def test_tiny_and_auto_without_real_models(tiny_dir: Path) -> None:
     for mode in ("tiny", "auto"):
-        config = painter_config_from_settings(settings(tiny_dir, SAEKDAM_MODELS=mode,
-                                                       SAEKDAM_INPAINT_MODEL="nobody/not-here"))
+        config = painter_config_from_settings(
+            settings(tiny_dir, SAEKDAM_MODELS=mode, SAEKDAM_INPAINT_MODEL="nobody/not-here")
+        )
         assert config.tiny and config.inpaint_model == str(tiny_dir / "inpaint")
         assert config.lcm_lora == str(tiny_dir / "lcm") and config.translate_model == str(tiny_dir / "translator")
 
 
 def test_auto_uses_local_real_folders(tiny_dir: Path) -> None:
-    config = painter_config_from_settings(settings(
-        tiny_dir, SAEKDAM_MODELS="auto", SAEKDAM_INPAINT_MODEL=str(tiny_dir / "inpaint"),
-        SAEKDAM_SEGMENT_MODEL=str(tiny_dir / "segformer"), SAEKDAM_TRANSLATE_MODEL="nobody/missing",
-        SAEKDAM_LCM_LORA="nobody/missing-lcm", SAEKDAM_PREVIEW_EVERY="3",
-    ))
+    config = painter_config_from_settings(
+        settings(
+            tiny_dir,
+            SAEKDAM_MODELS="auto",
+            SAEKDAM_INPAINT_MODEL=str(tiny_dir / "inpaint"),
+            SAEKDAM_SEGMENT_MODEL=str(tiny_dir / "segformer"),
+            SAEKDAM_TRANSLATE_MODEL="nobody/missing",
+            SAEKDAM_LCM_LORA="nobody/missing-lcm",
+            SAEKDAM_PREVIEW_EVERY="3",
+        )
+    )
     assert not config.tiny and config.inpaint_model == str(tiny_dir / "inpaint")
     assert config.translate_model is None and config.lcm_lora is None  # optional models not on this machine
     assert config.preview_every == 3

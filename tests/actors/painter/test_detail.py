@@ -13,7 +13,13 @@ from app.actors.painter import Painter, PaintError, PaintProgress, Region, tiny_
 from app.actors.painter import image as img
 from app.actors.painter import pipeline as pl
 from app.actors.painter.detail import (
-    DetailPlan, blend_tiles, pass_steps, plan_detail, refine_inference_steps, refine_steps, tile_weight,
+    DetailPlan,
+    blend_tiles,
+    pass_steps,
+    plan_detail,
+    refine_inference_steps,
+    refine_steps,
+    tile_weight,
 )
 from app.actors.painter.models import Models, load_models
 from app.actors.painter.prompt import build_prompt
@@ -44,7 +50,7 @@ def test_plan_covers_the_painting_up_to_4x_native() -> None:
     assert plan.tile == (128, 128) and covered(plan).all()
     assert plan.steps_per_call == pass_steps(plan.inference_steps, 0.35) == 2
     assert plan.calls == 2 * -(-len(plan.tiles) // 4)
-    for (x0, y0), (x1, y1) in zip(plan.tiles, plan.tiles[1:]):
+    for (x0, y0), (x1, y1) in zip(plan.tiles, plan.tiles[1:], strict=False):  # neighbours: one pair fewer
         if y0 == y1:
             assert x0 + plan.tile[0] - x1 >= plan.overlap  # neighbours overlap by at least the feather
     small = plan_detail((144, 112), (300, 233), 128, 20, 1)
@@ -95,8 +101,10 @@ def test_detail_pass_covers_the_crop_without_seams_and_counts_both_passes(models
     gx = np.abs(np.diff(lum, axis=1))
     edges = sorted({e for x, _ in plan.refine.tiles for e in (x, x + plan.refine.tile[0])} - {0, plan.refine.size[0]})
     assert gx[:, [e - 1 for e in edges]].mean() <= 1.1 * gx.mean()  # tile boundaries: no sharper than inside
-    assert np.abs(np.asarray(refined[0], np.float32)
-                  - np.asarray(painted[0].resize(plan.refine.size), np.float32)).mean() > 2  # it did refine
+    assert (
+        np.abs(np.asarray(refined[0], np.float32) - np.asarray(painted[0].resize(plan.refine.size), np.float32)).mean()
+        > 2
+    )  # it did refine
 
 
 async def test_detail_high_end_to_end(painter: Painter) -> None:
@@ -105,8 +113,7 @@ async def test_detail_high_end_to_end(painter: Painter) -> None:
     async def on_progress(p: PaintProgress) -> None:
         seen.append(p)
 
-    result = await painter.paint(request(encode(brick_wall(*BIG)), region=BIG_BOX, detail="high", steps=4),
-                                 on_progress)
+    result = await painter.paint(request(encode(brick_wall(*BIG)), region=BIG_BOX, detail="high", steps=4), on_progress)
     assert result.detail == "high" and result.steps_done > 4
     assert seen[-1].step == seen[-1].total == result.steps_done
     standard = await painter.paint(request(encode(brick_wall(*BIG)), region=BIG_BOX, steps=4))
@@ -114,12 +121,15 @@ async def test_detail_high_end_to_end(painter: Painter) -> None:
     assert decode(result.images[0]).size == BIG
 
 
-@pytest.mark.parametrize("options", [
-    {"steps": 30},  # the first pass
-    {"steps": 8, "detail": "high", "stop_after": 9},  # the detail pass (8 steps first)
-    {"steps": 30, "guide": "lines"},  # the ControlNet pass
-    {"steps": 30, "region": Region(mode="quad", points=[[60, 50], [840, 70], [830, 600], [70, 620]])},
-])
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"steps": 30},  # the first pass
+        {"steps": 8, "detail": "high", "stop_after": 9},  # the detail pass (8 steps first)
+        {"steps": 30, "guide": "lines"},  # the ControlNet pass
+        {"steps": 30, "region": Region(mode="quad", points=[[60, 50], [840, 70], [830, 600], [70, 620]])},
+    ],
+)
 async def test_cancel_stops_within_one_step_in_every_pass(painter: Painter, options: dict[str, object]) -> None:
     options = dict(options)
     stop_after = int(options.pop("stop_after", 3))  # type: ignore[arg-type]

@@ -229,8 +229,9 @@ async def test_korean_wish_is_translated_by_the_tiny_marian(painter: Painter) ->
     assert result.prompt_en.startswith("sdmural ocean mural")
 
 
-async def test_finding_the_wall_does_not_wait_for_the_mural_being_painted(painter: Painter,
-                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_finding_the_wall_does_not_wait_for_the_mural_being_painted(
+    painter: Painter, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import threading
 
     painting, release = threading.Event(), threading.Event()

@@ -9,7 +9,12 @@ import pytest
 
 from app.actors.painter import PaintError
 from app.actors.painter.prompt import (
-    NOT_TRANSLATED, ApiTranslator, MarianTranslator, build_prompt, english_wish, fill_template,
+    NOT_TRANSLATED,
+    ApiTranslator,
+    MarianTranslator,
+    build_prompt,
+    english_wish,
+    fill_template,
 )
 from tests.actors.painter.helpers import theme
 
@@ -59,8 +64,9 @@ def test_api_translator(monkeypatch: pytest.MonkeyPatch) -> None:
 
     def fake_post(url: str, json: Any, headers: Any, timeout: float) -> httpx.Response:
         seen.update(url=url, body=json, headers=headers)
-        return httpx.Response(200, json={"choices": [{"message": {"content": " a blue whale "}}]},
-                              request=httpx.Request("POST", url))
+        return httpx.Response(
+            200, json={"choices": [{"message": {"content": " a blue whale "}}]}, request=httpx.Request("POST", url)
+        )
 
     monkeypatch.setattr(httpx, "post", fake_post)
     api = ApiTranslator("http://llm.local/v1/", api_key="k", model="m")

@@ -25,8 +25,9 @@ async def test_the_verdict_does_not_alter_the_images(painter: Painter) -> None:
     """diffusers' checker blacks out what it flags; our results stay as painted (the owner keeps them)."""
     result = await painter.paint(request(encode(make_red_photo()), region=BOX, steps=2))
     assert result.safety == ["flagged"]
-    from PIL import Image
     import io
+
+    from PIL import Image
 
     pixels = Image.open(io.BytesIO(result.images[0])).convert("RGB")
     assert pixels.getpixel((100, 100)) == (230, 20, 20)  # outside the box: the photo, not a black image

@@ -45,9 +45,9 @@ def test_tiny_segformer_sees_bright_walls(segformer: tuple[object, object]) -> N
     photo = make_wall_photo(181, 135)
     mask = find_wall(model, processor, photo)
     assert mask.size == photo.size
-    l, t, r, b = wall_box(181, 135)
+    left, t, r, b = wall_box(181, 135)
     arr = np.asarray(mask) > 0
-    assert arr[t + 8 : b - 8, l + 8 : r - 8].mean() > 0.95  # the wall's inside
+    assert arr[t + 8 : b - 8, left + 8 : r - 8].mean() > 0.95  # the wall's inside
     assert arr[b + 10 :, :].mean() < 0.05  # the dark floor
 
 

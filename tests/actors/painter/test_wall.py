@@ -45,7 +45,9 @@ def test_blend_stage_keeps_the_walls_light_and_texture(shadow: float) -> None:
     assert highpass_correlation(np.asarray(photo), wall, region) >= 0.3
     # cover is the model's pixels: its ratio is the mural's own (≈ 1), not the wall's
     mural_ratio = brightness_ratio(cover, dark, lit)
-    assert abs(mural_ratio - brightness_ratio(np.asarray(mural_patch(painted, prepared).resize((W, H))), dark, lit)) < 0.2
+    assert (
+        abs(mural_ratio - brightness_ratio(np.asarray(mural_patch(painted, prepared).resize((W, H))), dark, lit)) < 0.2
+    )
     assert abs(mural_ratio - shadow) > 0.2
     assert highpass_correlation(np.asarray(photo), cover, region) < 0.2
 
@@ -86,49 +88,56 @@ def _window() -> tuple[np.ndarray, tuple[int, int, int, int]]:
     return np.asarray(make_window_wall_photo(PW, PH)), window_box(PW, PH)
 
 
-@pytest.mark.parametrize("region", [
-    Region(mode="auto"),
-    Region(mode="box", box=[80, 50, 480, 270]),
-    Region(mode="quad", points=[[80, 50], [560, 60], [555, 320], [85, 330]]),
-])
+@pytest.mark.parametrize(
+    "region",
+    [
+        Region(mode="auto"),
+        Region(mode="box", box=[80, 50, 480, 270]),
+        Region(mode="quad", points=[[80, 50], [560, 60], [555, 320], [85, 330]]),
+    ],
+)
 async def test_windows_stay_unpainted_with_protect(painter: Painter, region: Region) -> None:
-    photo, (l, t, r, b) = _window()
+    photo, (left, t, r, b) = _window()
     result = await painter.paint(request(encode(Image.fromarray(photo)), region=region, steps=2))
     out = np.asarray(decode(result.images[0]))
     painted = np.asarray(decode(result.mask_png).convert("L")) > 0
-    assert not painted[t:b, l:r].any()  # the painted mask shows the window unpainted
+    assert not painted[t:b, left:r].any()  # the painted mask shows the window unpainted
     assert painted.mean() > 0.2
     core = far_from(painted, MAX_GROW)
-    core[:t], core[b:], core[:, :l], core[:, r:] = False, False, False, False
+    core[:t], core[b:], core[:, :left], core[:, r:] = False, False, False, False
     assert core.any() and np.array_equal(photo[core], out[core])
-    inner = (slice(t + 4, b - 4), slice(l + 4, r - 4))  # stronger: alpha is zero on keep-outs
+    inner = (slice(t + 4, b - 4), slice(left + 4, r - 4))  # stronger: alpha is zero on keep-outs
     assert np.array_equal(photo[inner], out[inner])
     wall = far_from(~painted, 8)  # and the wall around it is painted
     assert np.abs(photo[wall].astype(int) - out[wall]).mean() > 5
 
 
-@pytest.mark.parametrize("region", [
-    Region(mode="auto"),
-    Region(mode="box", box=[80, 50, 480, 270]),
-    Region(mode="quad", points=[[80, 50], [560, 60], [555, 320], [85, 330]]),
-])
+@pytest.mark.parametrize(
+    "region",
+    [
+        Region(mode="auto"),
+        Region(mode="box", box=[80, 50, 480, 270]),
+        Region(mode="quad", points=[[80, 50], [560, 60], [555, 320], [85, 330]]),
+    ],
+)
 async def test_windows_are_painted_without_protect(painter: Painter, region: Region) -> None:
-    photo, (l, t, r, b) = _window()
+    photo, (left, t, r, b) = _window()
     result = await painter.paint(request(encode(Image.fromarray(photo)), region=region, protect=False, steps=2))
     out = np.asarray(decode(result.images[0]))
     assert result.protect is False
-    assert (np.asarray(decode(result.mask_png).convert("L"))[t:b, l:r] > 0).all()
-    assert np.abs(photo[t:b, l:r].astype(int) - out[t:b, l:r]).mean() > 5
+    assert (np.asarray(decode(result.mask_png).convert("L"))[t:b, left:r] > 0).all()
+    assert np.abs(photo[t:b, left:r].astype(int) - out[t:b, left:r]).mean() > 5
 
 
 async def test_a_drawn_mask_is_taken_as_drawn(painter: Painter) -> None:
-    photo, (l, t, r, b) = _window()
+    photo, (left, t, r, b) = _window()
     mask = Image.new("L", (PW, PH), 0)
-    mask.paste(255, (l - 30, t - 30, r + 30, b + 30))
-    result = await painter.paint(request(encode(Image.fromarray(photo)), region=Region(mode="mask"),
-                                         mask=encode(mask), steps=2))
+    mask.paste(255, (left - 30, t - 30, r + 30, b + 30))
+    result = await painter.paint(
+        request(encode(Image.fromarray(photo)), region=Region(mode="mask"), mask=encode(mask), steps=2)
+    )
     out = np.asarray(decode(result.images[0]))
-    assert np.abs(photo[t:b, l:r].astype(int) - out[t:b, l:r]).mean() > 5
+    assert np.abs(photo[t:b, left:r].astype(int) - out[t:b, left:r]).mean() > 5
 
 
 # ---------------------------------------------------------------- quads
@@ -139,8 +148,13 @@ QUAD = [[40.0, 30.0], [230.0, 50.0], [220.0, 170.0], [50.0, 160.0]]
 def test_quad_checks() -> None:
     info = PhotoInfo(256, 192, "png")
     check_region(Region(mode="quad", points=QUAD), info, None)
-    for bad in ([[40, 30], [230, 50], [100, 80], [50, 160]], [[40, 30], [50, 160], [220, 170], [230, 50]],
-                [[40, 30], [260, 50], [220, 170], [50, 160]], [[40, 30], [90, 30], [90, 90], [40, 90]], QUAD[:3]):
+    for bad in (
+        [[40, 30], [230, 50], [100, 80], [50, 160]],
+        [[40, 30], [50, 160], [220, 170], [230, 50]],
+        [[40, 30], [260, 50], [220, 170], [50, 160]],
+        [[40, 30], [90, 30], [90, 90], [40, 90]],
+        QUAD[:3],
+    ):
         assert quad_problem(bad, 256, 192) is not None
         with pytest.raises(PaintError) as err:
             check_region(Region(mode="quad", points=bad), info, None)
@@ -182,11 +196,18 @@ async def test_other_modes_have_no_artworks(painter: Painter) -> None:
 
 
 async def test_quad_previews_are_in_perspective(tiny_dir: object) -> None:
-    from app.actors.painter import Painter as P, PaintProgress, tiny_config
+    from app.actors.painter import Painter as P
+    from app.actors.painter import PaintProgress, tiny_config
 
-    painter = P(tiny_config(tiny_dir).__class__(**{**{f: getattr(tiny_config(tiny_dir), f) for f in
-                                                      tiny_config(tiny_dir).__struct_fields__}, "preview_every": 1,
-                                                      "preview_interval_s": 0.0}))
+    painter = P(
+        tiny_config(tiny_dir).__class__(
+            **{
+                **{f: getattr(tiny_config(tiny_dir), f) for f in tiny_config(tiny_dir).__struct_fields__},
+                "preview_every": 1,
+                "preview_interval_s": 0.0,
+            }
+        )
+    )
     previews: list[bytes] = []
 
     async def on_progress(p: PaintProgress) -> None:
@@ -194,8 +215,9 @@ async def test_quad_previews_are_in_perspective(tiny_dir: object) -> None:
             previews.append(p.preview_jpeg)
 
     try:
-        await painter.paint(request(encode(brick_wall(W, H)), region=Region(mode="quad", points=QUAD), steps=3),
-                            on_progress)
+        await painter.paint(
+            request(encode(brick_wall(W, H)), region=Region(mode="quad", points=QUAD), steps=3), on_progress
+        )
     finally:
         await painter.close()
     assert previews

@@ -21,8 +21,14 @@ async def painted(services: Services, owner: Viewer) -> str:
     assert await tasks.transition(row.id, ("queued",), "running", started_at=now(), worker="w") is not None
     key = f"tasks/{row.id}/result-0.png"
     await services.storage.put(key, photo_png(), "image/png")
-    done = await tasks.transition(row.id, ("running",), "succeeded", held_by="w", finished_at=now(),
-                                  result_keys=msgspec.json.encode([key]).decode())
+    done = await tasks.transition(
+        row.id,
+        ("running",),
+        "succeeded",
+        held_by="w",
+        finished_at=now(),
+        result_keys=msgspec.json.encode([key]).decode(),
+    )
     assert done is not None
     return str(row.id)
 
@@ -33,14 +39,30 @@ async def published(services: Services, author: Viewer, title: str = "A painted 
     return await services.board.publish(author, PostCreate(task_id=task_id, result_index=0, title=title), "en")
 
 
-async def post_row(author: Viewer, at: datetime, likes: int = 0, comments: int = 0, title: str = "A row post",
-                   post_id: uuid.UUID | None = None) -> uuid.UUID:
+async def post_row(
+    author: Viewer,
+    at: datetime,
+    likes: int = 0,
+    comments: int = 0,
+    title: str = "A row post",
+    post_id: uuid.UUID | None = None,
+) -> uuid.UUID:
     """A post row written directly (the list queries are the subject; its image keys are never read)."""
     pid = post_id or uuid.uuid4()
-    await PostRow.insert(PostRow(
-        id=pid, author=author.id, source=f"row:{pid}", title=title, before_key=f"posts/{pid}/before.png",
-        after_key=f"posts/{pid}/after.png", like_count=likes, comment_count=comments, created_at=at, updated_at=at,
-    ))
+    await PostRow.insert(
+        PostRow(
+            id=pid,
+            author=author.id,
+            source=f"row:{pid}",
+            title=title,
+            before_key=f"posts/{pid}/before.png",
+            after_key=f"posts/{pid}/after.png",
+            like_count=likes,
+            comment_count=comments,
+            created_at=at,
+            updated_at=at,
+        )
+    )
     return pid
 
 

@@ -15,8 +15,9 @@ async def test_publish_list_like_and_unlike_over_http(api: AsyncTestClient[Lites
     services = api.app.state.services
     task_id = await painted(services, await viewer("painter"))
 
-    r = await api.post("/api/posts", headers=author, json={"task_id": task_id, "result_index": 0,
-                                                            "title": "Our painted wall"})
+    r = await api.post(
+        "/api/posts", headers=author, json={"task_id": task_id, "result_index": 0, "title": "Our painted wall"}
+    )
     assert r.status_code == 201, r.text
     post = r.json()
     r = await api.get("/api/posts", params={"sort": "latest"})  # public: no credentials
@@ -39,4 +40,3 @@ async def test_publish_list_like_and_unlike_over_http(api: AsyncTestClient[Lites
     r = await api.get("/api/posts", params={"cursor": "not-a-cursor"}, headers={"Accept-Language": "en"})
     assert (r.status_code, r.json()["code"]) == (400, "invalid_input")
     assert [e["field"] for e in r.json()["errors"]] == ["cursor"]
-

@@ -34,10 +34,20 @@ async def test_popular_weighs_likes_comments_and_age(services: Services) -> None
     talked_about = await post_row(author, t - timedelta(minutes=61), comments=2)  # 5 / 3.02^1.5 ≈ 0.95
     ancient = await post_row(author, t - timedelta(hours=50), likes=5)  # 6 / 52^1.5 ≈ 0.02
 
-    assert await listed(services, "popular") == [str(talked_about), str(fresh_liked), str(old_famous),
-                                                 str(fresh_quiet), str(ancient)]
-    assert await listed(services, "latest") == [str(fresh_quiet), str(fresh_liked), str(talked_about),
-                                                str(old_famous), str(ancient)]
+    assert await listed(services, "popular") == [
+        str(talked_about),
+        str(fresh_liked),
+        str(old_famous),
+        str(fresh_quiet),
+        str(ancient),
+    ]
+    assert await listed(services, "latest") == [
+        str(fresh_quiet),
+        str(fresh_liked),
+        str(talked_about),
+        str(old_famous),
+        str(ancient),
+    ]
 
 
 @pytest.mark.parametrize("sort", ["latest", "popular"])

@@ -38,15 +38,13 @@ async def uploaded(services: Services, owner: Viewer) -> TaskRow:
 
 
 def submit_data(variations: int = 1, steps: int | None = None, theme: str = "nature") -> TaskSubmit:
-    return TaskSubmit(theme=theme, prompt="a forest", region=RegionIn(mode="auto"), variations=variations,
-                      steps=steps)
+    return TaskSubmit(theme=theme, prompt="a forest", region=RegionIn(mode="auto"), variations=variations, steps=steps)
 
 
 async def submitted(services: Services, owner: Viewer, variations: int = 1, steps: int | None = None) -> TaskRow:
     """A queued task, through create, upload and submit (quota checked and recorded)."""
     row = await uploaded(services, owner)
     return await services.tasks.submit(owner.id, str(row.id), submit_data(variations, steps), None, "en")
-
 
 
 class Recorder:

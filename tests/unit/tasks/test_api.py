@@ -17,8 +17,11 @@ async def queued_task(api: AsyncTestClient[Litestar], auth: dict[str, str]) -> d
     assert task["status"] == "created"
     r = await api.request(upload["method"], upload["url"], content=photo, headers=upload["headers"])
     assert r.status_code in (200, 201, 204), r.text
-    r = await api.post(f"/api/tasks/{task['id']}/submit", headers=auth,
-                       json={"theme": "nature", "prompt": "a forest", "region": {"mode": "auto"}})
+    r = await api.post(
+        f"/api/tasks/{task['id']}/submit",
+        headers=auth,
+        json={"theme": "nature", "prompt": "a forest", "region": {"mode": "auto"}},
+    )
     assert r.status_code == 202, r.text
     return r.json()
 
@@ -57,10 +60,13 @@ async def test_other_users_tasks_are_404_and_quota_is_429(api: AsyncTestClient[L
     photo = photo_png()
     r = await api.post("/api/tasks", json={"content_type": "image/png", "size_bytes": len(photo)}, headers=owner)
     created = r.json()
-    await api.request(created["upload"]["method"], created["upload"]["url"], content=photo,
-                      headers=created["upload"]["headers"])
-    r = await api.post(f"/api/tasks/{created['task']['id']}/submit", headers=owner,
-                       json={"theme": "nature", "prompt": "a forest", "region": {"mode": "auto"}})
+    await api.request(
+        created["upload"]["method"], created["upload"]["url"], content=photo, headers=created["upload"]["headers"]
+    )
+    r = await api.post(
+        f"/api/tasks/{created['task']['id']}/submit",
+        headers=owner,
+        json={"theme": "nature", "prompt": "a forest", "region": {"mode": "auto"}},
+    )
     assert (r.status_code, r.json()["code"]) == (429, "too_many_active_tasks")
     assert int(r.headers["Retry-After"]) > 0
-

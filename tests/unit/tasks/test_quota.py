@@ -20,9 +20,18 @@ async def usage(owner_id: int) -> list[float]:
     return [float(r["units"]) for r in rows]
 
 
-@pytest.mark.parametrize(("variations", "steps", "units"), [
-    (1, 25, 1.0), (4, 50, 8.0), (2, 25, 2.0), (1, 50, 2.0), (3, 10, 1.2), (1, 10, 1.0), (1, None, 1.0),
-])
+@pytest.mark.parametrize(
+    ("variations", "steps", "units"),
+    [
+        (1, 25, 1.0),
+        (4, 50, 8.0),
+        (2, 25, 2.0),
+        (1, 50, 2.0),
+        (3, 10, 1.2),
+        (1, 10, 1.0),
+        (1, None, 1.0),
+    ],
+)
 def test_work_units_weigh_variations_times_steps_over_25(variations: int, steps: int | None, units: float) -> None:
     assert quota.work_units(variations, steps) == units
 

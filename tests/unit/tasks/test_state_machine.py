@@ -47,8 +47,9 @@ async def test_running_task_can_end_failed_or_canceled(services: Services, end: 
     assert await services.tasks.transition(row.id, ("queued",), "running", started_at=now()) is not None
     rec = await Recorder(services, str(row.id)).begin()
 
-    moved = await services.tasks.transition(row.id, ("queued", "running"), end, finished_at=now(),
-                                            error_code="paint_failed" if end == "failed" else None)
+    moved = await services.tasks.transition(
+        row.id, ("queued", "running"), end, finished_at=now(), error_code="paint_failed" if end == "failed" else None
+    )
 
     assert moved is not None and moved.status == end
     events = await rec.statuses()
@@ -59,14 +60,18 @@ async def test_running_task_can_end_failed_or_canceled(services: Services, end: 
         assert events[0]["error"] is None
 
 
-@pytest.mark.parametrize(("start", "from_states", "to"), [
-    ("created", ("queued",), "running"),  # skipping the line
-    ("succeeded", ("queued", "running"), "running"),  # backwards out of an end state
-    ("canceled", ("running",), "succeeded"),  # a late result for a canceled task
-    ("failed", ("queued",), "queued"),  # a repeated enqueue message
-])
+@pytest.mark.parametrize(
+    ("start", "from_states", "to"),
+    [
+        ("created", ("queued",), "running"),  # skipping the line
+        ("succeeded", ("queued", "running"), "running"),  # backwards out of an end state
+        ("canceled", ("running",), "succeeded"),  # a late result for a canceled task
+        ("failed", ("queued",), "queued"),  # a repeated enqueue message
+    ],
+)
 async def test_refused_moves_change_nothing_and_publish_nothing(
-        services: Services, start: str, from_states: tuple[str, ...], to: str) -> None:
+    services: Services, start: str, from_states: tuple[str, ...], to: str
+) -> None:
     owner = await services.user()
     row = await created(services, owner)
     await TaskRow.update({TaskRow.status: start}).where(TaskRow.id == row.id)
