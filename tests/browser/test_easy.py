@@ -522,7 +522,9 @@ MASK_CENTROID = """() => {  // the painted pixels' count and centre, in photo pi
   const c = document.getElementById('mask-layer');
   const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
   let n = 0, sx = 0, sy = 0;
-  for (let i = 3; i < px.length; i += 4) if (px[i] > 0) { n++; sx += ((i - 3) / 4) % c.width; sy += Math.floor((i - 3) / 4 / c.width); }
+  for (let i = 3; i < px.length; i += 4) {
+    if (px[i] > 0) { n++; sx += ((i - 3) / 4) % c.width; sy += Math.floor((i - 3) / 4 / c.width); }
+  }
   return n ? [n, sx / n, sy / n] : [0, -1, -1];
 }"""
 
@@ -551,7 +553,9 @@ async def test_pinch_zoom_and_pan_while_editing(browser: Browser, server: Server
     fit = page.locator("[data-zoom-fit]")
     await expect(fit).to_have_text("전체 보기")
     await expect(fit).to_be_disabled()
-    await page.evaluate("() => document.getElementById('stage').scrollIntoView({block: 'center'})")  # clear of the header
+    await page.evaluate(
+        "() => document.getElementById('stage').scrollIntoView({block: 'center'})"
+    )  # clear of the header
     box = await page.locator("#ui-layer").bounding_box()
     assert box is not None
     per_px = box["width"] / 480  # screen px per photo px at 1×
@@ -560,8 +564,10 @@ async def test_pinch_zoom_and_pan_while_editing(browser: Browser, server: Server
     cdp = await context.new_cdp_session(page)
 
     async def touch(kind: str, *points: tuple[float, float]) -> None:
-        await cdp.send("Input.dispatchTouchEvent",
-                       {"type": kind, "touchPoints": [{"x": x, "y": y, "id": i} for i, (x, y) in enumerate(points)]})
+        await cdp.send(
+            "Input.dispatchTouchEvent",
+            {"type": kind, "touchPoints": [{"x": x, "y": y, "id": i} for i, (x, y) in enumerate(points)]},
+        )
 
     if device == "mobile":  # two fingers spread around the centre: a pinch
         await touch("touchStart", (cx - 20, cy), (cx + 20, cy))
