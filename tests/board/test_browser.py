@@ -3,6 +3,8 @@ without a reload, and screenshots of the board and a post page for a person to l
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 from playwright.async_api import Browser, Page, expect
@@ -46,7 +48,10 @@ async def open_page(
         await page.wait_for_load_state()
     await page.goto(url)
     if live:
-        await page.wait_for_function("window.__sseReady > 0")
+        for _ in range(300):  # polled from here: a string predicate would need 'unsafe-eval' under the app's CSP
+            if await page.evaluate("window.__sseReady > 0"):
+                break
+            await asyncio.sleep(0.1)
     await page.evaluate("window.__notReloaded = true")
     return page
 
