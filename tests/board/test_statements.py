@@ -8,8 +8,6 @@ import random
 import uuid
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from app.accounts.tables import User
 from app.board.tables import Post as PostRow
 from app.board.tables import PostLike

@@ -7,7 +7,6 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import msgspec
-import pytest
 
 from app.accounts.tables import User
 from app.tasks.tables import Task as TaskRow
