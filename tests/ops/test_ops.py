@@ -64,7 +64,8 @@ async def test_admin_sees_the_in_process_worker_queue_and_failures(server: Serve
         [worker] = status["workers"]
         assert worker["name"].endswith("(in-process)") and worker["stale"] is False
         assert worker["state"] in ("idle", "loading", "ready", "busy")
-        assert status["failures"][0]["task_id"] == failed and status["failures"][0]["error_code"] == "worker_lost"
+        mine = [f for f in status["failures"] if f["task_id"] == failed]  # the shared database holds other tests' too
+        assert mine and mine[0]["error_code"] == "worker_lost", status["failures"]
         assert len(status["failures"]) <= 20
 
 
